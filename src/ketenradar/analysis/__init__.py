@@ -1,0 +1,1 @@
+"""Analyses: pure functions from datasets and parameters to tables (no I/O, no UI)."""

@@ -1,0 +1,286 @@
+"""The Python API: the same operations as the ``ketenradar`` command, returning data frames.
+
+Every result frame carries its provenance in ``frame.attrs["provenance"]``.
+
+>>> from ketenradar import api
+>>> api.add_dataset("baci", ["../shared/data/baci_raw_materials_hs92"])   # doctest: +SKIP
+>>> df = api.screen("NLD", 2022)                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ketenradar.analysis.balance import METHOD_COLUMNS, mutual_dependency
+from ketenradar.analysis.dependencies import (
+    METHOD_EU2021,
+    METHOD_GEODEP,
+    ImporterSet,
+    Thresholds,
+)
+from ketenradar.analysis.dependencies import screen as _screen
+from ketenradar.config import default_data_dir
+from ketenradar.errors import NotFoundError, UsageError
+from ketenradar.groups import EU27, Group, GroupRegistry, user_groups_file
+from ketenradar.provenance import make_provenance
+from ketenradar.sources.base import IngestReport, Progress, get_connector
+from ketenradar.store import DataStore
+from ketenradar.trade_session import TradeSession, choose_trade_dataset, open_trade
+
+ECOSYSTEM_NOTE = "ecosystem: the project's own HS→ecosystem table (docs/methods/ecosystems.md)"
+
+
+def open_store(data_dir: Path | str | None = None) -> DataStore:
+    """The data store at ``data_dir`` (default: ``$KETENRADAR_DATA_DIR`` or the user data dir)."""
+    return DataStore(Path(data_dir) if data_dir else default_data_dir())
+
+
+def groups(data_dir: Path | str | None = None) -> GroupRegistry:
+    """All country groups (built in, packaged and the user's own file)."""
+    store = open_store(data_dir)
+    return GroupRegistry(user_groups_file(store.root))
+
+
+def add_dataset(
+    source: str,
+    paths: Sequence[Path | str],
+    *,
+    data_dir: Path | str | None = None,
+    name: str | None = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> list[IngestReport]:
+    """Ingest a publisher's files (``data add``); one report per dataset written."""
+    connector = get_connector(source)
+    res = connector.ingest(
+        [Path(p) for p in paths],
+        open_store(data_dir),
+        dataset_name=name,
+        progress=progress,
+        **options,
+    )
+    return res if isinstance(res, list) else [res]
+
+
+def list_datasets(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One row per dataset: name, source, release, years, rows, ingested_at (``data list``)."""
+    rows = []
+    for ds in open_store(data_dir).list():
+        m = ds.manifest
+        years = m.attributes.get("years") or []
+        rows.append(
+            {
+                "name": m.name,
+                "source": m.source,
+                "kind": m.kind,
+                "release": m.release,
+                "years": f"{min(years)}–{max(years)}" if years else "",
+                "n_years": len(years),
+                "rows": sum(int(t.get("rows", 0)) for t in m.tables.values()),
+                "files": len(m.inputs),
+                "ingested_at": m.ingested_at,
+                "licence": m.licence,
+                "path": str(ds.path),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["name", "source", "kind", "release", "years", "n_years", "rows", "files",
+                 "ingested_at", "licence", "path"],
+    )
+
+
+def remove_dataset(name: str, data_dir: Path | str | None = None) -> None:
+    """Remove a dataset from the store (``data remove``)."""
+    open_store(data_dir).remove(name)
+
+
+def default_reference(members: frozenset[str]) -> Group:
+    """EU27 when the importer set lies inside the EU27, else the importer set itself."""
+    if members and members <= set(EU27):
+        return Group("EU27", frozenset(EU27), "European Union, 27 member states")
+    return Group("", members)
+
+
+def _importer_sets(
+    session: TradeSession,
+    registry: GroupRegistry,
+    importer: str,
+    year: int,
+    reference_bloc: str | None,
+) -> list[ImporterSet]:
+    ref_group = registry.resolve(reference_bloc) if reference_bloc else None
+    if importer.lower() == "all":
+        codes = [
+            r[0]
+            for r in session.con.execute(
+                "SELECT DISTINCT importer FROM trade WHERE year = ? ORDER BY 1", [year]
+            ).fetchall()
+        ]
+        groups_ = [Group(c, frozenset({c})) for c in codes]
+    else:
+        groups_ = [registry.resolve(importer)]
+        known = {
+            r[0]
+            for r in session.con.execute(
+                "SELECT DISTINCT importer FROM trade WHERE year = ?", [year]
+            ).fetchall()
+        }
+        missing = groups_[0].members - known
+        if missing == groups_[0].members:
+            raise NotFoundError(
+                f"importer '{importer}' has no imports in {session.dataset.name} for {year}"
+            )
+    out = []
+    for g in groups_:
+        ref = ref_group or default_reference(g.members)
+        ref_label = ref.name or g.name
+        out.append(ImporterSet(g.name, tuple(sorted(g.members)), ref_label,
+                               tuple(sorted(ref.members))))
+    return out
+
+
+def screen(
+    importer: str = "NLD",
+    year: int | None = None,
+    *,
+    reference_bloc: str | None = None,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    thresholds: Thresholds | None = None,
+    share_from: str | None = None,
+    ecosystems: bool = True,
+    command: str | None = None,
+) -> pd.DataFrame:
+    """Screen the importer's (``NLD``, ``EU27``, a group, ``DEU,FRA`` or ``all``) imports.
+
+    Returns one row per importer and imported product for ``year`` with the columns of
+    :data:`ketenradar.analysis.dependencies.SCREEN_COLUMNS` (plus ``ecosystem`` and, with
+    ``share_from``, ``share_from_<group>``). ``year`` defaults to the latest year loaded.
+    """
+    store = open_store(data_dir)
+    registry = GroupRegistry(user_groups_file(store.root))
+    th = thresholds or Thresholds()
+    ds = choose_trade_dataset(store, dataset, year)
+    with open_trade(ds) as session:
+        if year is None:
+            year = max(session.years)
+        if year not in session.years:
+            raise NotFoundError(
+                f"year {year} is not in dataset {ds.name} (years: {min(session.years)}–"
+                f"{max(session.years)})"
+            )
+        sets = _importer_sets(session, registry, importer, year, reference_bloc)
+        share_group = registry.resolve(share_from) if share_from else None
+        df = _screen(
+            session.con,
+            sets,
+            year,
+            thresholds=th,
+            available_years=session.years,
+            share_from=sorted(share_group.members) if share_group else None,
+        )
+    if share_group is not None:
+        df = df.rename(columns={"share_from_group": f"share_from_{share_group.name.lower()}"})
+    notes = []
+    if ecosystems:
+        from ketenradar.ecosystems import ecosystem_frame
+
+        eco = ecosystem_frame(df["product"].unique())
+        df = df.merge(eco, on="product", how="left")
+        notes.append(ECOSYSTEM_NOTE)
+    if df["dependent_geodep"].isna().all():
+        notes.append(
+            f"dependent_geodep is empty: GeoDep needs years {year - 2}, {year - 1} and {year} "
+            "loaded"
+        )
+    df.attrs["provenance"] = make_provenance(
+        analysis="strategic import dependency screening (HS6)",
+        methods=[METHOD_EU2021, METHOD_GEODEP],
+        datasets=[ds.manifest.provenance()],
+        parameters={
+            "importer": importer,
+            "year": year,
+            "reference_bloc": reference_bloc or "default (EU27 for EU members, else the importer)",
+            **({"share_from": share_from} if share_from else {}),
+        },
+        thresholds=th.as_dict(),
+        command=command,
+        notes=notes,
+    )
+    return df
+
+
+@dataclass
+class BalanceResult:
+    """Result of :func:`balance`: a table per partner and the products behind it."""
+
+    summary: pd.DataFrame
+    products: pd.DataFrame
+
+
+def balance(
+    importer: str = "NLD",
+    year: int | None = None,
+    *,
+    partner: str | None = None,
+    method: str = "eu2021",
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    thresholds: Thresholds | None = None,
+    command: str | None = None,
+) -> BalanceResult:
+    """Mutual dependency of ``importer`` and each partner (``ketenradar balance``)."""
+    if method not in METHOD_COLUMNS:
+        raise UsageError(f"unknown method '{method}' (use one of {', '.join(METHOD_COLUMNS)})")
+    store = open_store(data_dir)
+    registry = GroupRegistry(user_groups_file(store.root))
+    th = thresholds or Thresholds()
+    ds = choose_trade_dataset(store, dataset, year)
+    with open_trade(ds) as session:
+        if year is None:
+            year = max(session.years)
+        if year not in session.years:
+            raise NotFoundError(f"year {year} is not in dataset {ds.name}")
+        own_sets = _importer_sets(session, registry, importer, year, None)
+        all_sets = _importer_sets(session, registry, "all", year, None)
+        partners = None
+        if partner:
+            pg = registry.resolve(partner)
+            partners = sorted(pg.members)
+            all_sets = [s for s in all_sets if s.label in pg.members]
+        own = _screen(session.con, own_sets, year, thresholds=th,
+                      available_years=session.years)
+        others = _screen(session.con, all_sets, year, thresholds=th,
+                         available_years=session.years)
+    if method == "geodep" and own["dependent_geodep"].isna().all():
+        raise UsageError(f"method geodep needs years {year - 2}–{year} loaded")
+    summary, products = mutual_dependency(
+        own, others, frozenset(own_sets[0].members), method=method, partners=partners
+    )
+    summary.insert(0, "year", year)
+    summary.insert(1, "importer", own_sets[0].label)
+    prov = make_provenance(
+        analysis="mutual dependency balance",
+        methods=[METHOD_EU2021 if method == "eu2021" else METHOD_GEODEP],
+        datasets=[ds.manifest.provenance()],
+        parameters={"importer": importer, "year": year, "partner": partner or "all",
+                    "method": method},
+        thresholds=th.as_dict(),
+        command=command,
+        notes=[
+            "importer side: the importer's dependent products whose top external supplier is "
+            "the partner; partner side: the partner's dependent products (partner screened as "
+            "importer, same method) whose top supplier is a member of the importer set",
+            "balance_ratio_*: partner side / importer side (>1: the partner depends more on "
+            "the importer than the other way round)",
+        ],
+    )
+    summary.attrs["provenance"] = prov
+    products.attrs["provenance"] = prov
+    return BalanceResult(summary, products)

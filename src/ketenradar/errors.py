@@ -1,0 +1,69 @@
+"""One exception root for the whole project.
+
+Every error a user can cause derives from :class:`KetenradarError`. Each carries the exit code
+the CLI uses (and, later, the HTTP status the web API uses), so that one handler renders them
+all the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KetenradarError(Exception):
+    """Root of all errors a user can cause; ``exit_code`` is what the CLI returns."""
+
+    exit_code: int = 1
+    http_status: int = 400
+
+
+class UsageError(KetenradarError):
+    """A parameter or option is invalid (unknown country, year not loaded, ...)."""
+
+    exit_code = 2
+
+
+class NotFoundError(KetenradarError):
+    """A named thing (dataset, country group, year) does not exist."""
+
+    exit_code = 3
+    http_status = 404
+
+
+class DataError(KetenradarError):
+    """An input file is malformed. Names the file, line and field when known."""
+
+    exit_code = 4
+    http_status = 422
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.field = field
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.reason}" if prefix else self.reason
+
+
+class DownloadError(KetenradarError):
+    """A download failed or its result did not verify (size, checksum, zip integrity)."""
+
+    exit_code = 5
+    http_status = 502

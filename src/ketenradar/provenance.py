@@ -1,0 +1,69 @@
+"""Provenance that every result carries: datasets, method, thresholds, parameters, command."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from ketenradar import __version__
+
+
+def current_command() -> str:
+    """The command line that is running (``ketenradar …`` or the Python entry point)."""
+    argv = list(sys.argv)
+    if argv and argv[0].endswith(("ketenradar", "ketenradar.exe", "__main__.py")):
+        argv[0] = "ketenradar"
+    return shlex.join(argv)
+
+
+def make_provenance(
+    *,
+    analysis: str,
+    methods: list[str],
+    datasets: list[dict[str, Any]],
+    parameters: dict[str, Any],
+    thresholds: dict[str, Any] | None = None,
+    command: str | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    """Assemble the provenance record of one result."""
+    return {
+        "tool": f"ketenradar {__version__}",
+        "analysis": analysis,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command or current_command(),
+        "methods": methods,
+        "thresholds": thresholds or {},
+        "parameters": parameters,
+        "datasets": datasets,
+        "notes": notes or [],
+    }
+
+
+def provenance_lines(prov: dict[str, Any]) -> list[str]:
+    """A human-readable rendering, one fact per line (for footers and sheets)."""
+    lines = [
+        f"Made by {prov['tool']} at {prov['generated_at']}",
+        f"Command: {prov['command']}",
+        f"Analysis: {prov['analysis']}",
+    ]
+    lines += [f"Method: {m}" for m in prov["methods"]]
+    if prov.get("thresholds"):
+        lines.append(
+            "Thresholds: " + ", ".join(f"{k}={v}" for k, v in prov["thresholds"].items())
+        )
+    if prov.get("parameters"):
+        lines.append(
+            "Parameters: " + ", ".join(f"{k}={v}" for k, v in prov["parameters"].items())
+        )
+    for d in prov["datasets"]:
+        lines.append(
+            f"Data: {d['dataset']} ({d['source']} {d['release']}, version {d['version']}, "
+            f"parser {d['parser_version']}); licence: {d['licence']}"
+        )
+        lines.append(f"Citation: {d['citation']}")
+        lines += [f"  input {i['file']} sha256 {i['sha256']}" for i in d["inputs"]]
+    lines += [f"Note: {n}" for n in prov.get("notes", [])]
+    return lines

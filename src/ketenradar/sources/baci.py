@@ -1,0 +1,494 @@
+"""CEPII BACI connector: bilateral trade at HS 6-digit level into a ``trade_flows`` dataset.
+
+Reference: Gaulier, G. and Zignago, S. (2010), *BACI: International Trade Database at the
+Product-Level. The 1994-2007 Version*, CEPII Working Paper 2010-23.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import duckdb
+
+from ketenradar.errors import DataError, UsageError
+from ketenradar.sources.baci_countries import map_countries, unknown_code_row
+from ketenradar.sources.baci_files import (
+    BaciFile,
+    expand_inputs,
+    read_country_dictionary,
+    read_product_dictionary,
+    read_trade_header,
+)
+from ketenradar.sources.base import IngestReport, Progress
+from ketenradar.sources.download import sha256_file
+from ketenradar.store import DataStore, InputFile, Manifest
+from ketenradar.store.datastore import validate_name
+
+PARSER_VERSION = "baci-1.0"
+LICENCE = "BACI terms of use: free reuse with citation (CEPII); built on UN Comtrade"
+CITATION = (
+    "Gaulier, G. and Zignago, S. (2010). BACI: International Trade Database at the "
+    "Product-Level. The 1994-2007 Version. CEPII Working Paper 2010-23."
+)
+DEFAULT_BASE_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data"
+BASE_URL_ENV = "KETENRADAR_BACI_BASE_URL"
+
+
+def dataset_name_for(hs: str, release: str) -> str:
+    """The default dataset name for an HS edition and release, e.g. ``baci_hs92_v202401b``."""
+    return f"baci_{hs.lower()}_{release.lower()}"
+
+
+def release_zip_name(release: str, hs: str) -> str:
+    """File name of a BACI release zip, e.g. ``BACI_HS92_V202401b.zip``."""
+    return f"BACI_{hs.upper()}_{release}.zip"
+
+
+def _pick_dictionary(
+    files: list[BaciFile], role: str, release: str, hs: str | None
+) -> BaciFile | None:
+    cands = [f for f in files if f.role == role]
+    if role == "products" and hs:
+        same_hs = [f for f in cands if f.hs in (None, hs)]
+        cands = same_hs
+    if not cands:
+        return None
+    exact = [f for f in cands if f.release == release]
+    if exact:
+        return exact[0]
+    # Otherwise the newest release available (releases sort as strings: V202301 < V202401b).
+    return sorted(cands, key=lambda f: f.release or "")[-1]
+
+
+def _neighbour_dictionaries(trade: list[BaciFile], tmp: Path) -> list[BaciFile]:
+    """Dictionaries next to the given trade CSVs (for ``data add baci one_file.csv``)."""
+    dirs = {f.path.parent for f in trade if "!" not in f.origin}
+    found: list[BaciFile] = []
+    for d in sorted(dirs):
+        files, _ = expand_inputs(
+            [c for c in d.iterdir() if c.suffix.lower() == ".csv"], tmp
+        )
+        found += [f for f in files if f.role != "trade"]
+    return found
+
+
+class BaciConnector:
+    """CEPII BACI: trade CSVs, release zips or folders of them; dictionaries of any release."""
+
+    name: ClassVar[str] = "baci"
+    kind: ClassVar[str] = "trade_flows"
+    description: ClassVar[str] = "CEPII BACI bilateral trade flows, HS 6-digit (thousand USD)"
+
+    # -- fetch -------------------------------------------------------------------------
+    def fetch_url(self, release: str, hs: str, base_url: str | None = None) -> str:
+        """The URL of a release zip on CEPII's server (or ``base_url``)."""
+        base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        return f"{base.rstrip('/')}/{release_zip_name(release, hs)}"
+
+    # -- ingest ------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        store: DataStore,
+        *,
+        dataset_name: str | None = None,
+        progress: Progress | None = None,
+        countries: Path | None = None,
+        products: Path | None = None,
+        **options: Any,
+    ) -> list[IngestReport]:
+        """Ingest BACI files into ``store``; one dataset per (HS edition, release).
+
+        Returns one report per dataset touched. Raises :class:`DataError` on malformed input;
+        then nothing is written and previous versions stay live.
+        """
+        if options:
+            raise UsageError(f"unknown option(s) for baci: {', '.join(options)}")
+        tmp = Path(tempfile.mkdtemp(prefix="ketenradar-baci-"))
+        try:
+            files, ignored = expand_inputs(list(paths), tmp)
+            if countries:
+                files = [f for f in files if f.role != "countries"]
+                files += expand_inputs([countries], tmp)[0]
+            if products:
+                files = [f for f in files if f.role != "products"]
+                files += expand_inputs([products], tmp)[0]
+            trade = [f for f in files if f.role == "trade"]
+            if not trade:
+                raise DataError(
+                    "no BACI trade file found (expected names like BACI_HS92_Y2022_V202401b.csv "
+                    "or a release zip BACI_HS92_V202401b.zip)",
+                    file=", ".join(str(p) for p in paths),
+                )
+            if not any(f.role == "countries" for f in files):
+                files += _neighbour_dictionaries(trade, tmp)
+            groups: dict[tuple[str, str], list[BaciFile]] = defaultdict(list)
+            for f in trade:
+                groups[(f.hs or "", f.release or "")].append(f)
+            if dataset_name and len(groups) > 1:
+                raise UsageError(
+                    "--name can only be used when the input holds one HS edition and release; "
+                    f"found {len(groups)}: "
+                    + ", ".join(f"{h} {r}" for h, r in sorted(groups))
+                )
+            reports = []
+            for (hs, release), tfiles in sorted(groups.items()):
+                name = dataset_name or dataset_name_for(hs, release)
+                validate_name(name)
+                cdict = _pick_dictionary(files, "countries", release, hs)
+                pdict = _pick_dictionary(files, "products", release, hs)
+                reports.append(
+                    self._ingest_group(
+                        store, name, hs, release, tfiles, cdict, pdict, ignored, progress
+                    )
+                )
+            return reports
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _ingest_group(
+        self,
+        store: DataStore,
+        name: str,
+        hs: str,
+        release: str,
+        trade: list[BaciFile],
+        cdict: BaciFile | None,
+        pdict: BaciFile | None,
+        ignored: list[str],
+        progress: Progress | None,
+    ) -> IngestReport:
+        previous = store.find(name)
+        warnings: list[str] = [f"ignored file not recognised as BACI: {i}" for i in ignored]
+
+        def note(stage: str, done: int, total: int | None) -> None:
+            if progress:
+                progress(stage, done, total)
+
+        # Checksums first: they decide whether anything changes at all (idempotence).
+        hashed: list[tuple[BaciFile, str, int]] = []
+        inputs = [*trade, *(d for d in (cdict, pdict) if d)]
+        for n, f in enumerate(inputs):
+            note(f"checksum {f.path.name}", n, len(inputs))
+            hashed.append((f, sha256_file(f.path), f.path.stat().st_size))
+        if previous is not None and previous.manifest.parser_version == PARSER_VERSION:
+            have = {i.sha256 for i in previous.manifest.inputs}
+            if all(h in have for _, h, _ in hashed):
+                return IngestReport(name, False, previous.manifest, ["unchanged: same input files"])
+
+        years_of: dict[int, BaciFile] = {}
+        for f in trade:
+            if f.year is not None:
+                if f.year in years_of:
+                    raise DataError(
+                        f"year {f.year} is supplied by two files: {years_of[f.year].origin} "
+                        f"and {f.origin}",
+                        file=f.origin,
+                    )
+                years_of[f.year] = f
+
+        # Dictionaries: the given ones, else those of the previous version.
+        if cdict is not None:
+            country_rows = map_countries(read_country_dictionary(cdict.path))
+        elif previous is not None and previous.has_table("countries"):
+            country_rows = None
+        else:
+            raise DataError(
+                "no BACI country dictionary found (country_codes_V*.csv): pass it with the "
+                "trade files, inside the release zip, or with --countries",
+                file=trade[0].origin,
+            )
+        if pdict is not None:
+            product_rows = read_product_dictionary(pdict.path)
+        elif previous is not None and previous.has_table("products"):
+            product_rows = None
+        else:
+            raise DataError(
+                "no BACI product dictionary found (product_codes_HS*_V*.csv): pass it with the "
+                "trade files, inside the release zip, or with --products",
+                file=trade[0].origin,
+            )
+        if cdict and cdict.release != release:
+            warnings.append(
+                f"country dictionary {cdict.path.name} is of release {cdict.release}, "
+                f"trade files of {release}"
+            )
+        if pdict and pdict.release and pdict.release != release:
+            warnings.append(
+                f"product dictionary {pdict.path.name} is of release {pdict.release}, "
+                f"trade files of {release}"
+            )
+
+        con = duckdb.connect()
+        try:
+            with store.stage(name) as staged:
+                cdir = staged.table_dir("countries")
+                pdir = staged.table_dir("products")
+                if country_rows is not None:
+                    _write_rows(con, country_rows, cdir / "countries.parquet", "countries")
+                else:
+                    _link(previous.table_files("countries")[0], cdir / "countries.parquet")
+                if product_rows is not None:
+                    _write_rows(con, product_rows, pdir / "products.parquet", "products")
+                else:
+                    _link(previous.table_files("products")[0], pdir / "products.parquet")
+                con.execute(
+                    "CREATE TEMP TABLE countries AS SELECT * FROM read_parquet(?)",
+                    [str(cdir / "countries.parquet")],
+                )
+                tdir = staged.table_dir("trade")
+                year_rows: dict[int, int] = {}
+                file_inputs: list[InputFile] = []
+                for n, f in enumerate(trade):
+                    note(f"parse {f.path.name}", n, len(trade))
+                    rows_by_year, w = _ingest_trade_file(con, f, tdir)
+                    warnings += w
+                    for y, r in rows_by_year.items():
+                        if y in year_rows:
+                            raise DataError(
+                                f"year {y} appears in more than one trade file", file=f.origin
+                            )
+                        year_rows[y] = r
+                    sha, size = next((h, s) for g, h, s in hashed if g is f)
+                    file_inputs.append(
+                        InputFile(
+                            f.path.name, sha, size, "trade", sum(rows_by_year.values()),
+                            tuple(sorted(rows_by_year)), f.origin,
+                        )
+                    )
+                note("write", len(trade), len(trade))
+                # Keep the years of the previous version that this input does not replace.
+                kept_inputs: list[InputFile] = []
+                if previous is not None:
+                    for p in previous.table_files("trade"):
+                        y = int(p.stem.split("=")[-1])
+                        if y not in year_rows:
+                            _link(p, tdir / p.name)
+                            year_rows[y] = previous.manifest.tables["trade"]["years"][str(y)]
+                    for i in previous.manifest.inputs:
+                        if i.role == "trade" and not set(i.years) & set(
+                            y for fi in file_inputs for y in fi.years
+                        ):
+                            kept_inputs.append(i)
+                        elif i.role == "countries" and country_rows is None:
+                            kept_inputs.append(i)
+                        elif i.role == "products" and product_rows is None:
+                            kept_inputs.append(i)
+                for d in (cdict, pdict):
+                    if d is not None:
+                        sha, size = next((h, s) for g, h, s in hashed if g is d)
+                        rows = len(country_rows) if d is cdict else len(product_rows)
+                        file_inputs.append(
+                            InputFile(d.path.name, sha, size, d.role, rows, (), d.origin)
+                        )
+                n_c = con.execute(
+                    "SELECT count(*) FROM read_parquet(?)", [str(cdir / "countries.parquet")]
+                ).fetchone()[0]
+                n_p = con.execute(
+                    "SELECT count(*) FROM read_parquet(?)", [str(pdir / "products.parquet")]
+                ).fetchone()[0]
+                manifest = Manifest(
+                    name=name,
+                    source=self.name,
+                    kind=self.kind,
+                    release=release,
+                    licence=LICENCE,
+                    citation=CITATION,
+                    parser_version=PARSER_VERSION,
+                    ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    version=staged.version,
+                    inputs=kept_inputs + file_inputs,
+                    tables={
+                        "trade": {
+                            "rows": sum(year_rows.values()),
+                            "years": {str(y): year_rows[y] for y in sorted(year_rows)},
+                        },
+                        "countries": {"rows": n_c},
+                        "products": {"rows": n_p},
+                    },
+                    attributes={
+                        "hs_edition": hs,
+                        "years": sorted(year_rows),
+                        "value_unit": "thousand USD",
+                        "quantity_unit": "metric tons",
+                    },
+                    warnings=warnings,
+                )
+                manifest.write(staged.path)
+        finally:
+            con.close()
+        return IngestReport(name, True, manifest, warnings)
+
+
+def _link(src: Path, dst: Path) -> None:
+    """Hard-link an unchanged file into a new version (copy where links are impossible)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, rows: list[dict], path: Path, table: str) -> None:
+    import pyarrow as pa
+
+    from ketenradar.sources.base import CANONICAL_TABLES
+
+    cols = CANONICAL_TABLES["trade_flows"][table]
+    arrow_types = {
+        "VARCHAR": pa.string(),
+        "INTEGER": pa.int32(),
+        "BOOLEAN": pa.bool_(),
+        "DOUBLE": pa.float64(),
+    }
+    tbl = pa.table(
+        {c: pa.array([r.get(c) for r in rows], type=arrow_types[t]) for c, t in cols.items()}
+    )
+    con.register("_rows", tbl)
+    con.execute(f"COPY _rows TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    con.unregister("_rows")
+
+
+_CHECKS = """
+    CASE
+      WHEN t IS NULL THEN 't:missing value'
+      WHEN i IS NULL THEN 'i:missing value'
+      WHEN j IS NULL THEN 'j:missing value'
+      WHEN k IS NULL OR NOT (regexp_full_match(trim(k), '[0-9]{1,6}')
+                             OR regexp_full_match(trim(k), '[0-9A-Z]{6}'))
+        THEN 'k:product code must be an HS code of at most 6 digits'
+      WHEN v IS NULL THEN 'v:missing value'
+      WHEN isnan(v) OR isinf(v) THEN 'v:not a finite number'
+      WHEN v < 0 THEN 'v:negative trade value'
+      WHEN q_raw IS NOT NULL AND trim(q_raw) NOT IN ('NA', '') AND TRY_CAST(q_raw AS DOUBLE) IS NULL
+        THEN 'q:not a number or NA'
+      WHEN TRY_CAST(q_raw AS DOUBLE) < 0 THEN 'q:negative quantity'
+      {year_check}
+      ELSE NULL
+    END
+"""
+
+
+def _ingest_trade_file(
+    con: duckdb.DuckDBPyConnection, f: BaciFile, tdir: Path
+) -> tuple[dict[int, int], list[str]]:
+    """Parse one trade CSV strictly and write one Parquet file per year into ``tdir``."""
+    cols, delim = read_trade_header(f.path)
+    types = {"t": "INTEGER", "i": "INTEGER", "j": "INTEGER", "k": "VARCHAR", "v": "DOUBLE",
+             "q": "VARCHAR"}
+    columns = "{" + ", ".join(f"'{c}': '{types[c]}'" for c in cols) + "}"
+    src = str(f.path).replace("'", "''")
+    read = (
+        f"read_csv('{src}', header=true, auto_detect=false, delim='{delim}', quote='\"', "
+        f"escape='\"', columns={columns}, store_rejects=true, rejects_table='rej', "
+        "rejects_scan='rej_scan')"
+    )
+    where = f.origin
+    con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan; DROP TABLE IF EXISTS raw")
+    year_check = f"WHEN t <> {f.year} THEN 't:year differs from the file name (Y{f.year})'" if (
+        f.year is not None
+    ) else ""
+    checks = _CHECKS.replace("{year_check}", year_check)
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE raw AS SELECT t, i, j, k, v, q AS q_raw, {checks} AS problem "
+            f"FROM {read}"
+        )
+    except duckdb.Error as exc:
+        raise DataError(f"cannot read as CSV: {exc}", file=where) from exc
+    rej = con.execute(
+        "SELECT line, column_name, error_type, error_message FROM rej ORDER BY line LIMIT 1"
+    ).fetchone()
+    if rej is not None:
+        n_rej = con.execute("SELECT count(*) FROM rej").fetchone()[0]
+        line, column, etype, msg = rej
+        raise DataError(
+            f"{etype.lower()}: {msg.splitlines()[0]} ({n_rej} bad row(s) in all)",
+            file=where,
+            line=int(line),
+            field=column,
+        )
+    bad = con.execute("SELECT count(*) FROM raw WHERE problem IS NOT NULL").fetchone()[0]
+    if bad:
+        # Slow path, only on error: find the first offending line in file order.
+        con.execute("SET threads=1")
+        try:
+            rn, problem = con.execute(
+                f"SELECT rn, problem FROM (SELECT row_number() OVER () AS rn, {checks} AS problem "
+                f"FROM (SELECT t, i, j, k, v, q AS q_raw FROM {read})) "
+                "WHERE problem IS NOT NULL ORDER BY rn LIMIT 1"
+            ).fetchone()
+        finally:
+            con.execute("RESET threads")
+        field, _, reason = problem.partition(":")
+        raise DataError(f"{reason} ({bad} bad row(s) in all)", file=where, line=int(rn) + 1,
+                        field=field)
+    n_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    if n_rows == 0:
+        raise DataError("trade file has no rows", file=where)
+    dup = con.execute(
+        "SELECT t, i, j, lpad(trim(k), 6, '0') AS k, count(*) AS n FROM raw "
+        "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if dup is not None:
+        t, i, j, k, n = dup
+        ndup = con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM raw GROUP BY t, i, j, lpad(trim(k), 6, '0') "
+            "HAVING count(*) > 1)"
+        ).fetchone()[0]
+        raise DataError(
+            f"duplicate key (t={t}, i={i}, j={j}, k={k}) appears {n} times "
+            f"({ndup} duplicated key(s) in all); BACI has one row per year, exporter, importer "
+            "and product",
+            file=where,
+            field="t,i,j,k",
+        )
+    warnings: list[str] = []
+    unknown = con.execute(
+        "SELECT code, count(*) FROM (SELECT i AS code FROM raw UNION ALL SELECT j FROM raw) "
+        "WHERE code NOT IN (SELECT source_code FROM countries) GROUP BY code ORDER BY code"
+    ).fetchall()
+    if unknown:
+        import pyarrow as pa
+
+        rows = [unknown_code_row(c) for c, _ in unknown]
+        con.register("_unk", pa.Table.from_pylist(rows))
+        con.execute("INSERT INTO countries BY NAME SELECT * FROM _unk")
+        con.unregister("_unk")
+        total = sum(n for _, n in unknown)
+        warnings.append(
+            f"{f.origin}: {len(unknown)} country code(s) not in the country dictionary "
+            f"({', '.join(str(c) for c, _ in unknown[:10])}{'…' if len(unknown) > 10 else ''}) "
+            f"in {total} exporter/importer field(s); kept as X<code>"
+        )
+    years = [r[0] for r in con.execute("SELECT DISTINCT t FROM raw ORDER BY t").fetchall()]
+    out: dict[int, int] = {}
+    for y in years:
+        path = tdir / f"year={y}.parquet"
+        con.execute(
+            f"""
+            COPY (
+              SELECT CAST(r.t AS SMALLINT) AS year, e.iso3 AS exporter, m.iso3 AS importer,
+                     lpad(trim(r.k), 6, '0') AS product, r.v AS value_kusd,
+                     TRY_CAST(r.q_raw AS DOUBLE) AS quantity_t
+              FROM raw r
+              JOIN countries e ON e.source_code = r.i
+              JOIN countries m ON m.source_code = r.j
+              WHERE r.t = {int(y)}
+            ) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+            """
+        )
+        out[int(y)] = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
+    if sum(out.values()) != n_rows:
+        raise DataError(
+            f"internal check failed: {n_rows} rows read but {sum(out.values())} written",
+            file=where,
+        )
+    con.execute("DROP TABLE raw")
+    return out, warnings
