@@ -90,8 +90,19 @@ def list_datasets(data_dir: Path | str | None = None) -> pd.DataFrame:
         )
     return pd.DataFrame(
         rows,
-        columns=["name", "source", "kind", "release", "years", "n_years", "rows", "files",
-                 "ingested_at", "licence", "path"],
+        columns=[
+            "name",
+            "source",
+            "kind",
+            "release",
+            "years",
+            "n_years",
+            "rows",
+            "files",
+            "ingested_at",
+            "licence",
+            "path",
+        ],
     )
 
 
@@ -140,8 +151,9 @@ def _importer_sets(
     for g in groups_:
         ref = ref_group or default_reference(g.members)
         ref_label = ref.name or g.name
-        out.append(ImporterSet(g.name, tuple(sorted(g.members)), ref_label,
-                               tuple(sorted(ref.members))))
+        out.append(
+            ImporterSet(g.name, tuple(sorted(g.members)), ref_label, tuple(sorted(ref.members)))
+        )
     return out
 
 
@@ -254,10 +266,8 @@ def balance(
             pg = registry.resolve(partner)
             partners = sorted(pg.members)
             all_sets = [s for s in all_sets if s.label in pg.members]
-        own = _screen(session.con, own_sets, year, thresholds=th,
-                      available_years=session.years)
-        others = _screen(session.con, all_sets, year, thresholds=th,
-                         available_years=session.years)
+        own = _screen(session.con, own_sets, year, thresholds=th, available_years=session.years)
+        others = _screen(session.con, all_sets, year, thresholds=th, available_years=session.years)
     if method == "geodep" and own["dependent_geodep"].isna().all():
         raise UsageError(f"method geodep needs years {year - 2}–{year} loaded")
     summary, products = mutual_dependency(
@@ -269,8 +279,12 @@ def balance(
         analysis="mutual dependency balance",
         methods=[METHOD_EU2021 if method == "eu2021" else METHOD_GEODEP],
         datasets=[ds.manifest.provenance()],
-        parameters={"importer": importer, "year": year, "partner": partner or "all",
-                    "method": method},
+        parameters={
+            "importer": importer,
+            "year": year,
+            "partner": partner or "all",
+            "method": method,
+        },
         thresholds=th.as_dict(),
         command=command,
         notes=[
@@ -284,3 +298,163 @@ def balance(
     summary.attrs["provenance"] = prov
     products.attrs["provenance"] = prov
     return BalanceResult(summary, products)
+
+
+def supplier_shares(
+    importer: str,
+    year: int,
+    products: Sequence[str],
+    *,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    top: int = 5,
+) -> pd.DataFrame:
+    """Shares of the importer set's imports of ``products`` by supplier (top ``top`` + other).
+
+    Intra-set flows are left out, as in ``imports_kusd``. Columns: ``product, supplier,
+    value_kusd, share, external``.
+    """
+    store = open_store(data_dir)
+    registry = GroupRegistry(user_groups_file(store.root))
+    ds = choose_trade_dataset(store, dataset, year)
+    g = registry.resolve(importer)
+    ref = default_reference(g.members)
+    with open_trade(ds) as session:
+        df = session.con.execute(
+            """
+            SELECT product, exporter AS supplier, sum(value_kusd) AS value_kusd
+            FROM trade
+            WHERE year = ? AND importer IN (SELECT unnest(?::VARCHAR[]))
+              AND exporter <> importer AND product IN (SELECT unnest(?::VARCHAR[]))
+            GROUP BY ALL
+            """,
+            [year, sorted(g.members), list(products)],
+        ).df()
+    if df.empty:
+        return pd.DataFrame(columns=["product", "supplier", "value_kusd", "share", "external"])
+    df["share"] = df["value_kusd"] / df.groupby("product")["value_kusd"].transform("sum")
+    df = df.sort_values(["product", "value_kusd"], ascending=[True, False])
+    df["rank"] = df.groupby("product").cumcount()
+    head = df[df["rank"] < top]
+    rest = (
+        df[df["rank"] >= top]
+        .groupby("product", as_index=False)[["value_kusd", "share"]]
+        .sum()
+        .assign(supplier="other")
+    )
+    res = pd.concat([head, rest], ignore_index=True)
+    res["external"] = ~res["supplier"].isin(ref.members if ref.name else g.members)
+    res.loc[res["supplier"] == "other", "external"] = pd.NA
+    return res[["product", "supplier", "value_kusd", "share", "external"]].reset_index(drop=True)
+
+
+def screening_history(
+    importer: str,
+    *,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    thresholds: Thresholds | None = None,
+    reference_bloc: str | None = None,
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Dependent products per ecosystem and year, over the years loaded.
+
+    Columns: ``year, ecosystem, dependent_eu2021, dependent_geodep`` (counts; a product in
+    several ecosystems counts in each; GeoDep NA where Y-2..Y are not all loaded).
+    """
+    store = open_store(data_dir)
+    if years is None:
+        ds = choose_trade_dataset(store, dataset, None)
+        years = [int(y) for y in ds.manifest.tables["trade"]["years"]]
+        dataset = ds.name
+    parts = []
+    for y in years:
+        df = screen(
+            importer,
+            y,
+            reference_bloc=reference_bloc,
+            dataset=dataset,
+            data_dir=data_dir,
+            thresholds=thresholds,
+        )
+        eco = df.assign(ecosystem=df["ecosystem"].str.split("; ")).explode("ecosystem")
+        geo_known = not df["dependent_geodep"].isna().all()
+        agg = eco.groupby("ecosystem").agg(
+            dependent_eu2021=("dependent_eu2021", "sum"),
+            dependent_geodep=("dependent_geodep", lambda s: s.fillna(False).sum()),
+        )
+        agg["year"] = y
+        if not geo_known:
+            agg["dependent_geodep"] = pd.NA
+        parts.append(agg.reset_index())
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not out.empty:
+        out["dependent_eu2021"] = out["dependent_eu2021"].astype("int64")
+        out["dependent_geodep"] = out["dependent_geodep"].astype("Int64")
+    return out[["year", "ecosystem", "dependent_eu2021", "dependent_geodep"]] if len(out) else out
+
+
+def screening_report(
+    df: pd.DataFrame,
+    output: Path | str,
+    *,
+    data_dir: Path | str | None = None,
+    dataset: str | None = None,
+    top: int = 15,
+) -> Path:
+    """Write a self-contained HTML report of a screening result (opens offline)."""
+    from ketenradar.reports.html import render_screening_report
+    from ketenradar.reports.writers import atomic_path
+
+    prov = df.attrs["provenance"]
+    importer = str(prov["parameters"]["importer"])
+    year = int(prov["parameters"]["year"])
+    if importer.lower() == "all":
+        raise UsageError("the HTML report is made for one importer set, not 'all'")
+    dataset = dataset or prov["datasets"][0]["dataset"]
+    dep = df[df["dependent_eu2021"] | df["dependent_geodep"].fillna(False)]
+    top_products = dep.nlargest(top, "external_imports_kusd")["product"].tolist()
+    suppliers = supplier_shares(importer, year, top_products, dataset=dataset, data_dir=data_dir)
+    history = screening_history(
+        importer,
+        dataset=dataset,
+        data_dir=data_dir,
+        reference_bloc=prov["parameters"].get("reference_bloc")
+        if not str(prov["parameters"].get("reference_bloc", "")).startswith("default")
+        else None,
+    )
+    html = render_screening_report(df, history, suppliers, prov)
+    output = Path(output)
+    with atomic_path(output) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return output
+
+
+def fetch_baci(
+    release: str,
+    hs: str,
+    *,
+    data_dir: Path | str | None = None,
+    base_url: str | None = None,
+    dest: Path | str | None = None,
+    expected_sha256: str | None = None,
+    expected_size: int | None = None,
+    progress: Any = None,
+) -> Any:
+    """Download a BACI release zip (resumable, verified); returns the download result."""
+    from ketenradar.sources.baci import BaciConnector, release_zip_name
+    from ketenradar.sources.download import download
+
+    hs = hs.upper()
+    if not (hs.startswith("HS") and len(hs) == 4 and hs[2:].isdigit()):
+        raise UsageError(f"--hs must look like HS92, HS17 or HS22, not '{hs}'")
+    url = BaciConnector().fetch_url(release, hs, base_url)
+    folder = Path(dest) if dest else open_store(data_dir).root / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return download(
+        url,
+        folder / release_zip_name(release, hs),
+        expected_sha256=expected_sha256,
+        expected_size=expected_size,
+        progress=progress,
+    )

@@ -110,7 +110,9 @@ class GroupRegistry:
         """The group called ``name`` (case-insensitive)."""
         key = name.upper()
         if key not in self._raw:
-            raise NotFoundError(f"unknown country group '{name}' (known: {', '.join(self.names())})")
+            raise NotFoundError(
+                f"unknown country group '{name}' (known: {', '.join(self.names())})"
+            )
         if key not in self._resolved:
             self._resolved[key] = self._resolve(key, ())
         return self._resolved[key]

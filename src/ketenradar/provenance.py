@@ -51,13 +51,9 @@ def provenance_lines(prov: dict[str, Any]) -> list[str]:
     ]
     lines += [f"Method: {m}" for m in prov["methods"]]
     if prov.get("thresholds"):
-        lines.append(
-            "Thresholds: " + ", ".join(f"{k}={v}" for k, v in prov["thresholds"].items())
-        )
+        lines.append("Thresholds: " + ", ".join(f"{k}={v}" for k, v in prov["thresholds"].items()))
     if prov.get("parameters"):
-        lines.append(
-            "Parameters: " + ", ".join(f"{k}={v}" for k, v in prov["parameters"].items())
-        )
+        lines.append("Parameters: " + ", ".join(f"{k}={v}" for k, v in prov["parameters"].items()))
     for d in prov["datasets"]:
         lines.append(
             f"Data: {d['dataset']} ({d['source']} {d['release']}, version {d['version']}, "

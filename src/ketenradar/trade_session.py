@@ -40,15 +40,15 @@ def _files_sql(files: list) -> str:
 def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
     """Open ``dataset`` (kind trade_flows) in a new in-memory DuckDB connection."""
     if dataset.manifest.kind != "trade_flows":
-        raise UsageError(f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, "
-                         "not trade_flows")
+        raise UsageError(
+            f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, not trade_flows"
+        )
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads={int(threads)}")
     for table in ("trade", "products", "countries"):
-        con.execute(
-            f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_files_sql(dataset.table_files(table))})"
-        )
+        files = _files_sql(dataset.table_files(table))
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files})")
     return TradeSession(dataset, con)
 
 

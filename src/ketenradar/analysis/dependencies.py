@@ -22,6 +22,7 @@ DuckDB on one machine and translates to a distributed SQL engine unchanged.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -250,10 +251,8 @@ def screen(
         df = con.execute(sql).df()
     finally:
         for name in ("_sets", "_members", "_refs", "_share_group"):
-            try:
+            with contextlib.suppress(Exception):
                 con.unregister(name)
-            except Exception:  # noqa: BLE001 - not registered
-                pass
     df["dependent_geodep"] = df["dependent_geodep"].astype("boolean")
     df["geodep_criteria_met"] = df["geodep_criteria_met"].astype("Int64")
     df["year"] = df["year"].astype("int64")

@@ -72,9 +72,7 @@ def _neighbour_dictionaries(trade: list[BaciFile], tmp: Path) -> list[BaciFile]:
     dirs = {f.path.parent for f in trade if "!" not in f.origin}
     found: list[BaciFile] = []
     for d in sorted(dirs):
-        files, _ = expand_inputs(
-            [c for c in d.iterdir() if c.suffix.lower() == ".csv"], tmp
-        )
+        files, _ = expand_inputs([c for c in d.iterdir() if c.suffix.lower() == ".csv"], tmp)
         found += [f for f in files if f.role != "trade"]
     return found
 
@@ -135,8 +133,7 @@ class BaciConnector:
             if dataset_name and len(groups) > 1:
                 raise UsageError(
                     "--name can only be used when the input holds one HS edition and release; "
-                    f"found {len(groups)}: "
-                    + ", ".join(f"{h} {r}" for h, r in sorted(groups))
+                    f"found {len(groups)}: " + ", ".join(f"{h} {r}" for h, r in sorted(groups))
                 )
             reports = []
             for (hs, release), tfiles in sorted(groups.items()):
@@ -259,8 +256,13 @@ class BaciConnector:
                     sha, size = next((h, s) for g, h, s in hashed if g is f)
                     file_inputs.append(
                         InputFile(
-                            f.path.name, sha, size, "trade", sum(rows_by_year.values()),
-                            tuple(sorted(rows_by_year)), f.origin,
+                            f.path.name,
+                            sha,
+                            size,
+                            "trade",
+                            sum(rows_by_year.values()),
+                            tuple(sorted(rows_by_year)),
+                            f.origin,
                         )
                     )
                 note("write", len(trade), len(trade))
@@ -272,14 +274,14 @@ class BaciConnector:
                         if y not in year_rows:
                             _link(p, tdir / p.name)
                             year_rows[y] = previous.manifest.tables["trade"]["years"][str(y)]
+                    new_years = {y for fi in file_inputs for y in fi.years}
                     for i in previous.manifest.inputs:
-                        if i.role == "trade" and not set(i.years) & set(
-                            y for fi in file_inputs for y in fi.years
-                        ):
-                            kept_inputs.append(i)
-                        elif i.role == "countries" and country_rows is None:
-                            kept_inputs.append(i)
-                        elif i.role == "products" and product_rows is None:
+                        keep = {
+                            "trade": not set(i.years) & new_years,
+                            "countries": country_rows is None,
+                            "products": product_rows is None,
+                        }
+                        if keep.get(i.role, False):
                             kept_inputs.append(i)
                 for d in (cdict, pdict):
                     if d is not None:
@@ -380,8 +382,14 @@ def _ingest_trade_file(
 ) -> tuple[dict[int, int], list[str]]:
     """Parse one trade CSV strictly and write one Parquet file per year into ``tdir``."""
     cols, delim = read_trade_header(f.path)
-    types = {"t": "INTEGER", "i": "INTEGER", "j": "INTEGER", "k": "VARCHAR", "v": "DOUBLE",
-             "q": "VARCHAR"}
+    types = {
+        "t": "INTEGER",
+        "i": "INTEGER",
+        "j": "INTEGER",
+        "k": "VARCHAR",
+        "v": "DOUBLE",
+        "q": "VARCHAR",
+    }
     columns = "{" + ", ".join(f"'{c}': '{types[c]}'" for c in cols) + "}"
     src = str(f.path).replace("'", "''")
     read = (
@@ -391,9 +399,11 @@ def _ingest_trade_file(
     )
     where = f.origin
     con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan; DROP TABLE IF EXISTS raw")
-    year_check = f"WHEN t <> {f.year} THEN 't:year differs from the file name (Y{f.year})'" if (
-        f.year is not None
-    ) else ""
+    year_check = (
+        f"WHEN t <> {f.year} THEN 't:year differs from the file name (Y{f.year})'"
+        if (f.year is not None)
+        else ""
+    )
     checks = _CHECKS.replace("{year_check}", year_check)
     try:
         con.execute(
@@ -427,8 +437,9 @@ def _ingest_trade_file(
         finally:
             con.execute("RESET threads")
         field, _, reason = problem.partition(":")
-        raise DataError(f"{reason} ({bad} bad row(s) in all)", file=where, line=int(rn) + 1,
-                        field=field)
+        raise DataError(
+            f"{reason} ({bad} bad row(s) in all)", file=where, line=int(rn) + 1, field=field
+        )
     n_rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if n_rows == 0:
         raise DataError("trade file has no rows", file=where)

@@ -73,8 +73,13 @@ def map_countries(rows: list[dict]) -> list[dict]:
             iso3, special = f"X{code:03d}", True
             note = f"BACI code {code} has no ISO3 code; kept as {iso3}"
         out.append(
-            {"source_code": code, "iso3": iso3, "name": r["name"], "is_special": special,
-             "note": note}
+            {
+                "source_code": code,
+                "iso3": iso3,
+                "name": r["name"],
+                "is_special": special,
+                "note": note,
+            }
         )
     return out
 

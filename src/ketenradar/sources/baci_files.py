@@ -183,7 +183,8 @@ def _dict_rows(path: Path, fields: dict[str, tuple[str, ...]], required: tuple[s
     for key in required:
         if key not in idx:
             raise DataError(
-                f"missing column (expected one of {', '.join(fields[key])}; found {', '.join(header)})",
+                f"missing column (expected one of {', '.join(fields[key])}; "
+                f"found {', '.join(header)})",
                 file=path,
                 line=1,
                 field=fields[key][0],
@@ -211,7 +212,9 @@ def read_country_dictionary(path: Path) -> list[dict]:
             code = int(row["code"])
         except ValueError:
             raise DataError(
-                f"country code '{row['code']}' is not a number", file=path, line=lineno,
+                f"country code '{row['code']}' is not a number",
+                file=path,
+                line=lineno,
                 field="country_code",
             ) from None
         if code in seen:

@@ -1,0 +1,552 @@
+"""The ``ketenradar`` command (Typer + Rich).
+
+Heavy modules (pandas, DuckDB, country_converter) are imported inside the commands that need
+them, so that ``ketenradar --help`` and a single screening start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ketenradar import __version__
+from ketenradar.errors import KetenradarError
+
+app = typer.Typer(
+    name="ketenradar",
+    help="Value-chain radar: strategic dependencies of Dutch and European industry.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(
+    help="Manage datasets: add, fetch, list, show, remove.", no_args_is_help=True
+)
+groups_app = typer.Typer(
+    help="Country groups (EU27 built in; others from YAML).", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
+app.add_typer(groups_app, name="groups")
+
+err = Console(stderr=True)
+out = Console()
+
+_state: dict[str, Any] = {"data_dir": None}
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="KETENRADAR_DATA_DIR",
+        help="Data directory (default: the platform's user data dir).",
+        show_default=False,
+    ),
+]
+
+
+def handle_errors(fn):
+    """Turn project errors into a clear message on stderr and the error's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KetenradarError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("[red]interrupted[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ketenradar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    data_dir: DataDir = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Value-chain radar: strategic dependencies of Dutch and European industry."""
+    _state["data_dir"] = data_dir
+
+
+def _dir(local: Path | None) -> Path | None:
+    return local or _state["data_dir"]
+
+
+def _progress_bar():
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+# -- data --------------------------------------------------------------------------------
+@data_app.command("add")
+@handle_errors
+def data_add(
+    source: Annotated[str, typer.Argument(help="Source connector, e.g. 'baci'.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files, zips or folders to ingest.")],
+    name: Annotated[str | None, typer.Option(help="Dataset name (default from the files).")] = None,
+    countries: Annotated[
+        Path | None, typer.Option(help="BACI country dictionary to use (overrides discovery).")
+    ] = None,
+    products: Annotated[
+        Path | None, typer.Option(help="BACI product dictionary to use (overrides discovery).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Ingest a publisher's files into the data store (atomic and idempotent)."""
+    from ketenradar import api
+
+    options = {}
+    if countries:
+        options["countries"] = countries
+    if products:
+        options["products"] = products
+    with _progress_bar() as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        reports = api.add_dataset(
+            source, paths, data_dir=_dir(data_dir), name=name, progress=progress, **options
+        )
+    for r in reports:
+        years = r.manifest.attributes.get("years") or []
+        span = f"{min(years)}–{max(years)}" if years else ""
+        if r.changed:
+            out.print(
+                f"[green]added[/] {r.dataset}: {r.manifest.tables['trade']['rows']:,} trade rows, "
+                f"years {span}, release {r.manifest.release}"
+            )
+        else:
+            out.print(f"[yellow]unchanged[/] {r.dataset}: the same files are already ingested")
+        for w in r.warnings:
+            if not w.startswith("unchanged"):
+                err.print(f"[yellow]warning:[/] {w}", highlight=False)
+
+
+@data_app.command("list")
+@handle_errors
+def data_list(
+    fmt: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
+    data_dir: DataDir = None,
+) -> None:
+    """List the datasets in the store."""
+    from ketenradar import api
+
+    df = api.list_datasets(_dir(data_dir))
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+        return
+    if df.empty:
+        out.print(
+            f"No datasets in {api.open_store(_dir(data_dir)).root}. Add one with "
+            "`ketenradar data add baci PATH`."
+        )
+        return
+    from rich.table import Table
+
+    t = Table("name", "source", "release", "years", "rows", "files", "ingested_at")
+    for r in df.itertuples():
+        t.add_row(r.name, r.source, r.release, r.years, f"{r.rows:,}", str(r.files), r.ingested_at)
+    out.print(t)
+
+
+@data_app.command("show")
+@handle_errors
+def data_show(name: str, data_dir: DataDir = None) -> None:
+    """Show a dataset's manifest (source, licence, checksums, row counts)."""
+    from ketenradar import api
+    from ketenradar.reports.writers import provenance_json
+
+    ds = api.open_store(_dir(data_dir)).get(name)
+    out.print_json(provenance_json(ds.manifest.to_dict()))
+
+
+@data_app.command("remove")
+@handle_errors
+def data_remove(name: str, data_dir: DataDir = None) -> None:
+    """Remove a dataset from the store."""
+    from ketenradar import api
+
+    api.remove_dataset(name, _dir(data_dir))
+    out.print(f"removed {name}")
+
+
+@data_app.command("fetch")
+@handle_errors
+def data_fetch(
+    source: Annotated[str, typer.Argument(help="Source to download from; 'baci'.")],
+    release: Annotated[str, typer.Option(help="Release, e.g. V202401b.")] = "V202401b",
+    hs: Annotated[
+        str, typer.Option(help="HS edition: HS92, HS96, HS02, HS07, HS12, HS17, HS22.")
+    ] = "HS92",
+    base_url: Annotated[
+        str | None,
+        typer.Option(envvar="KETENRADAR_BACI_BASE_URL", help="Server to download from."),
+    ] = None,
+    sha256: Annotated[str | None, typer.Option(help="Expected sha256 of the zip.")] = None,
+    size: Annotated[int | None, typer.Option(help="Expected size of the zip in bytes.")] = None,
+    dest: Annotated[
+        Path | None, typer.Option(help="Download folder (default: <data dir>/downloads).")
+    ] = None,
+    add: Annotated[bool, typer.Option(help="Ingest the download after it verifies.")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Download a release (with progress, resume and verification) and ingest it."""
+    from ketenradar import api
+    from ketenradar.errors import UsageError
+
+    if source != "baci":
+        raise UsageError(f"fetch supports 'baci' only for now, not '{source}'")
+    with _progress_bar() as bar:
+        task = bar.add_task(f"download {hs.upper()} {release}", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        res = api.fetch_baci(
+            release,
+            hs,
+            data_dir=_dir(data_dir),
+            base_url=base_url,
+            dest=dest,
+            expected_sha256=sha256,
+            expected_size=size,
+            progress=progress,
+        )
+    how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
+    out.print(f"{how}: {res.path} ({res.size:,} bytes, sha256 {res.sha256})")
+    if add:
+        data_add("baci", [res.path], data_dir=data_dir)
+
+
+# -- groups ------------------------------------------------------------------------------
+@groups_app.command("list")
+@handle_errors
+def groups_list(data_dir: DataDir = None) -> None:
+    """List country groups and their members."""
+    from rich.table import Table
+
+    from ketenradar import api
+
+    reg = api.groups(_dir(data_dir))
+    t = Table("group", "members", "n", "description")
+    for n in reg.names():
+        g = reg.get(n)
+        t.add_row(n, " ".join(sorted(g.members)), str(len(g.members)), g.description)
+    out.print(t)
+
+
+@groups_app.command("path")
+@handle_errors
+def groups_path(data_dir: DataDir = None) -> None:
+    """Where to put your own groups file (copy the packaged one there to start)."""
+    from ketenradar import api
+    from ketenradar.groups import _packaged_file
+
+    store = api.open_store(_dir(data_dir))
+    out.print(f"packaged groups: {_packaged_file()}")
+    out.print(f"your groups file: {store.root / 'groups.yaml'} (or $KETENRADAR_GROUPS_FILE)")
+
+
+# -- analyses ----------------------------------------------------------------------------
+def _thresholds(hhi: float, ext: float, ratio: float, world: float, years: int, transit: float):
+    from ketenradar.analysis.dependencies import Thresholds
+
+    return Thresholds(hhi, ext, ratio, world, years, transit)
+
+
+FORMAT_HELP = "table, csv, xlsx, parquet or html."
+
+
+@app.command()
+@handle_errors
+def screen(
+    importer: Annotated[
+        str, typer.Option(help="ISO3 code, group (EU27, G7, …), 'DEU,FRA' or 'all'.")
+    ] = "NLD",
+    year: Annotated[int | None, typer.Option(help="Year (default: latest loaded).")] = None,
+    reference_bloc: Annotated[
+        str | None,
+        typer.Option(help="Reference bloc R (default: EU27 for EU members, else the importer)."),
+    ] = None,
+    share_from: Annotated[
+        str | None, typer.Option(help="Add the import share from this country or group.")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="Trade dataset to use.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
+    output: Annotated[Path | None, typer.Option(help="Output file.")] = None,
+    only_dependent: Annotated[
+        bool, typer.Option(help="Keep only products flagged by either method.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 25,
+    supplier_hhi: Annotated[float, typer.Option(help="Threshold on supplier HHI.")] = 0.4,
+    external_share: Annotated[float, typer.Option(help="Threshold on external share.")] = 0.5,
+    import_export_ratio: Annotated[float, typer.Option(help="Threshold on the ratio.")] = 1.0,
+    world_export_hhi: Annotated[float, typer.Option(help="GeoDep world HHI threshold.")] = 0.4,
+    geodep_min_years: Annotated[int, typer.Option(help="GeoDep: years out of 3.")] = 2,
+    transit_ratio: Annotated[
+        float, typer.Option(help="Transit flag when exports ≥ this share of imports.")
+    ] = 0.9,
+    data_dir: DataDir = None,
+) -> None:
+    """Screen strategic import dependencies per HS6 product (EU 2021 and CEPII GeoDep)."""
+    from ketenradar import api
+    from ketenradar.errors import UsageError
+    from ketenradar.reports.writers import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
+    th = _thresholds(
+        supplier_hhi,
+        external_share,
+        import_export_ratio,
+        world_export_hhi,
+        geodep_min_years,
+        transit_ratio,
+    )
+    df = api.screen(
+        importer,
+        year,
+        reference_bloc=reference_bloc,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        thresholds=th,
+        share_from=share_from,
+    )
+    if only_dependent:
+        prov = df.attrs["provenance"]
+        df = df[df["dependent_eu2021"] | df["dependent_geodep"].fillna(False)].reset_index(
+            drop=True
+        )
+        df.attrs["provenance"] = prov
+    if fmt == "table":
+        _print_screen(df, limit)
+    elif fmt == "html":
+        if output is None:
+            raise UsageError("--format html needs --output PATH")
+        api.screening_report(df, output, data_dir=_dir(data_dir), dataset=dataset)
+        out.print(f"wrote {output}")
+    else:
+        from ketenradar.reports.writers import write_frame
+
+        write_frame(df, fmt, output, sheet="screening")
+        if output is not None:
+            out.print(f"wrote {output} ({len(df):,} rows)", highlight=False)
+
+
+def _fmt_num(v: Any, pattern: str) -> str:
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and math.isinf(v):
+        return "∞"
+    return format(v, pattern)
+
+
+def _print_screen(df, limit: int) -> None:
+    from rich.table import Table
+
+    from ketenradar.provenance import provenance_lines
+
+    prov = df.attrs.get("provenance", {})
+    n_eu = int(df["dependent_eu2021"].sum())
+    geo = df["dependent_geodep"]
+    n_geo = "n/a (needs Y-2..Y)" if geo.isna().all() else str(int(geo.fillna(False).sum()))
+    shown = df.head(limit)
+    t = Table(
+        "importer",
+        "product",
+        "description",
+        "ext. imports kUSD",
+        "ext. share",
+        "HHI",
+        "top supplier",
+        "share",
+        "imp/exp",
+        "world HHI",
+        "EU2021",
+        "GeoDep",
+        title=f"Import dependency screening, {prov.get('parameters', {}).get('year', '')}",
+        caption=f"{len(df):,} products imported; {n_eu} dependent (EU 2021); {n_geo} (GeoDep). "
+        f"Showing {len(shown)} by external imports.",
+    )
+    for r in shown.itertuples():
+        geo_v = (
+            ""
+            if r.dependent_geodep is None or str(r.dependent_geodep) == "<NA>"
+            else ("yes" if r.dependent_geodep else "no")
+        )
+        t.add_row(
+            r.importer,
+            r.product,
+            str(r.product_description or "")[:40],
+            _fmt_num(r.external_imports_kusd, ",.0f"),
+            _fmt_num(r.external_share, ".2f"),
+            _fmt_num(r.supplier_hhi, ".2f"),
+            str(r.top_supplier or ""),
+            _fmt_num(r.top_supplier_share, ".2f"),
+            _fmt_num(r.import_export_ratio, ".2f"),
+            _fmt_num(r.world_export_hhi, ".2f"),
+            "yes" if r.dependent_eu2021 else "no",
+            geo_v,
+        )
+    out.print(t)
+    for line in provenance_lines(prov)[:2] + [
+        ln for ln in provenance_lines(prov) if ln.startswith(("Data:", "Method:"))
+    ]:
+        err.print(f"[dim]{line}[/]", highlight=False)
+
+
+@app.command()
+@handle_errors
+def balance(
+    importer: Annotated[str, typer.Option(help="ISO3 code or group.")] = "NLD",
+    year: Annotated[int | None, typer.Option(help="Year (default: latest loaded).")] = None,
+    partner: Annotated[
+        str | None, typer.Option(help="One partner (ISO3 or group); default: all.")
+    ] = None,
+    method: Annotated[str, typer.Option(help="eu2021 or geodep.")] = "eu2021",
+    dataset: Annotated[str | None, typer.Option(help="Trade dataset to use.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, xlsx or parquet.")] = "table",
+    output: Annotated[Path | None, typer.Option(help="Output file.")] = None,
+    products: Annotated[
+        bool, typer.Option(help="csv/parquet: write the products behind each side instead.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 25,
+    data_dir: DataDir = None,
+) -> None:
+    """Mutual dependency: the importer's dependencies on each partner against the reverse."""
+    from ketenradar import api
+    from ketenradar.errors import UsageError
+
+    res = api.balance(
+        importer, year, partner=partner, method=method, dataset=dataset, data_dir=_dir(data_dir)
+    )
+    if fmt == "table":
+        from rich.table import Table
+
+        label = res.summary.importer.iloc[0] if len(res.summary) else importer
+        s = res.summary[
+            (res.summary.importer_dependent_products > 0)
+            | (res.summary.partner_dependent_products > 0)
+        ].head(limit)
+        t = Table(
+            "partner",
+            "we depend: products",
+            "kUSD",
+            "they depend: products",
+            "kUSD",
+            "ratio (products)",
+            "ratio (kUSD)",
+            title=f"Mutual dependency of {label} ({method})",
+        )
+        for r in s.itertuples():
+            t.add_row(
+                r.partner,
+                str(r.importer_dependent_products),
+                _fmt_num(r.importer_dependent_kusd, ",.0f"),
+                str(r.partner_dependent_products),
+                _fmt_num(r.partner_dependent_kusd, ",.0f"),
+                _fmt_num(r.balance_ratio_products, ".2f"),
+                _fmt_num(r.balance_ratio_kusd, ".2f"),
+            )
+        out.print(t)
+        if partner:
+            out.print(res.products.head(limit).to_string(index=False))
+        return
+    from ketenradar.reports.writers import write_frame, write_xlsx
+
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output PATH")
+        write_xlsx({"balance": res.summary, "products": res.products}, output)
+    else:
+        write_frame(res.products if products else res.summary, fmt, output, sheet="balance")
+    if output is not None:
+        out.print(f"wrote {output}")
+
+
+@app.command()
+@handle_errors
+def quickstart(
+    year: Annotated[int, typer.Option(help="Year to screen.")] = 2022,
+    output: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("out"),
+    data_dir: DataDir = None,
+) -> None:
+    """Load the real raw-material trade data (if present) and screen NLD and the EU27."""
+    from ketenradar import api
+    from ketenradar.config import shared_data_dir
+    from ketenradar.errors import NotFoundError
+
+    store = api.open_store(_dir(data_dir))
+    have = [
+        d
+        for d in store.list(kind="trade_flows")
+        if str(year) in d.manifest.tables["trade"]["years"]
+    ]
+    if not have:
+        src = shared_data_dir() / "baci_raw_materials_hs92"
+        if not src.is_dir():
+            raise NotFoundError(
+                f"no trade data loaded and no BACI files at {src}. Download a release with "
+                "`ketenradar data fetch baci --release V202401b --hs HS92`, or set "
+                "KETENRADAR_SHARED_DATA to a folder holding baci_raw_materials_hs92/."
+            )
+        out.print(f"Loading BACI raw-material trade from {src} …")
+        data_add("baci", [src], data_dir=data_dir)
+        have = [
+            d
+            for d in store.list(kind="trade_flows")
+            if str(year) in d.manifest.tables["trade"]["years"]
+        ]
+    ds = have[0].name
+    output.mkdir(parents=True, exist_ok=True)
+    for imp in ("NLD", "EU27"):
+        df = api.screen(imp, year, dataset=ds, data_dir=_dir(data_dir))
+        _print_screen(df[df["dependent_eu2021"] | df["dependent_geodep"].fillna(False)], 15)
+        path = output / f"screen_{imp}_{year}.html"
+        api.screening_report(df, path, data_dir=_dir(data_dir), dataset=ds)
+        from ketenradar.reports.writers import write_frame
+
+        write_frame(df, "csv", output / f"screen_{imp}_{year}.csv")
+        out.print(f"wrote {path} and {path.with_suffix('.csv')}")
+
+
+def main() -> None:
+    """Entry point of the ``ketenradar`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

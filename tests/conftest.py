@@ -1,0 +1,87 @@
+"""Shared fixtures: the real data folder, small BACI files written by hand, a data dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: BACI numeric codes used in hand-made files (V2024 dictionary layout).
+HAND_COUNTRIES = [
+    (528, "Netherlands", "NL", "NLD"),
+    (276, "Germany", "DE", "DEU"),
+    (251, "France", "FR", "FRA"),
+    (156, "China", "CN", "CHN"),
+    (842, "USA", "US", "USA"),
+    (76, "Brazil", "BR", "BRA"),
+    (490, "Other Asia, nes", "", "S19"),
+    (516, "Namibia", "NA", "NAM"),
+]
+
+
+def shared_data_root() -> Path:
+    """``$KETENRADAR_SHARED_DATA`` or ``../shared/data`` next to the repository."""
+    env = os.environ.get("KETENRADAR_SHARED_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+def require_shared(sub: str = "") -> Path:
+    """The shared data folder (or a subfolder); fail under CI, skip elsewhere, when missing."""
+    p = shared_data_root() / sub
+    if not p.exists():
+        msg = f"shared reference data not found at {p} (set KETENRADAR_SHARED_DATA)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return p
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public data folder (fails under CI when missing)."""
+    return require_shared()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data directory, also set as KETENRADAR_DATA_DIR."""
+    d = tmp_path / "store"
+    monkeypatch.setenv("KETENRADAR_DATA_DIR", str(d))
+    monkeypatch.delenv("KETENRADAR_GROUPS_FILE", raising=False)
+    return d
+
+
+def write_country_dict(folder: Path, release: str = "V202401b") -> Path:
+    """A BACI country dictionary in the V2024 layout."""
+    p = folder / f"country_codes_{release}.csv"
+    lines = ["country_code,country_name,country_iso2,country_iso3"]
+    lines += [f'{c},"{n}",{i2},{i3}' for c, n, i2, i3 in HAND_COUNTRIES]
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+def write_product_dict(
+    folder: Path, codes: list[str], hs: str = "HS92", release: str = "V202401b"
+) -> Path:
+    """A BACI product dictionary."""
+    p = folder / f"product_codes_{hs}_{release}.csv"
+    p.write_text("code,description\n" + "".join(f'{c},"product {c}"\n' for c in codes))
+    return p
+
+
+def write_trade(
+    folder: Path,
+    year: int,
+    rows: list[tuple],
+    hs: str = "HS92",
+    release: str = "V202401b",
+    header: str = "t,i,j,k,v,q",
+) -> Path:
+    """A BACI trade CSV from rows (t, i, j, k, v, q)."""
+    p = folder / f"BACI_{hs}_Y{year}_{release}.csv"
+    body = "".join(",".join(str(x) for x in r) + "\n" for r in rows)
+    p.write_text(header + "\n" + body)
+    return p

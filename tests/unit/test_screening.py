@@ -1,0 +1,193 @@
+"""Hand-computed screening cases: every criterion flips on a one-flow change."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ketenradar.analysis.dependencies import ImporterSet, Thresholds, screen
+from ketenradar.groups import EU27
+
+NLD = ImporterSet("NLD", ("NLD",), "EU27", EU27)
+P = "100001"
+
+
+def _con(flows: list[tuple[int, str, str, str, float]]) -> duckdb.DuckDBPyConnection:
+    df = pd.DataFrame(flows, columns=["year", "exporter", "importer", "product", "value_kusd"])
+    df["quantity_t"] = None
+    con = duckdb.connect()
+    con.register("trade_df", df)
+    con.execute("CREATE TABLE trade AS SELECT * FROM trade_df")
+    con.execute("CREATE TABLE products AS SELECT '100001' AS product, 'test good' AS description")
+    return con
+
+
+def base_flows(year: int = 2022, **change: float) -> list[tuple]:
+    """The base case of docs/methods/dependencies.md (worked example)."""
+    v = {
+        "CHN_NLD": 80.0,
+        "USA_NLD": 10.0,
+        "DEU_NLD": 10.0,
+        "NLD_USA": 30.0,
+        "NLD_DEU": 20.0,
+        "BRA_NLD": 0.0,
+    }
+    v.update(change)
+    out = []
+    for key, val in v.items():
+        if val:
+            e, i = key.split("_")
+            out.append((year, e, i, P, val))
+    return out
+
+
+def one(df: pd.DataFrame) -> pd.Series:
+    assert len(df) == 1
+    return df.iloc[0]
+
+
+def test_base_case_hand_computed() -> None:
+    r = one(screen(_con(base_flows()), [NLD], 2022))
+    assert r["imports_kusd"] == pytest.approx(100.0)  # 80 + 10 + 10 (DEU is intra-EU)
+    assert r["external_imports_kusd"] == pytest.approx(90.0)  # DEU is inside R = EU27
+    assert r["external_share"] == pytest.approx(0.9)
+    assert r["supplier_hhi"] == pytest.approx((80**2 + 10**2) / 90**2)  # 0.8025
+    assert r["top_supplier"] == "CHN"
+    assert r["top_supplier_share"] == pytest.approx(80 / 90)
+    assert r["exports_kusd"] == pytest.approx(50.0)  # 30 to USA + 20 to DEU (DEU is not J)
+    assert r["import_export_ratio"] == pytest.approx(90 / 50)
+    # world exports: CHN 80, USA 10, DEU 10, NLD 50 -> X = 150
+    assert r["world_exports_kusd"] == pytest.approx(150.0)
+    assert r["world_export_hhi"] == pytest.approx((80**2 + 10**2 + 10**2 + 50**2) / 150**2)
+    assert r["dependent_eu2021"]
+    assert pd.isna(r["dependent_geodep"])  # only one year loaded
+    assert r["reference_bloc"] == "EU27"
+
+
+@pytest.mark.parametrize(
+    ("change", "criterion"),
+    [
+        # supplier HHI: CHN 40, USA 30, BRA 20 -> (1600+900+400)/8100 = 0.358 < 0.4
+        ({"CHN_NLD": 40.0, "USA_NLD": 30.0, "BRA_NLD": 20.0}, "supplier_hhi"),
+        # external share: DEU 100 -> 90 / 190 = 0.47 < 0.5
+        ({"DEU_NLD": 100.0}, "external_share"),
+        # import/export ratio: exports 100 + 20 = 120 -> 90 / 120 = 0.75 < 1
+        ({"NLD_USA": 100.0}, "import_export_ratio"),
+    ],
+)
+def test_each_eu2021_criterion_flips(change: dict, criterion: str) -> None:
+    r = one(screen(_con(base_flows(**change)), [NLD], 2022))
+    assert not r["dependent_eu2021"]
+    th = Thresholds()
+    assert r[criterion] <= getattr(th, criterion)
+    # and the same case passes when that one threshold is lowered below the value
+    lowered = Thresholds(**{criterion: r[criterion] - 0.01})
+    r2 = one(screen(_con(base_flows(**change)), [NLD], 2022, thresholds=lowered))
+    assert r2["dependent_eu2021"]
+
+
+def test_no_exports_gives_infinite_ratio() -> None:
+    r = one(screen(_con(base_flows(NLD_USA=0.0, NLD_DEU=0.0)), [NLD], 2022))
+    assert r["exports_kusd"] == 0
+    assert math.isinf(r["import_export_ratio"])
+    assert r["dependent_eu2021"]
+
+
+def test_only_intra_bloc_imports_have_no_external_side() -> None:
+    flows = [(2022, "DEU", "NLD", P, 10.0), (2022, "NLD", "USA", P, 5.0)]
+    r = one(screen(_con(flows), [NLD], 2022))
+    assert r["external_imports_kusd"] == 0
+    assert r["external_share"] == 0
+    assert pd.isna(r["supplier_hhi"])
+    assert r["top_supplier"] is None or pd.isna(r["top_supplier"])
+    assert r["import_export_ratio"] == 0
+    assert not r["dependent_eu2021"]
+
+
+def test_product_without_imports_is_left_out() -> None:
+    flows = [(2022, "NLD", "USA", P, 5.0)]
+    assert screen(_con(flows), [NLD], 2022).empty
+
+
+def test_non_eu_importer_uses_itself_as_reference() -> None:
+    usa = ImporterSet("USA", ("USA",), "USA", ("USA",))
+    r = one(screen(_con(base_flows()), [usa], 2022))
+    # USA imports 30 from NLD only; NLD is external for the USA
+    assert r["imports_kusd"] == 30
+    assert r["external_imports_kusd"] == 30
+    assert r["supplier_hhi"] == 1.0
+    assert r["exports_kusd"] == 10  # USA -> NLD
+
+
+def test_bloc_importer_counts_intra_bloc_imports_but_not_exports() -> None:
+    eu = ImporterSet("EU27", EU27, "EU27", EU27)
+    r = one(screen(_con(base_flows()), [eu], 2022))
+    # imports of EU members: NLD gets 80+10+10, DEU gets 20 from NLD -> 120
+    assert r["imports_kusd"] == pytest.approx(120.0)
+    assert r["external_imports_kusd"] == pytest.approx(90.0)
+    assert r["external_share"] == pytest.approx(90 / 120)
+    # exports to outside the EU: NLD -> USA 30, DEU's 10 goes to NLD (inside)
+    assert r["exports_kusd"] == pytest.approx(30.0)
+    assert r["import_export_ratio"] == pytest.approx(3.0)
+
+
+def test_reference_bloc_option_changes_external() -> None:
+    # with R = NLD alone, DEU becomes an external supplier
+    nld_alone = ImporterSet("NLD", ("NLD",), "NLD", ("NLD",))
+    r = one(screen(_con(base_flows()), [nld_alone], 2022))
+    assert r["external_imports_kusd"] == pytest.approx(100.0)
+    assert r["supplier_hhi"] == pytest.approx((80**2 + 10**2 + 10**2) / 100**2)
+
+
+def _three_years(met: tuple[bool, bool, bool]) -> list[tuple]:
+    flows = []
+    for year, ok in zip((2020, 2021, 2022), met, strict=True):
+        # when not met, NLD exports so much that the ratio falls below 1
+        flows += base_flows(year, NLD_USA=30.0 if ok else 200.0)
+    return flows
+
+
+@pytest.mark.parametrize(
+    ("met", "expected"),
+    [
+        ((True, False, True), True),
+        ((False, True, True), True),
+        ((True, True, False), True),
+        ((False, False, True), False),
+        ((True, False, False), False),
+        ((False, False, False), False),
+    ],
+)
+def test_geodep_two_of_three_years(met: tuple[bool, bool, bool], expected: bool) -> None:
+    con = _con(_three_years(met))
+    r = one(screen(con, [NLD], 2022, available_years=[2020, 2021, 2022]))
+    assert r["geodep_criteria_met"] == sum(met)
+    assert bool(r["dependent_geodep"]) is expected
+
+
+def test_geodep_flips_on_world_concentration() -> None:
+    # A large exporter elsewhere (BRA -> USA 1000) makes world exports unconcentrated...
+    flows = []
+    for y in (2020, 2021, 2022):
+        flows += base_flows(y)
+    r = one(screen(_con(flows), [NLD], 2022, available_years=[2020, 2021, 2022]))
+    assert r["dependent_geodep"]
+    diluted = flows + [(y, "BRA", "USA", P, 300.0) for y in (2020, 2021, 2022)]
+    diluted += [(y, "FRA", "USA", P, 300.0) for y in (2020, 2021, 2022)]
+    r2 = one(screen(_con(diluted), [NLD], 2022, available_years=[2020, 2021, 2022]))
+    assert r2["world_export_hhi"] < 0.4
+    assert not r2["dependent_geodep"]
+
+
+def test_geodep_empty_when_a_year_is_missing() -> None:
+    flows = base_flows(2021) + base_flows(2022)
+    r = one(screen(_con(flows), [NLD], 2022, available_years=[2021, 2022]))
+    assert pd.isna(r["dependent_geodep"])
+
+
+def test_share_from_group() -> None:
+    r = one(screen(_con(base_flows()), [NLD], 2022, share_from=["USA", "DEU"]))
+    assert r["share_from_group"] == pytest.approx(20 / 100)
