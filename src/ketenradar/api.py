@@ -196,6 +196,7 @@ def screen(
             thresholds=th,
             available_years=session.years,
             share_from=sorted(share_group.members) if share_group else None,
+            world_table=session.world_table,
         )
     if share_group is not None:
         df = df.rename(columns={"share_from_group": f"share_from_{share_group.name.lower()}"})
@@ -266,8 +267,13 @@ def balance(
             pg = registry.resolve(partner)
             partners = sorted(pg.members)
             all_sets = [s for s in all_sets if s.label in pg.members]
-        own = _screen(session.con, own_sets, year, thresholds=th, available_years=session.years)
-        others = _screen(session.con, all_sets, year, thresholds=th, available_years=session.years)
+        kw = {
+            "thresholds": th,
+            "available_years": session.years,
+            "world_table": session.world_table,
+        }
+        own = _screen(session.con, own_sets, year, **kw)
+        others = _screen(session.con, all_sets, year, **kw)
     if method == "geodep" and own["dependent_geodep"].isna().all():
         raise UsageError(f"method geodep needs years {year - 2}–{year} loaded")
     summary, products = mutual_dependency(

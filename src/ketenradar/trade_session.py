@@ -22,6 +22,11 @@ class TradeSession:
         """Years the dataset holds."""
         return [int(y) for y in self.dataset.manifest.tables["trade"]["years"]]
 
+    @property
+    def world_table(self) -> str | None:
+        """``world_exports`` when the dataset holds it precomputed, else ``None``."""
+        return "world_exports" if self.dataset.has_table("world_exports") else None
+
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
@@ -49,6 +54,9 @@ def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
     for table in ("trade", "products", "countries"):
         files = _files_sql(dataset.table_files(table))
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files})")
+    if dataset.has_table("world_exports"):
+        files = _files_sql(dataset.table_files("world_exports"))
+        con.execute(f"CREATE VIEW world_exports AS SELECT * FROM read_parquet({files})")
     return TradeSession(dataset, con)
 
 

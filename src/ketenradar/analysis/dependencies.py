@@ -109,25 +109,69 @@ def _sets_tables(sets: Sequence[ImporterSet]) -> tuple[pa.Table, pa.Table, pa.Ta
     return labels, members, refs
 
 
-def screen_sql(years: Sequence[int], share_from: bool) -> str:
+WORLD_EXPORTS_SQL = """
+    SELECT year, product, sum(x) AS world_exports_kusd,
+           CASE WHEN sum(x) > 0 THEN sum(x * x) / (sum(x) * sum(x)) END AS world_export_hhi,
+           count(*) FILTER (WHERE x > 0) AS n_exporters
+    FROM (
+        SELECT year, product, exporter, sum(value_kusd) AS x
+        FROM {trade} WHERE exporter <> importer {where}
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+"""
+
+
+def world_exports_sql(trade: str = "trade", years: Sequence[int] | None = None) -> str:
+    """World exports of each product and their concentration (``world_export_hhi``).
+
+    It does not depend on the importer, so a connector may store it next to the trade table
+    (table ``world_exports``) and the screening reads it instead of recomputing it.
+    """
+    where = f"AND year IN ({', '.join(str(int(y)) for y in years)})" if years else ""
+    return WORLD_EXPORTS_SQL.format(trade=trade, where=where)
+
+
+def screen_sql(
+    years: Sequence[int], share_from: bool, single: bool = False, world_table: str | None = None
+) -> str:
     """The screening query over ``trade``, ``_sets``, ``_members``, ``_refs`` (and
-    ``_share_group`` when ``share_from``), for the given years."""
+    ``_share_group`` when ``share_from``), for the given years.
+
+    With ``single`` (every importer set has one member) two steps simplify: the imports need
+    no aggregation over members (trade has one row per year, exporter, importer, product),
+    and a country's exports to the rest of the world are its world exports.
+    """
     year_list = ", ".join(str(int(y)) for y in years)
+    exp_general = """
+        SELECT m.set_id, tr.year, tr.product, sum(tr.v) AS exports
+        FROM tr JOIN _members m ON tr.exporter = m.country
+        ANTI JOIN _members m2 ON m2.set_id = m.set_id AND m2.country = tr.importer
+        GROUP BY ALL"""
+    exp_single = """
+        SELECT m.set_id, tr.year, tr.product, sum(tr.v) AS exports
+        FROM tr JOIN _members m ON tr.exporter = m.country
+        WHERE tr.importer <> tr.exporter
+        GROUP BY ALL"""
+    if world_table:
+        world_src = f"SELECT * FROM {world_table} WHERE year IN ({year_list})"
+    else:
+        world_src = world_exports_sql("trade", years)
     share_expr = (
         "sum(i.v) FILTER (WHERE i.exporter IN (SELECT country FROM _share_group))"
         if share_from
         else "NULL::DOUBLE"
     )
     return f"""
-    WITH tr AS (
+    WITH tr AS NOT MATERIALIZED (
         SELECT year, exporter, importer, product, value_kusd AS v
         FROM trade WHERE year IN ({year_list})
     ),
     imp AS (  -- imports of the members of J, by supplier (intra-bloc included)
-        SELECT m.set_id, tr.year, tr.product, tr.exporter, sum(tr.v) AS v
+        SELECT m.set_id, tr.year, tr.product, tr.exporter, {"tr.v" if single else "sum(tr.v)"} AS v
         FROM tr JOIN _members m ON tr.importer = m.country
         WHERE tr.exporter <> tr.importer
-        GROUP BY ALL
+        {"" if single else "GROUP BY ALL"}
     ),
     impx AS (
         SELECT imp.*, r.country IS NULL AS external
@@ -145,18 +189,12 @@ def screen_sql(years: Sequence[int], share_from: bool) -> str:
         FROM impx i GROUP BY ALL
     ),
     exp AS (  -- exports of J to countries outside J
-        SELECT m.set_id, tr.year, tr.product, sum(tr.v) AS exports
-        FROM tr JOIN _members m ON tr.exporter = m.country
-        ANTI JOIN _members m2 ON m2.set_id = m.set_id AND m2.country = tr.importer
-        GROUP BY ALL
-    ),
-    wx AS (
-        SELECT year, product, exporter, sum(v) AS x FROM tr GROUP BY ALL
+        {exp_single if single else exp_general}
     ),
     world AS (
-        SELECT year, product, sum(x) AS world_exports,
-               CASE WHEN sum(x) > 0 THEN sum(x * x) / (sum(x) * sum(x)) END AS world_hhi
-        FROM wx GROUP BY ALL
+        SELECT year, product, world_exports_kusd AS world_exports,
+               world_export_hhi AS world_hhi
+        FROM ({world_src})
     )
     SELECT a.set_id, a.year, s.importer, s.reference_bloc, a.product,
            a.imports AS imports_kusd,
@@ -189,11 +227,13 @@ def screen(
     thresholds: Thresholds = Thresholds(),
     available_years: Sequence[int] = (),
     share_from: Sequence[str] | None = None,
+    world_table: str | None = None,
 ) -> pd.DataFrame:
     """Screen every product imported by each importer set for ``year``.
 
     ``con`` must expose a relation ``trade`` with the canonical trade_flows columns and a
-    relation ``products(product, description)``. GeoDep needs years Y−2..Y; when any of
+    relation ``products(product, description)``; ``world_table`` names a relation holding
+    :func:`world_exports_sql` precomputed (else it is computed from ``trade``). GeoDep needs years Y−2..Y; when any of
     them is missing from ``available_years``, ``dependent_geodep`` is empty (NA).
     Returns one row per importer set, product and year, sorted by importer and
     descending external imports.
@@ -209,7 +249,8 @@ def screen(
     if share_from:
         con.register("_share_group", pa.table({"country": list(share_from)}))
     try:
-        base = screen_sql(years, bool(share_from))
+        single = all(len(s.members) == 1 for s in sets)
+        base = screen_sql(years, bool(share_from), single, world_table)
         crit = f"""
             coalesce(supplier_hhi > {th.supplier_hhi}, false)
             AND coalesce(world_export_hhi > {th.world_export_hhi}, false)
@@ -248,7 +289,7 @@ def screen(
         WHERE b.year = {int(year)}
         ORDER BY b.set_id, b.external_imports_kusd DESC, b.product
         """
-        df = con.execute(sql).df()
+        df = con.sql(sql).to_arrow_table().to_pandas()
     finally:
         for name in ("_sets", "_members", "_refs", "_share_group"):
             with contextlib.suppress(Exception):

@@ -18,39 +18,26 @@ from ketenradar.analysis.dependencies import ImporterSet, Thresholds
 def _screen_year(trade: pd.DataFrame, s: ImporterSet, world: pd.DataFrame) -> pd.DataFrame:
     members, ref = set(s.members), set(s.reference)
     imp = trade[trade["importer"].isin(members) & (trade["exporter"] != trade["importer"])]
-    by_sup = imp.groupby(["product", "exporter"], as_index=False)["value_kusd"].sum()
-    by_sup["external"] = ~by_sup["exporter"].isin(ref)
-    rows = []
-    for product, g in by_sup.groupby("product"):
-        imports = g["value_kusd"].sum()
-        if imports <= 0:
-            continue
-        ext = g[g["external"]]
-        ext_total = ext["value_kusd"].sum()
-        if ext_total > 0:
-            s_i = ext["value_kusd"] / ext_total
-            hhi = float((s_i**2).sum())
-            top = ext.loc[ext["value_kusd"].idxmax()]
-            top_supplier, top_share = top["exporter"], top["value_kusd"] / ext_total
-        else:
-            hhi, top_supplier, top_share = np.nan, None, np.nan
-        rows.append(
-            {
-                "product": product,
-                "imports_kusd": imports,
-                "external_imports_kusd": ext_total,
-                "external_share": ext_total / imports,
-                "n_external_suppliers": int((ext["value_kusd"] > 0).sum()),
-                "supplier_hhi": hhi,
-                "top_supplier": top_supplier,
-                "top_supplier_share": top_share,
-            }
-        )
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+    if imp.empty:
+        return pd.DataFrame()
+    by_sup = imp.groupby(["product", "exporter"], as_index=False, observed=True)["value_kusd"].sum()
+    imports = by_sup.groupby("product", observed=True)["value_kusd"].sum().rename("imports_kusd")
+    ext = by_sup[~by_sup["exporter"].isin(ref)].copy()
+    ext_total = ext.groupby("product", observed=True)["value_kusd"].sum()
+    ext["s"] = ext["value_kusd"] / ext["product"].map(ext_total)
+    ext = ext[ext["value_kusd"] > 0]
+    g = ext.groupby("product", observed=True)
+    top = ext.loc[g["value_kusd"].idxmax(), ["product", "exporter", "s"]].set_index("product")
+    out = pd.DataFrame({"imports_kusd": imports})
+    out["external_imports_kusd"] = ext_total.reindex(out.index).fillna(0.0)
+    out["external_share"] = out["external_imports_kusd"] / out["imports_kusd"]
+    out["n_external_suppliers"] = g.size().reindex(out.index).fillna(0).astype("int64")
+    out["supplier_hhi"] = (ext["s"] ** 2).groupby(ext["product"], observed=True).sum()
+    out["top_supplier"] = top["exporter"]
+    out["top_supplier_share"] = top["s"]
+    out = out[out["imports_kusd"] > 0].reset_index()
     exp = trade[trade["exporter"].isin(members) & ~trade["importer"].isin(members)]
-    exports = exp.groupby("product")["value_kusd"].sum().rename("exports_kusd")
+    exports = exp.groupby("product", observed=True)["value_kusd"].sum().rename("exports_kusd")
     out = out.merge(exports, on="product", how="left")
     out["exports_kusd"] = out["exports_kusd"].fillna(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):

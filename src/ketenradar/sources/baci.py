@@ -283,6 +283,7 @@ class BaciConnector:
                         }
                         if keep.get(i.role, False):
                             kept_inputs.append(i)
+                _write_world_exports(con, staged, previous, year_rows, file_inputs)
                 for d in (cdict, pdict):
                     if d is not None:
                         sha, size = next((h, s) for g, h, s in hashed if g is d)
@@ -313,6 +314,7 @@ class BaciConnector:
                             "years": {str(y): year_rows[y] for y in sorted(year_rows)},
                         },
                         "countries": {"rows": n_c},
+                        "world_exports": {"derived": True},
                         "products": {"rows": n_p},
                     },
                     attributes={
@@ -327,6 +329,32 @@ class BaciConnector:
         finally:
             con.close()
         return IngestReport(name, True, manifest, warnings)
+
+
+def _write_world_exports(
+    con: duckdb.DuckDBPyConnection,
+    staged: Any,
+    previous: Any,
+    year_rows: dict[int, int],
+    file_inputs: list[InputFile],
+) -> None:
+    """Derive the ``world_exports`` table (per year and product) that screening reads."""
+    from ketenradar.analysis.dependencies import world_exports_sql
+
+    wdir = staged.table_dir("world_exports")
+    tdir = staged.path / "trade"
+    new_years = {y for fi in file_inputs for y in fi.years}
+    for y in sorted(year_rows):
+        name = f"year={y}.parquet"
+        old = previous.path / "world_exports" / name if previous is not None else None
+        if y not in new_years and old is not None and old.is_file():
+            _link(old, wdir / name)
+            continue
+        trade = f"read_parquet('{tdir / name}')"
+        con.execute(
+            f"COPY ({world_exports_sql(trade)}) TO '{wdir / name}' (FORMAT parquet, "
+            "COMPRESSION zstd)"
+        )
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -480,11 +508,25 @@ def _ingest_trade_file(
         )
     years = [r[0] for r in con.execute("SELECT DISTINCT t FROM raw ORDER BY t").fetchall()]
     out: dict[int, int] = {}
+    merged = 0
     for y in years:
         path = tdir / f"year={y}.parquet"
-        con.execute(
+        # Historical BACI entities share an ISO3 code with their successor (58 Belgium-
+        # Luxembourg and 56 Belgium are both BEL). Where both occur in one year, their flows
+        # are summed so that the dataset keeps one row per (year, exporter, importer, product).
+        shared = con.execute(
             f"""
-            COPY (
+            WITH present AS (
+              SELECT DISTINCT code FROM (SELECT i AS code FROM raw WHERE t = {int(y)}
+                                         UNION ALL SELECT j FROM raw WHERE t = {int(y)})
+            )
+            SELECT count(*) FROM (
+              SELECT c.iso3 FROM countries c JOIN present p ON p.code = c.source_code
+              GROUP BY c.iso3 HAVING count(*) > 1
+            )
+            """
+        ).fetchone()[0]
+        select = f"""
               SELECT CAST(r.t AS SMALLINT) AS year, e.iso3 AS exporter, m.iso3 AS importer,
                      lpad(trim(r.k), 6, '0') AS product, r.v AS value_kusd,
                      TRY_CAST(r.q_raw AS DOUBLE) AS quantity_t
@@ -492,11 +534,26 @@ def _ingest_trade_file(
               JOIN countries e ON e.source_code = r.i
               JOIN countries m ON m.source_code = r.j
               WHERE r.t = {int(y)}
-            ) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+        """
+        if shared:
+            select = f"""
+              SELECT year, exporter, importer, product, sum(value_kusd) AS value_kusd,
+                     sum(quantity_t) AS quantity_t
+              FROM ({select}) GROUP BY ALL
             """
+        con.execute(
+            f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, "
+            "ROW_GROUP_SIZE 1000000)"
         )
         out[int(y)] = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
-    if sum(out.values()) != n_rows:
+        n_year = con.execute(f"SELECT count(*) FROM raw WHERE t = {int(y)}").fetchone()[0]
+        merged += n_year - out[int(y)]
+    if merged:
+        warnings.append(
+            f"{f.origin}: {merged} row(s) of historical BACI codes merged into the row of the "
+            "same ISO3 country, year, partner and product (values summed)"
+        )
+    if sum(out.values()) + merged != n_rows:
         raise DataError(
             f"internal check failed: {n_rows} rows read but {sum(out.values())} written",
             file=where,
