@@ -54,6 +54,9 @@ class Thresholds:
         return asdict(self)
 
 
+DEFAULT_THRESHOLDS = Thresholds()
+
+
 @dataclass(frozen=True)
 class ImporterSet:
     """An importer set J with its reference bloc R (both as ISO3 member tuples)."""
@@ -224,7 +227,7 @@ def screen(
     sets: Sequence[ImporterSet],
     year: int,
     *,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     available_years: Sequence[int] = (),
     share_from: Sequence[str] | None = None,
     world_table: str | None = None,
@@ -233,8 +236,9 @@ def screen(
 
     ``con`` must expose a relation ``trade`` with the canonical trade_flows columns and a
     relation ``products(product, description)``; ``world_table`` names a relation holding
-    :func:`world_exports_sql` precomputed (else it is computed from ``trade``). GeoDep needs years Y−2..Y; when any of
-    them is missing from ``available_years``, ``dependent_geodep`` is empty (NA).
+    :func:`world_exports_sql` precomputed (else it is computed from ``trade``). GeoDep
+    needs years Y−2..Y; when any of them is missing from ``available_years``,
+    ``dependent_geodep`` is empty (NA).
     Returns one row per importer set, product and year, sorted by importer and
     descending external imports.
     """

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ketenradar.analysis.dependencies import ImporterSet, Thresholds
+from ketenradar.analysis.dependencies import DEFAULT_THRESHOLDS, ImporterSet, Thresholds
 
 
 def _screen_year(trade: pd.DataFrame, s: ImporterSet, world: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +60,7 @@ def screen_pandas(
     trade: pd.DataFrame,
     sets: Sequence[ImporterSet],
     year: int,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     available_years: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Screen ``sets`` for ``year`` from a trade frame with the canonical columns."""
