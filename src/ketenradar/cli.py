@@ -83,6 +83,26 @@ def main_callback(
     _state["data_dir"] = data_dir
 
 
+def _command(ctx: typer.Context) -> str:
+    """The command as the user gave it (options from the command line or environment)."""
+    import shlex
+
+    parts = ["ketenradar", *ctx.command_path.split()[1:]]
+    for param in ctx.command.params:
+        src = ctx.get_parameter_source(param.name)
+        if getattr(src, "name", "") not in ("COMMANDLINE", "ENVIRONMENT"):
+            continue
+        value = ctx.params.get(param.name)
+        flag = max(param.opts, key=len) if param.opts else param.name
+        if isinstance(value, bool):
+            parts.append(flag if value else (param.secondary_opts or [f"--no-{flag[2:]}"])[0])
+        elif isinstance(value, list | tuple):
+            parts += [str(v) for v in value]
+        else:
+            parts += [flag, str(value)]
+    return shlex.join(parts)
+
+
 def _dir(local: Path | None) -> Path | None:
     return local or _state["data_dir"]
 
@@ -291,6 +311,7 @@ FORMAT_HELP = "table, csv, xlsx, parquet or html."
 @app.command()
 @handle_errors
 def screen(
+    ctx: typer.Context,
     importer: Annotated[
         str, typer.Option(help="ISO3 code, group (EU27, G7, …), 'DEU,FRA' or 'all'.")
     ] = "NLD",
@@ -342,6 +363,7 @@ def screen(
         data_dir=_dir(data_dir),
         thresholds=th,
         share_from=share_from,
+        command=_command(ctx),
     )
     if only_dependent:
         prov = df.attrs["provenance"]
@@ -431,6 +453,7 @@ def _print_screen(df, limit: int) -> None:
 @app.command()
 @handle_errors
 def balance(
+    ctx: typer.Context,
     importer: Annotated[str, typer.Option(help="ISO3 code or group.")] = "NLD",
     year: Annotated[int | None, typer.Option(help="Year (default: latest loaded).")] = None,
     partner: Annotated[
@@ -451,7 +474,13 @@ def balance(
     from ketenradar.errors import UsageError
 
     res = api.balance(
-        importer, year, partner=partner, method=method, dataset=dataset, data_dir=_dir(data_dir)
+        importer,
+        year,
+        partner=partner,
+        method=method,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
     )
     if fmt == "table":
         from rich.table import Table

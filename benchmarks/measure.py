@@ -1,0 +1,50 @@
+"""Run a command in a child process and measure its wall time and peak memory (max RSS)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Measurement:
+    """Wall time (s) and peak resident memory (MiB) of one child process."""
+
+    label: str
+    wall_s: float
+    peak_mib: float
+    returncode: int
+
+
+def run(label: str, cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
+    """Run ``cmd``; its own peak RSS comes from ``wait4`` (not shared with other children)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    m = Measurement(label, wall, usage.ru_maxrss / 1024, proc.returncode)
+    if proc.returncode != 0:
+        print(f"FAILED ({proc.returncode}): {' '.join(cmd)}", file=sys.stderr)
+    return m
+
+
+def report(rows: list[tuple[str, Measurement, Measurement | None]]) -> str:
+    """A plain-text table: project vs baseline, and the ratio (baseline / project)."""
+    lines = [
+        f"{'step':<38} {'project s':>10} {'MiB':>8} {'baseline s':>11} {'MiB':>8} {'ratio':>7}",
+    ]
+    for name, p, b in rows:
+        if b is None:
+            lines.append(
+                f"{name:<38} {p.wall_s:>10.2f} {p.peak_mib:>8.0f} {'-':>11} {'-':>8} {'-':>7}"
+            )
+        else:
+            lines.append(
+                f"{name:<38} {p.wall_s:>10.2f} {p.peak_mib:>8.0f} {b.wall_s:>11.2f} "
+                f"{b.peak_mib:>8.0f} {b.wall_s / p.wall_s:>6.1f}x"
+            )
+    return "\n".join(lines)
