@@ -152,5 +152,5 @@ def test_real_screening_findings(raw_store: Path) -> None:
     assert nld.loc["283691", "top_supplier"] == "CHL"
     assert nld.loc["283691", "dependent_eu2021"]
     # Counts are stable facts of this release (documented).
-    assert int(nld["dependent_eu2021"].sum()) == 22
+    assert int(nld["dependent_eu2021"].sum()) == 21
     assert int(nld["dependent_geodep"].sum()) == 7
