@@ -49,6 +49,7 @@ def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
             f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, not trade_flows"
         )
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads={int(threads)}")
     for table in ("trade", "products", "countries"):

@@ -64,7 +64,11 @@ def test_user_file_adds_and_replaces(tmp_path: Path) -> None:
 def test_bad_group_files(tmp_path: Path, text: str, match: str) -> None:
     f = tmp_path / "groups.yaml"
     f.write_text(text)
-    with pytest.raises(DataError, match=match):
+
+    def load_all() -> None:
         reg = GroupRegistry(f)
         for n in reg.names():
             reg.get(n)
+
+    with pytest.raises(DataError, match=match):
+        load_all()

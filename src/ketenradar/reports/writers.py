@@ -57,6 +57,10 @@ def write_csv(df: pd.DataFrame, path: Path | None) -> None:
     """CSV to ``path`` (with a provenance sidecar) or to standard output."""
     if path is None:
         df.to_csv(sys.stdout, index=False)
+        prov = df.attrs.get("provenance")
+        if prov:  # standard output has no room for it: the provenance goes to stderr
+            for line in provenance_lines(prov):
+                print(f"# {line}", file=sys.stderr)
         return
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False)

@@ -224,6 +224,7 @@ class BaciConnector:
             )
 
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         try:
             with store.stage(name) as staged:
                 cdir = staged.table_dir("countries")
