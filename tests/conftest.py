@@ -85,3 +85,15 @@ def write_trade(
     body = "".join(",".join(str(x) for x in r) + "\n" for r in rows)
     p.write_text(header + "\n" + body)
     return p
+
+
+@pytest.fixture
+def local_http(tmp_path: Path):  # noqa: ANN201 - yields the server
+    """A local HTTP server (127.0.0.1 only) serving files from a temporary folder."""
+    from http_server import LocalServer
+
+    root = tmp_path / "served"
+    root.mkdir()
+    server = LocalServer(root)
+    yield server
+    server.close()
