@@ -88,7 +88,7 @@ def write_trade(
 
 
 @pytest.fixture
-def local_http(tmp_path: Path):  # noqa: ANN201 - yields the server
+def local_http(tmp_path: Path):
     """A local HTTP server (127.0.0.1 only) serving files from a temporary folder."""
     from http_server import LocalServer
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ketenradar.cli import app
 
 
-def test_cli_fetch_and_ingest(local_http, tmp_path: Path, data_dir: Path) -> None:  # noqa: ANN001
+def test_cli_fetch_and_ingest(local_http, tmp_path: Path, data_dir: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     write_country_dict(src)
