@@ -81,7 +81,9 @@ def list_datasets(data_dir: Path | str | None = None) -> pd.DataFrame:
                 "release": m.release,
                 "years": f"{min(years)}–{max(years)}" if years else "",
                 "n_years": len(years),
-                "rows": sum(int(t.get("rows", 0)) for t in m.tables.values()),
+                "rows": int(m.tables["trade"]["rows"])
+                if "trade" in m.tables
+                else sum(int(t.get("rows", 0)) for t in m.tables.values()),
                 "files": len(m.inputs),
                 "ingested_at": m.ingested_at,
                 "licence": m.licence,
