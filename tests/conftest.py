@@ -87,13 +87,5 @@ def write_trade(
     return p
 
 
-@pytest.fixture
-def local_http(tmp_path: Path):
-    """A local HTTP server (127.0.0.1 only) serving files from a temporary folder."""
-    from http_server import LocalServer
-
-    root = tmp_path / "served"
-    root.mkdir()
-    server = LocalServer(root)
-    yield server
-    server.close()
+#: The ``http_server`` fixture (tests/fixtures_http.py): local HTTP server for download tests.
+pytest_plugins = ["fixtures_http"]

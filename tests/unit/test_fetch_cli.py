@@ -12,26 +12,26 @@ from typer.testing import CliRunner
 from ketenradar.cli import app
 
 
-def test_cli_fetch_and_ingest(local_http, tmp_path: Path, data_dir: Path) -> None:
+def test_cli_fetch_and_ingest(http_server, tmp_path: Path, data_dir: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     write_country_dict(src)
     write_product_dict(src, ["260111"])
     write_trade(src, 2022, [(2022, 156, 528, "260111", 5.0, "NA")])
-    z = local_http.state.root / "BACI_HS92_V202401b.zip"
+    z = http_server.root / "BACI_HS92_V202401b.zip"
     with zipfile.ZipFile(z, "w") as zf:
         for f in src.iterdir():
             zf.write(f, f.name)
     sha = hashlib.sha256(z.read_bytes()).hexdigest()
     runner = CliRunner()
     res = runner.invoke(app, ["data", "fetch", "baci", "--release", "V202401b", "--hs", "HS92",
-                              "--base-url", local_http.base, "--sha256", sha])  # fmt: skip
+                              "--base-url", http_server.url(""), "--sha256", sha])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "downloaded" in res.output and "added baci_hs92_v202401b" in res.output
     assert (data_dir / "downloads" / "BACI_HS92_V202401b.zip").is_file()
     # a wrong checksum fails with exit code 5 and leaves no file
     (data_dir / "downloads" / "BACI_HS92_V202401b.zip").unlink()
-    res = runner.invoke(app, ["data", "fetch", "baci", "--base-url", local_http.base,
+    res = runner.invoke(app, ["data", "fetch", "baci", "--base-url", http_server.url(""),
                               "--sha256", "1" * 64])  # fmt: skip
     assert res.exit_code == 5
     assert "mismatch" in res.output
