@@ -191,3 +191,13 @@ def test_geodep_empty_when_a_year_is_missing() -> None:
 def test_share_from_group() -> None:
     r = one(screen(_con(base_flows()), [NLD], 2022, share_from=["USA", "DEU"]))
     assert r["share_from_group"] == pytest.approx(20 / 100)
+
+
+def test_transit_flag_rotterdam_effect() -> None:
+    # NLD re-exports 95 of the 100 it imports: a transit product
+    flows = [(2022, "CHN", "NLD", P, 100.0), (2022, "NLD", "DEU", P, 95.0)]
+    r = one(screen(_con(flows), [NLD], 2022))
+    assert r["reexport_ratio"] == pytest.approx(0.95)
+    assert r["transit"]
+    flows = [(2022, "CHN", "NLD", P, 100.0), (2022, "NLD", "DEU", P, 85.0)]
+    assert not one(screen(_con(flows), [NLD], 2022))["transit"]
