@@ -109,7 +109,9 @@ class BaciConnector:
         """
         if options:
             raise UsageError(f"unknown option(s) for baci: {', '.join(options)}")
-        tmp = Path(tempfile.mkdtemp(prefix="ketenradar-baci-"))
+        # Zip members are extracted next to the store (same disk, usually the roomiest).
+        (store.root / "staging").mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".extract-baci-", dir=store.root / "staging"))
         try:
             files, ignored = expand_inputs(list(paths), tmp)
             if countries:
