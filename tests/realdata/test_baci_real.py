@@ -154,3 +154,40 @@ def test_real_screening_findings(raw_store: Path) -> None:
     # Counts are stable facts of this release (documented).
     assert int(nld["dependent_eu2021"].sum()) == 21
     assert int(nld["dependent_geodep"].sum()) == 7
+
+
+def test_quickstart_end_to_end(tmp_path: Path) -> None:
+    """The README's main command: load the real data, screen NLD and EU27, write reports."""
+    import os
+    import subprocess
+    import sys
+    from html.parser import HTMLParser
+
+    shared = require_shared()
+    env = {**os.environ, "KETENRADAR_DATA_DIR": str(tmp_path / "store"),
+           "KETENRADAR_SHARED_DATA": str(shared)}  # fmt: skip
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "ketenradar", "quickstart", "--output", str(out)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    for imp in ("NLD", "EU27"):
+        html = (out / f"screen_{imp}_2022.html").read_text()
+        assert "720293" in html and imp in html
+        csv = pd.read_csv(out / f"screen_{imp}_2022.csv", dtype={"product": str})
+        assert csv.set_index("product").loc["720293", "top_supplier"] == "BRA"
+
+        class Refs(HTMLParser):
+            def __init__(self) -> None:
+                super().__init__()
+                self.external: list[str] = []
+
+            def handle_starttag(self, tag: str, attrs: list) -> None:
+                for k, v in attrs:
+                    if k in ("src", "href") and v and ("//" in v):
+                        self.external.append(v)
+
+        p = Refs()
+        p.feed(html)
+        assert p.external == []  # opens offline: nothing loaded from another host
