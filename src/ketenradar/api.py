@@ -351,8 +351,8 @@ def supplier_shares(
         .assign(supplier="other")
     )
     res = pd.concat([head, rest], ignore_index=True)
-    res["external"] = ~res["supplier"].isin(ref.members if ref.name else g.members)
-    res.loc[res["supplier"] == "other", "external"] = pd.NA
+    external = ~res["supplier"].isin(ref.members if ref.name else g.members)
+    res["external"] = external.astype("boolean").mask(res["supplier"] == "other")
     return res[["product", "supplier", "value_kusd", "share", "external"]].reset_index(drop=True)
 
 

@@ -1,0 +1,1 @@
+"""Renderers: tables with provenance (CSV, XLSX, Parquet) and self-contained HTML reports."""
