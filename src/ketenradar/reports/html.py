@@ -76,7 +76,9 @@ def _figures(dep: pd.DataFrame, history: pd.DataFrame, suppliers: pd.DataFrame) 
                 hovertemplate=f"{sup}: " + "%{x:.1%}<extra></extra>",
             )  # fmt: skip
         fig.update_layout(
-            barmode="stack", title="Supplier shares of the largest dependencies", **layout
+            barmode="stack",
+            title="Supplier shares of the largest dependencies (all imports, incl. from bloc members)",
+            **layout,
         )
         fig.update_xaxes(tickformat=".0%", range=[0, 1])
         fig.update_yaxes(automargin=True)
