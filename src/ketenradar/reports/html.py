@@ -77,7 +77,7 @@ def _figures(dep: pd.DataFrame, history: pd.DataFrame, suppliers: pd.DataFrame) 
             )  # fmt: skip
         fig.update_layout(
             barmode="stack",
-            title="Supplier shares of the largest dependencies (all imports, incl. from bloc members)",
+            title="Supplier shares of the largest dependencies (all imports, incl. bloc members)",
             **layout,
         )
         fig.update_xaxes(tickformat=".0%", range=[0, 1])
