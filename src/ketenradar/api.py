@@ -120,6 +120,18 @@ def default_reference(members: frozenset[str]) -> Group:
     return Group("", members)
 
 
+def _check_year(session: TradeSession, year: int | None) -> int:
+    """The year to screen: the given one if loaded, else the latest loaded."""
+    if year is None:
+        return max(session.years)
+    if year not in session.years:
+        raise NotFoundError(
+            f"year {year} is not in dataset {session.dataset.name} (years: "
+            f"{min(session.years)}–{max(session.years)})"
+        )
+    return year
+
+
 def _importer_sets(
     session: TradeSession,
     registry: GroupRegistry,
@@ -182,13 +194,7 @@ def screen(
     th = thresholds or Thresholds()
     ds = choose_trade_dataset(store, dataset, year)
     with open_trade(ds) as session:
-        if year is None:
-            year = max(session.years)
-        if year not in session.years:
-            raise NotFoundError(
-                f"year {year} is not in dataset {ds.name} (years: {min(session.years)}–"
-                f"{max(session.years)})"
-            )
+        year = _check_year(session, year)
         sets = _importer_sets(session, registry, importer, year, reference_bloc)
         share_group = registry.resolve(share_from) if share_from else None
         df = _screen(
@@ -258,10 +264,7 @@ def balance(
     th = thresholds or Thresholds()
     ds = choose_trade_dataset(store, dataset, year)
     with open_trade(ds) as session:
-        if year is None:
-            year = max(session.years)
-        if year not in session.years:
-            raise NotFoundError(f"year {year} is not in dataset {ds.name}")
+        year = _check_year(session, year)
         own_sets = _importer_sets(session, registry, importer, year, None)
         all_sets = _importer_sets(session, registry, "all", year, None)
         partners = None

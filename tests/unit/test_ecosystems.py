@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import require_shared
 
 from ketenradar.ecosystems import (
     ECOSYSTEMS,
@@ -23,19 +23,6 @@ HEADER = "hs_prefix,ecosystem,rationale\n"
 
 #: All HS chapters in use (77 is reserved; 98 and 99 are for national use).
 CHAPTERS = [f"{c:02d}" for c in range(1, 98) if c != 77]
-
-
-def _shared(sub: str) -> Path:
-    """A folder of the shared real data; fail under CI, skip elsewhere, when it is missing."""
-    env = os.environ.get("KETENRADAR_SHARED_DATA")
-    root = Path(env) if env else REPO.parent / "shared" / "data"
-    p = root / sub
-    if not p.exists():
-        msg = f"shared reference data not found at {p} (set KETENRADAR_SHARED_DATA)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return p
 
 
 def _write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
@@ -267,7 +254,7 @@ def test_ecosystem_frame_is_fast_for_all_products() -> None:
     ],
 )
 def test_every_real_product_maps(folder: str, file: str, n_codes: int) -> None:
-    path = _shared(folder) / file
+    path = require_shared(folder) / file
     codes = pd.read_csv(path, dtype=str, keep_default_na=False)["code"]
     assert len(codes) == n_codes
     assert (codes.str.len() == 6).all()
