@@ -399,8 +399,6 @@ def _fmt_num(v: Any, pattern: str) -> str:
 def _print_screen(df, limit: int) -> None:
     from rich.table import Table
 
-    from ketenradar.provenance import provenance_lines
-
     prov = df.attrs.get("provenance", {})
     n_eu = int(df["dependent_eu2021"].sum())
     geo = df["dependent_geodep"]
@@ -444,10 +442,22 @@ def _print_screen(df, limit: int) -> None:
             geo_v,
         )
     out.print(t)
-    for line in provenance_lines(prov)[:2] + [
-        ln for ln in provenance_lines(prov) if ln.startswith(("Data:", "Method:"))
-    ]:
+    _print_provenance(prov)
+
+
+def _print_provenance(prov: dict) -> None:
+    """A short provenance footer on stderr; the input checksums are one command away."""
+    from ketenradar.provenance import provenance_lines
+
+    lines = provenance_lines(prov)
+    for line in lines[:2] + [ln for ln in lines if ln.startswith(("Data:", "Method:"))]:
         err.print(f"[dim]{line}[/]", highlight=False)
+    for d in prov.get("datasets", []):
+        err.print(
+            f"[dim]Inputs: {len(d['inputs'])} file(s); their sha256: "
+            f"`ketenradar data show {d['dataset']}`[/]",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -513,6 +523,7 @@ def balance(
         out.print(t)
         if partner:
             out.print(res.products.head(limit).to_string(index=False))
+        _print_provenance(res.summary.attrs["provenance"])
         return
     from ketenradar.reports.writers import write_frame, write_xlsx
 
