@@ -201,3 +201,10 @@ def test_transit_flag_rotterdam_effect() -> None:
     assert r["transit"]
     flows = [(2022, "CHN", "NLD", P, 100.0), (2022, "NLD", "DEU", P, 85.0)]
     assert not one(screen(_con(flows), [NLD], 2022))["transit"]
+
+
+def test_output_columns_are_the_documented_ones() -> None:
+    from ketenradar.analysis.dependencies import SCREEN_COLUMNS
+
+    df = screen(_con(base_flows()), [NLD], 2022)
+    assert list(df.columns) == SCREEN_COLUMNS
