@@ -42,7 +42,84 @@ CANONICAL_TABLES: dict[str, dict[str, dict[str, str]]] = {
             "note": "VARCHAR",
         },
         "products": {"product": "VARCHAR", "description": "VARCHAR"},
-    }
+    },
+    # Production of mineral raw materials by country (USGS MCS, World Mining Data).
+    "mineral_production": {
+        "production": {
+            "material": "VARCHAR",  # harmonised id (ketenradar/data/materials.csv)
+            "source_name": "VARCHAR",  # the publisher's commodity / sheet name
+            "stage": "VARCHAR",  # extraction | processing
+            "description": "VARCHAR",  # the publisher's description of what is counted
+            "country": "VARCHAR",  # ISO3; NULL for 'Other countries' and world totals
+            "country_label": "VARCHAR",  # the publisher's country name (footnotes removed)
+            "row_type": "VARCHAR",  # country | other | world
+            "year": "SMALLINT",
+            "value": "DOUBLE",  # in `unit`; NULL when the publisher gives no number
+            "unit": "VARCHAR",  # t, kt, kg, ... as stated by the publisher
+            "estimated": "BOOLEAN",
+            "note": "VARCHAR",
+            "release": "VARCHAR",  # the publisher's edition, e.g. MCS2024; later wins
+        },
+    },
+    # EU criticality assessments (EC CRM studies 2011-2023).
+    "crm_assessment": {
+        "scores": {
+            "material": "VARCHAR",
+            "eu_name": "VARCHAR",
+            "year": "SMALLINT",  # assessment year
+            "sr": "DOUBLE",  # supply risk as published; NULL when not assessed ('-')
+            "ei": "DOUBLE",  # economic importance as published
+        },
+        "supply_shares": {
+            "material": "VARCHAR",
+            "eu_name": "VARCHAR",
+            "scope": "VARCHAR",  # global (global supply) | eu (EU sourcing)
+            "stage": "VARCHAR",  # extraction | processing
+            "country": "VARCHAR",  # ISO3
+            "country_label": "VARCHAR",
+            "share": "DOUBLE",  # fraction; '<0.1%' is read as its bound 0.001
+            "share_bound": "VARCHAR",  # '<' when the publisher printed '<x%', else NULL
+            "t": "DOUBLE",  # trade-related variable of the EU method
+        },
+        "end_use": {
+            "material": "VARCHAR",
+            "eu_name": "VARCHAR",
+            "application": "VARCHAR",
+            "share": "DOUBLE",  # fraction of EU end use
+            "share_bound": "VARCHAR",
+            "nace": "VARCHAR",  # NACE Rev. 2 two-digit code, e.g. C28; NULL for 'Other'
+            "nace_label": "VARCHAR",
+            "va_meur": "DOUBLE",  # EU value added of that sector, million EUR
+        },
+    },
+    # Worldwide Governance Indicators (World Bank).
+    "governance": {
+        "wgi": {
+            "country": "VARCHAR",  # ISO3
+            "country_label": "VARCHAR",
+            "year": "SMALLINT",
+            "indicator": "VARCHAR",  # VA, PV, GE, RQ, RL, CC
+            "estimate": "DOUBLE",  # -2.5 (worst) .. 2.5 (best); NULL when missing
+        },
+    },
+}
+
+#: Tables a kind may carry in addition to its canonical ones.
+OPTIONAL_TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "mineral_production": {
+        # World Mining Data's HS-code map (GeoPolRisk): raw material, stage, EoL-RIR, HS codes.
+        "hs_map": {
+            "reference_id": "VARCHAR",  # the GeoPolRisk raw-material name, e.g. 'Rare earth'
+            "sheet": "VARCHAR",  # the WMD sheet / table it is produced in
+            "material": "VARCHAR",  # harmonised id
+            "category": "VARCHAR",
+            "stage": "VARCHAR",  # extraction | processing | NULL
+            "eol_rir": "DOUBLE",  # end-of-life recycling input rate (2023), fraction
+            "hs_codes": "VARCHAR",  # HS92 6-digit codes, ';'-separated; NULL if none
+            "description": "VARCHAR",
+            "reference": "VARCHAR",  # source the row cites (SCRREEN factsheet, USGS)
+        },
+    },
 }
 
 
@@ -78,7 +155,13 @@ class Connector(Protocol):
 
 
 def _builtin() -> dict[str, str]:
-    return {"baci": "ketenradar.sources.baci:BaciConnector"}
+    return {
+        "baci": "ketenradar.sources.baci:BaciConnector",
+        "usgs": "ketenradar.sources.usgs:UsgsConnector",
+        "eu_crm": "ketenradar.sources.eu_crm:EuCrmConnector",
+        "wgi": "ketenradar.sources.wgi:WgiConnector",
+        "wmd": "ketenradar.sources.wmd:WmdConnector",
+    }
 
 
 def _load(target: str) -> type:

@@ -1,0 +1,1 @@
+"""Critical raw materials: vocabulary, criticality (EU method), GeoPolRisk, concentration."""
