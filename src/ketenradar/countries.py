@@ -24,6 +24,11 @@ OVERRIDES: dict[str, str] = {
     "Turkiye": "TUR",
     "Türkiye": "TUR",
     "Eswatini": "SWZ",
+    # Misspellings in the EU CRM 2023 tables.
+    "Brasil": "BRA",
+    "Brasilia": "BRA",
+    "Libanon": "LBN",
+    "Turkyie": "TUR",
 }
 
 
