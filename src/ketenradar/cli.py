@@ -583,6 +583,12 @@ def quickstart(
         out.print(f"wrote {path} and {path.with_suffix('.csv')}")
 
 
+from ketenradar.cli_materials import bom_app, materials_app  # noqa: E402
+
+app.add_typer(materials_app, name="materials")
+app.add_typer(bom_app, name="bom")
+
+
 def main() -> None:
     """Entry point of the ``ketenradar`` command."""
     app()
