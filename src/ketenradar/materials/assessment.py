@@ -266,7 +266,8 @@ def _finish_material(rows: list[dict[str, Any]], ir_used: float, calibrate: bool
     implied_si_ei = ei_pub / ei_u if (ei_pub is not None and ei_u) else None
     si_ei_used = si_ei if si_ei is not None else (implied_si_ei if calibrate else None)
     ei = ei_u * si_ei_used if (ei_u is not None and si_ei_used is not None) else None
-    if ei is None and calibrate:
+    if ei is None:
+        # No end-use data to recompute EI: the published EI stands (scenarios do not change it).
         ei = ei_pub
     for r in rows:
         mix = r.get("sr_mix")
