@@ -55,8 +55,11 @@ for year in job["years"]:
                 rec.update(error=type(exc).__name__ + ": " + str(exc))
             rows.append(rec)
 t_calc = time.perf_counter() - t2
+import resource
+peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 with open(sys.argv[1], "w") as fh:
-    json.dump({"rows": rows, "t_import": t_import, "t_prepare": t_prepare, "t_calc": t_calc}, fh)
+    json.dump({"rows": rows, "t_import": t_import, "t_prepare": t_prepare, "t_calc": t_calc,
+               "peak_mib": peak_mib}, fh)
 """
 
 
@@ -90,5 +93,5 @@ def run_reference(
         out = json.loads(result.read_text())
     df = pd.DataFrame(out["rows"])
     df["importer"] = df["baci_code"].map(back)
-    timings = {k: out[k] for k in ("t_import", "t_prepare", "t_calc")}
+    timings = {k: out[k] for k in ("t_import", "t_prepare", "t_calc", "peak_mib")}
     return df, timings
