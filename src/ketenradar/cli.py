@@ -162,9 +162,17 @@ def data_add(
         years = r.manifest.attributes.get("years") or []
         span = f"{min(years)}–{max(years)}" if years else ""
         if r.changed:
+            tables = r.manifest.tables
+            rows = ", ".join(
+                f"{int(info.get('rows', 0)):,} {name} rows"
+                for name, info in tables.items()
+                if isinstance(info, dict) and "rows" in info
+            )
             out.print(
-                f"[green]added[/] {r.dataset}: {r.manifest.tables['trade']['rows']:,} trade rows, "
-                f"years {span}, release {r.manifest.release}"
+                f"[green]added[/] {r.dataset}: {rows}"
+                + (f", years {span}" if span else "")
+                + f", release {r.manifest.release}",
+                highlight=False,
             )
         else:
             out.print(f"[yellow]unchanged[/] {r.dataset}: the same files are already ingested")

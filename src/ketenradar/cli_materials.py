@@ -315,11 +315,29 @@ def bom_exposure(
     if table not in res:
         raise UsageError(f"--table is one of {', '.join(res)}")
     df = res[table]
+    shown = {
+        "materials": [
+            "material",
+            "stage",
+            "quantity",
+            "share",
+            "is_critical",
+            "top_country",
+            "top_share",
+            "hhi",
+            "single_point_of_failure",
+        ],
+        "countries": ["country", "exposure_critical", "exposure_all", "n_critical_materials"],
+    }.get(table, list(df.columns))
+    if fmt == "table" and table == "summary":
+        for k, v in df.iloc[0].items():
+            out.print(f"[bold]{k}[/]: {v}", highlight=False)
+        return
     _emit(
         df,
         fmt,
         output,
         sheet=table,
-        columns=list(df.columns)[:10],
+        columns=[c for c in shown if c in df.columns],
         title=f"Bill-of-materials exposure: {table}",
     )

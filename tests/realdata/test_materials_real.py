@@ -195,4 +195,3 @@ def test_geopolrisk_equals_reference_implementation(store: Path):
         np.testing.assert_allclose(m[col], m[f"{col}_ref"], rtol=1e-9, atol=1e-12, err_msg=col)
     np.testing.assert_allclose(m["price_usd_per_kg"], m["price"], rtol=1e-9, atol=1e-12)
     assert len(m) > 500
-
