@@ -66,8 +66,13 @@ with open(sys.argv[1], "w") as fh:
 def baci_codes(shared: Path) -> dict[str, int]:
     """ISO3 → BACI numeric code, from the BACI V202401b country dictionary."""
     path = shared / "baci_raw_materials_hs92" / "country_codes_V202401b.csv"
+    codes: dict[str, int] = {}
     with open(path, encoding="utf-8") as fh:
-        return {r["country_iso3"]: int(r["country_code"]) for r in csv.DictReader(fh)}
+        # Historical entries share an ISO3 (DEU: 276 and 280 'Fed. Rep. of Germany (...1990)');
+        # the current one comes first.
+        for r in csv.DictReader(fh):
+            codes.setdefault(r["country_iso3"], int(r["country_code"]))
+    return codes
 
 
 def run_reference(

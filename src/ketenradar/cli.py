@@ -96,8 +96,11 @@ def _command(ctx: typer.Context) -> str:
         flag = max(param.opts, key=len) if param.opts else param.name
         if isinstance(value, bool):
             parts.append(flag if value else (param.secondary_opts or [f"--no-{flag[2:]}"])[0])
+        elif getattr(param, "param_type_name", "") == "argument":
+            parts += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
         elif isinstance(value, list | tuple):
-            parts += [str(v) for v in value]
+            for v in value:
+                parts += [flag, str(v)]
         else:
             parts += [flag, str(value)]
     return shlex.join(parts)

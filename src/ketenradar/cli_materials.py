@@ -332,6 +332,7 @@ def bom_exposure(
     if fmt == "table" and table == "summary":
         for k, v in df.iloc[0].items():
             out.print(f"[bold]{k}[/]: {v}", highlight=False)
+        _print_provenance(df.attrs["provenance"])
         return
     _emit(
         df,

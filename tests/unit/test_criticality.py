@@ -102,8 +102,13 @@ def _inputs(params: pd.DataFrame | None = None) -> CriticalityInputs:
         }
     )
     scores = pd.DataFrame(
-        {"material": ["gallium", "copper"], "eu_name": ["Gallium", "Copper"],
-         "year": [2023, 2023], "sr": [4.0, 0.5], "ei": [3.5, 4.0]}
+        {
+            "material": ["gallium", "copper"],
+            "eu_name": ["Gallium", "Copper"],
+            "year": [2023, 2023],
+            "sr": [4.0, 0.5],
+            "ei": [3.5, 4.0],
+        }
     )
     p = params if params is not None else load_parameters().iloc[0:0]
     return CriticalityInputs(shares, end_use, scores, wgi, 2019, p, 200_000.0)
@@ -111,8 +116,10 @@ def _inputs(params: pd.DataFrame | None = None) -> CriticalityInputs:
 
 def _params(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"material": a, "parameter": b, "value": c, "source": "test", "url": None, "note": None}
-         for a, b, c in rows]
+        [
+            {"material": a, "parameter": b, "value": c, "source": "test", "url": None, "note": None}
+            for a, b, c in rows
+        ]
     )
 
 
@@ -137,13 +144,25 @@ def test_table_recomputes_components_and_implied_factors():
 def test_full_parameters_reproduce_or_not():
     # Gallium: mix at IR 0.5 = 4.868; ·(1−0)·0.8217 ≈ 4.0 → reproduced
     si = 4.0 / 4.868
-    p = _params([("gallium", "ir", 0.5), ("gallium", "eol_rir", 0.0), ("gallium", "si_sr", si),
-                 ("gallium", "si_ei", 0.7)])
+    p = _params(
+        [
+            ("gallium", "ir", 0.5),
+            ("gallium", "eol_rir", 0.0),
+            ("gallium", "si_sr", si),
+            ("gallium", "si_ei", 0.7),
+        ]
+    )
     t = criticality_table(_inputs(p)).set_index("material")
     assert t.loc["gallium", "sr"] == pytest.approx(4.0)
     assert t.loc["gallium", "reproduced"] == True  # noqa: E712
-    p2 = _params([("gallium", "ir", 0.5), ("gallium", "eol_rir", 0.0), ("gallium", "si_sr", 0.5),
-                  ("gallium", "si_ei", 0.7)])
+    p2 = _params(
+        [
+            ("gallium", "ir", 0.5),
+            ("gallium", "eol_rir", 0.0),
+            ("gallium", "si_sr", 0.5),
+            ("gallium", "si_ei", 0.7),
+        ]
+    )
     t2 = criticality_table(_inputs(p2)).set_index("material")
     assert t2.loc["gallium", "reproduced"] == False  # noqa: E712
     assert "differs" in t2.loc["gallium", "note"]
@@ -151,8 +170,12 @@ def test_full_parameters_reproduce_or_not():
 
 def test_what_if_shift_turns_gallium_non_critical():
     sc = parse_scenario(
-        {"name": "diversify", "changes": [
-            {"shift": {"material": "gallium", "from": "CHN", "to": "DEU", "share": 0.8}}]}
+        {
+            "name": "diversify",
+            "changes": [
+                {"shift": {"material": "gallium", "from": "CHN", "to": "DEU", "share": 0.8}}
+            ],
+        }
     )
     r = run_scenario(_inputs(), sc).set_index("material")
     # After: CHN 0.1, DEU 0.9 → 0.01·6 + 0.81·0.8 = 0.708; SR = 0.708 · 4.0/4.868 = 0.5818
@@ -164,10 +187,13 @@ def test_what_if_shift_turns_gallium_non_critical():
 
 def test_what_if_export_restriction_and_recycling():
     sc = parse_scenario(
-        {"name": "x", "changes": [
-            {"export_restriction": {"country": "CHN", "t": 1.5}},
-            {"recycling": {"material": "gallium", "eol_rir": 0.5}},
-        ]}
+        {
+            "name": "x",
+            "changes": [
+                {"export_restriction": {"country": "CHN", "t": 1.5}},
+                {"recycling": {"material": "gallium", "eol_rir": 0.5}},
+            ],
+        }
     )
     r = run_scenario(_inputs(), sc).set_index("material")
     # HHI: 0.81·6·1.5 + 0.008 = 7.298; SR = 7.298 · (1 − 0.5) · 4.0/4.868
@@ -175,8 +201,15 @@ def test_what_if_export_restriction_and_recycling():
 
 
 def test_what_if_wgi_change_makes_copper_critical():
-    sc = parse_scenario({"name": "x", "changes": [{"wgi": {"country": "DEU", "scaled": 10}},
-                                                  {"wgi": {"country": "PER", "estimate": -2.5}}]})
+    sc = parse_scenario(
+        {
+            "name": "x",
+            "changes": [
+                {"wgi": {"country": "DEU", "scaled": 10}},
+                {"wgi": {"country": "PER", "estimate": -2.5}},
+            ],
+        }
+    )
     r = run_scenario(_inputs(), sc).set_index("material")
     # copper HHI before: .09·3 + .09·5 + .16·1·.8 = 0.848; after: .27 + .9 + .16·10·.8 = 2.45
     assert r.loc["copper", "hhi_wgi_t_gs_scenario"] == pytest.approx(2.45)
@@ -187,8 +220,14 @@ def test_what_if_wgi_change_makes_copper_critical():
 @pytest.mark.parametrize(
     ("doc", "match"),
     [
-        ({"changes": [{"shift": {"material": "galium", "from": "CHN", "to": "DEU", "share": 1}}]},
-         "closest: gallium"),
+        (
+            {
+                "changes": [
+                    {"shift": {"material": "galium", "from": "CHN", "to": "DEU", "share": 1}}
+                ]
+            },
+            "closest: gallium",
+        ),
         ({"changes": [{"shfit": {}}]}, "closest: shift"),
         ({"changes": [{"wgi": {"country": "Atlantis", "scaled": 3}}]}, "unknown country"),
         ({"changes": [{"recycling": {"material": "cobalt", "eol_rir": 1.5}}]}, "outside"),

@@ -63,30 +63,56 @@ def world(tmp_path: Path, data_dir: Path) -> Path:
     # Production: CHN 90.7 → 90, BRA 10.2 → 10 (truncated as the reference does), NLD 0.5 → 0
     prod = pd.DataFrame(
         _prod(
-            [("CHN", None, "country", 90.7), ("BRA", None, "country", 10.2),
-             ("NLD", None, "country", 0.5), (None, None, "world", 101.4)],
+            [
+                ("CHN", None, "country", 90.7),
+                ("BRA", None, "country", 10.2),
+                ("NLD", None, "country", 0.5),
+                (None, None, "world", 101.4),
+            ],
             "metr. t",
         )
     )
     hs_map = pd.DataFrame(
-        [{"reference_id": "Cobalt", "sheet": "Cobalt", "material": "cobalt",
-          "category": "Non-Ferrous Metals", "stage": "processing", "eol_rir": 0.22,
-          "hs_codes": "282200;810510", "description": "Cobalt", "reference": "test"}]
+        [
+            {
+                "reference_id": "Cobalt",
+                "sheet": "Cobalt",
+                "material": "cobalt",
+                "category": "Non-Ferrous Metals",
+                "stage": "processing",
+                "eol_rir": 0.22,
+                "hs_codes": "282200;810510",
+                "description": "Cobalt",
+                "reference": "test",
+            }
+        ]
     )
     write_tables_dataset(
-        store, name="wmd", source="wmd", kind="mineral_production",
+        store,
+        name="wmd",
+        source="wmd",
+        kind="mineral_production",
         parsed=ParsedSource({"production": prod, "hs_map": hs_map}, [], "test"),
-        licence="test", citation="test", parser_version="t",
+        licence="test",
+        citation="test",
+        parser_version="t",
     )
     # PV estimates: CHN −0.5 → (2.5+0.5)/5 = 0.6; DEU 0.5 → 0.4; NLD 1.0 → 0.3; BRA none → 0.5
     wgi = pd.DataFrame(
-        [{"country": c, "country_label": c, "year": 2022, "indicator": "PV", "estimate": e}
-         for c, e in (("CHN", -0.5), ("DEU", 0.5), ("NLD", 1.0), ("USA", 3.0))]
+        [
+            {"country": c, "country_label": c, "year": 2022, "indicator": "PV", "estimate": e}
+            for c, e in (("CHN", -0.5), ("DEU", 0.5), ("NLD", 1.0), ("USA", 3.0))
+        ]
     )
     write_tables_dataset(
-        store, name="wgi", source="wgi", kind="governance",
+        store,
+        name="wgi",
+        source="wgi",
+        kind="governance",
         parsed=ParsedSource({"wgi": wgi}, [], "test"),
-        licence="test", citation="test", parser_version="t",
+        licence="test",
+        citation="test",
+        parser_version="t",
     )
     return data_dir
 

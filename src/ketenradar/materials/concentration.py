@@ -84,23 +84,33 @@ def _flags(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def usgs_shares(production: pd.DataFrame) -> pd.DataFrame:
-    """USGS production to shares of the stated world total (latest MCS edition per year).
+    """USGS production to shares of the stated world total.
 
-    Returns ``material, stage, year, description, country, share, total, unit``.
+    Per material, stage and year the latest MCS edition that reports it is used (Type texts
+    change between editions, so the edition is chosen per stage, not per description). Within
+    it, rows of the same unit are one group (several Types of one stage, e.g. platinum and
+    palladium, add up); the total is the group's single world-total row, or the sum of its
+    rows when it has none or several. Returns ``material, stage, description, year, country,
+    share, total, unit``.
     """
     p = production.dropna(subset=["stage"]).copy()
-    # The latest edition wins for a year reported in several MCS editions.
-    latest = p.groupby(["material", "description", "year"])["release"].transform("max")
+    latest = p.groupby(["material", "stage", "year"])["release"].transform("max")
     p = p[p["release"] == latest]
-    keys = ["material", "stage", "description", "year", "unit"]
-    world = p[p["row_type"] == "world"].groupby(keys)["value"].sum(min_count=1).rename("world")
+    keys = ["material", "stage", "year", "unit"]
+    world = p[p["row_type"] == "world"].groupby(keys)["value"].agg(["sum", "count"])
     rows = p[p["row_type"] != "world"]
+    per_country = rows.groupby([*keys, "country"], dropna=False, as_index=False).agg(
+        value=("value", "sum"), description=("description", "first")
+    )
     summed = rows.groupby(keys)["value"].sum(min_count=1).rename("summed")
     tot = pd.concat([world, summed], axis=1).reset_index()
-    tot["total"] = tot["world"].where(tot["world"].notna() & (tot["world"] > 0), tot["summed"])
-    out = rows.merge(tot[[*keys, "total"]], on=keys)
+    one_world = (tot["count"] == 1) & (tot["sum"] > 0)
+    tot["total"] = tot["sum"].where(one_world, tot["summed"])
+    out = per_country.merge(tot[[*keys, "total"]], on=keys)
     out = out[out["total"] > 0]
     out["share"] = out["value"].fillna(0.0) / out["total"]
+    desc = rows.groupby(keys)["description"].agg(lambda d: "; ".join(sorted(set(d.dropna()))))
+    out = out.drop(columns="description").merge(desc.rename("description").reset_index(), on=keys)
     return out[["material", "stage", "description", "year", "country", "share", "total", "unit"]]
 
 
@@ -120,10 +130,10 @@ def concentration_usgs(production: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_trend(df: pd.DataFrame) -> pd.DataFrame:
-    """Top share in the first year loaded per material/stage/source/description, and the trend."""
-    keys = ["material", "stage", "source", "description"]
+    """Top share in the first year loaded per material/stage/source/unit, and the trend."""
+    keys = ["material", "stage", "source", "unit"]
     d = df.copy()
-    d["description"] = d["description"].fillna("")
+    d["unit"] = d["unit"].fillna("")
     first = d.sort_values("year").groupby(keys, dropna=False).first().reset_index()
     first = first[[*keys, "year", "top_share"]].rename(
         columns={"year": "first_year", "top_share": "top_share_first_year"}
@@ -134,7 +144,7 @@ def add_trend(df: pd.DataFrame) -> pd.DataFrame:
     d.loc[delta > TREND_TOLERANCE, "trend"] = "more concentrated"
     d.loc[delta < -TREND_TOLERANCE, "trend"] = "less concentrated"
     d.loc[d["year"] == d["first_year"], "trend"] = ""
-    d["description"] = d["description"].replace("", None)
+    d["unit"] = d["unit"].replace("", None)
     return d
 
 
