@@ -40,21 +40,34 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_2023_material_gets_components_and_reconciliation(store: Path):
+    from ketenradar.materials.datasets import read_table
+    from ketenradar.materials.vocabulary import find_material
+
     df = mapi.criticality(data_dir=store)
+    ds = api.open_store(store).get("eu_crm")
+    shares = read_table(ds, "supply_shares")
+    # Every material, scope and stage with shares has its recomputed HHI_WGI,t component.
+    col = {"global": "hhi_wgi_t_gs", "eu": "hhi_wgi_t_eu"}
+    for (mat, scope, stage), _ in shares.groupby(["material", "scope", "stage"]):
+        row = df[(df["material"] == mat) & (df["stage"] == stage)]
+        assert len(row) == 1, (mat, stage)
+        assert row[col[scope]].notna().all(), (mat, scope, stage)
+    # The reconciliation covers every material of the 2023 assessment, with a note.
     shared = require_shared()
     scores = pd.read_csv(shared / "eu_crm" / "dimension_CRMsOverTime.csv")
-    n2023 = scores[scores["Year"] == 2023]["Material"].nunique()
-    # Every material scored in 2023 appears (as its harmonised id) with its published values.
-    pub = df.dropna(subset=["sr_published"]).drop_duplicates("material")
-    assert len(pub) >= n2023 - 1  # Bauxite is '-' (scored with aluminium)
-    # Every material with supply shares has both stages' components where the data has them.
-    assert df["hhi_wgi_t_gs"].notna().sum() > 100
-    assert df["note"].str.len().gt(0).all() or df["note"].notna().all()
+    s23 = scores[scores["Year"] == 2023]
+    for name, sr in zip(s23["Material"], s23["SR"], strict=True):
+        mat = find_material(name).material
+        rows = df[df["material"] == mat]
+        assert len(rows) >= 1, name
+        if sr != "-":
+            assert rows["sr_published"].iloc[0] == pytest.approx(float(sr)), name
+        assert rows["note"].str.len().gt(0).all(), name
     ga = df[(df["material"] == "gallium") & (df["stage"] == "processing")].iloc[0]
     assert ga["sr_published"] == pytest.approx(3.9)
     assert ga["ei_published"] == pytest.approx(3.7)
     assert ga["top_country_gs"] == "CHN" and ga["top_share_gs"] > 0.9
-    # The EI scaling by the largest sector's value added puts implied SI_EI near [0.6, 1.1]
+    # The EI scaling by the largest sector's value added puts implied SI_EI in [0.6, 1.1].
     si = df.dropna(subset=["implied_si_ei"]).drop_duplicates("material")["implied_si_ei"]
     assert len(si) > 30
     assert si.between(0.6, 1.1).all(), si.describe()

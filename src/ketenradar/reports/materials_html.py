@@ -33,7 +33,7 @@ def _figures(df: pd.DataFrame) -> list[str]:
     }
     figs = []
     pts = _per_material(df)
-    colour = ["#cf222e" if c else "#0969da" for c in pts["critical"].fillna(False)]
+    colour = ["#cf222e" if c else "#0969da" for c in pts["critical"].astype("boolean").fillna(False)]
     fig = go.Figure(
         go.Scatter(
             x=pts["ei"],
@@ -117,7 +117,7 @@ def render_criticality_report(df: pd.DataFrame) -> str:
     prov = df.attrs.get("provenance", {})
     figs = "".join(f"<div>{f}</div>" for f in _figures(df))
     lines = "\n".join(provenance_lines(prov)) if prov else ""
-    n_crit = int(_per_material(df)["critical"].fillna(False).sum())
+    n_crit = int(_per_material(df)["critical"].astype("boolean").fillna(False).sum())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

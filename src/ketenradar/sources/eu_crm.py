@@ -233,6 +233,7 @@ def parse_eu_crm(paths: Sequence[Path]) -> ParsedSource:
             f"{len(unknown)} country names without ISO3 kept with country NULL: "
             + ", ".join(unknown)
         )
+    warnings += share_sum_warnings(share_df)
     years = sorted({s["year"] for s in scores if s["year"] is not None})
     return ParsedSource(
         tables={
@@ -257,6 +258,29 @@ def parse_eu_crm(paths: Sequence[Path]) -> ParsedSource:
         attributes={"assessment_years": years, "years": years},
         warnings=warnings,
     )
+
+
+#: Global supply shares of a material and stage should add up to 1 within this (rounding of
+#: many ``<0.1%`` entries); EU sourcing lists only shares ≥ 1 % and may add up to less.
+SHARE_SUM_TOLERANCE = 0.05
+
+
+def share_sum_warnings(shares: pd.DataFrame) -> list[str]:
+    """One warning per material, scope and stage whose shares do not add up within tolerance.
+
+    Global supply: the sum must be within 1 ± 5 %. EU sourcing: at most 1 + 5 % (it lists
+    only shares of at least 1 %, so less than 1 is expected and not reported).
+    """
+    sums = shares.groupby(["material", "scope", "stage"])["share"].sum().reset_index()
+    bad = sums[
+        ((sums["scope"] == "global") & ((sums["share"] - 1).abs() > SHARE_SUM_TOLERANCE))
+        | ((sums["scope"] == "eu") & (sums["share"] > 1 + SHARE_SUM_TOLERANCE))
+    ]
+    return [
+        f"{r.material} {r.scope} {r.stage}: shares add up to {r.share:.1%} "
+        f"(expected 100 % ± {SHARE_SUM_TOLERANCE:.0%})"
+        for r in bad.itertuples()
+    ]
 
 
 class EuCrmConnector:
