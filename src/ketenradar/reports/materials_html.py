@@ -33,7 +33,8 @@ def _figures(df: pd.DataFrame) -> list[str]:
     }
     figs = []
     pts = _per_material(df)
-    colour = ["#cf222e" if c else "#0969da" for c in pts["critical"].astype("boolean").fillna(False)]
+    crit = pts["critical"].astype("boolean").fillna(False)
+    colour = ["#cf222e" if c else "#0969da" for c in crit]
     fig = go.Figure(
         go.Scatter(
             x=pts["ei"],
