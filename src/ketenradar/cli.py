@@ -555,7 +555,8 @@ def quickstart(
     output: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("out"),
     data_dir: DataDir = None,
 ) -> None:
-    """Load the real raw-material trade data (if present) and screen NLD and the EU27."""
+    """Load the real trade, EU CRM and WGI data (if present); screen NLD and the EU27 and
+    write the EU criticality report."""
     from ketenradar import api
     from ketenradar.config import shared_data_dir
     from ketenradar.errors import NotFoundError
@@ -592,6 +593,36 @@ def quickstart(
 
         write_frame(df, "csv", output / f"screen_{imp}_{year}.csv")
         out.print(f"wrote {path} and {path.with_suffix('.csv')}")
+    _quickstart_materials(store, output, data_dir)
+
+
+def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> None:
+    """Load the EU CRM tables and the WGI (when present) and write the criticality report."""
+    from ketenradar.config import shared_data_dir
+    from ketenradar.materials.api import criticality
+    from ketenradar.reports.materials_html import criticality_report
+    from ketenradar.reports.writers import write_frame
+
+    root = shared_data_dir()
+    sources = {
+        "crm_assessment": ("eu_crm", [root / "eu_crm"]),
+        "governance": (
+            "wgi",
+            [root / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv"],
+        ),
+    }
+    for kind, (source, paths) in sources.items():
+        if store.list(kind=kind):
+            continue
+        if not all(p.exists() for p in paths):
+            out.print(f"[dim]no {source} files at {paths[0]}: skipping the criticality report[/]")
+            return
+        out.print(f"Loading {source} from {paths[0]} …")
+        data_add(source, paths, data_dir=data_dir)
+    df = criticality(data_dir=_dir(data_dir))
+    criticality_report(df, output / "criticality.html")
+    write_frame(df, "csv", output / "criticality.csv")
+    out.print(f"wrote {output / 'criticality.html'} and {output / 'criticality.csv'}")
 
 
 from ketenradar.cli_materials import bom_app, materials_app  # noqa: E402

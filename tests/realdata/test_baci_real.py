@@ -191,3 +191,8 @@ def test_quickstart_end_to_end(tmp_path: Path) -> None:
         p = Refs()
         p.feed(html)
         assert p.external == []  # opens offline: nothing loaded from another host
+    # The quickstart also loads the EU CRM tables and the WGI and writes the criticality report.
+    crit = pd.read_csv(out / "criticality.csv")
+    ga = crit[crit["material"] == "gallium"].iloc[0]
+    assert ga["sr_published"] == pytest.approx(3.9) and ga["critical_published"]
+    assert "EI = 2.8" in (out / "criticality.html").read_text()
