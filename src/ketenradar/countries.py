@@ -68,3 +68,10 @@ def _iso3_set() -> frozenset[str]:
 
 def _is_iso3(code: str) -> bool:
     return code in _iso3_set() or code == "XKX"
+
+
+@cache
+def known_country_names() -> tuple[str, ...]:
+    """ISO3 codes and short names country_converter knows (for 'closest' suggestions)."""
+    data = _converter().data
+    return tuple(sorted(set(data["ISO3"].dropna().astype(str)) | set(data["name_short"].dropna())))

@@ -165,3 +165,19 @@ def test_all_importers_and_errors(world: Path):
         geopolrisk_scores(importer="NLD", materials=["Cobolt"], data_dir=world)
     with pytest.raises(NotFoundError, match="2019"):
         geopolrisk_scores(importer="NLD", years=[2019], data_dir=world)
+
+
+def test_unknown_importer_and_usgs_loaded_beside(world: Path):
+    # A USGS-like production dataset without an HS map next to WMD must not confuse the choice.
+    from ketenradar.store import DataStore
+
+    store = DataStore(world)
+    prod = pd.DataFrame(_prod([("CHN", None, "country", 5.0)], "t"))
+    write_tables_dataset(
+        store, name="usgs_mcs", source="usgs", kind="mineral_production",
+        parsed=ParsedSource({"production": prod}, [], "test"),
+        licence="t", citation="t", parser_version="t",
+    )  # fmt: skip
+    assert len(geopolrisk_scores(importer="NLD", years=[2022], data_dir=world)) == 1
+    with pytest.raises(NotFoundError, match="closest: NLD"):
+        geopolrisk_scores(importer="NLX", years=[2022], data_dir=world)

@@ -224,8 +224,17 @@ def geopolrisk_scores(
     if importer and importer.lower() != "all":
         reg = GroupRegistry(user_groups_file(store.root))
         importers = {}
+        known = set(read_table(inputs.trade, "countries")["iso3"])
         for part in importer.split(";"):
             g = reg.resolve(part)
+            unknown = sorted(set(g.members) - known)
+            if unknown and len(unknown) == len(g.members):
+                from ketenradar.materials.vocabulary import closest_hint
+
+                raise NotFoundError(
+                    f"unknown importer '{part}': not a country in {inputs.trade.name}"
+                    + closest_hint(unknown[0], sorted(known) + reg.names())
+                )
             importers[g.name] = sorted(g.members)
     df = geopolrisk.geopolrisk(
         inputs,

@@ -86,13 +86,23 @@ def choose_inputs(
 ) -> GeoPolRiskInputs:
     """Pick the trade (BACI), World Mining Data and WGI datasets from the store."""
     trade = choose_dataset(store, "trade_flows", trade_dataset)
-    wmd = choose_dataset(store, "mineral_production", wmd_dataset, source=None)
-    if not wmd.has_table("hs_map"):
-        cands = [d for d in store.list(kind="mineral_production") if d.has_table("hs_map")]
-        if wmd_dataset or len(cands) != 1:
+    if wmd_dataset:
+        wmd = choose_dataset(store, "mineral_production", wmd_dataset)
+        if not wmd.has_table("hs_map"):
             raise UsageError(
-                f"dataset '{wmd.name}' has no HS-code map: GeoPolRisk needs World Mining Data "
-                "(ketenradar data add wmd ../shared/data/geopolrisk/world_mining_data.db)"
+                f"dataset '{wmd.name}' has no HS-code map: GeoPolRisk needs World Mining Data"
+            )
+    else:
+        # USGS production may be loaded too: the method needs the dataset with the HS map.
+        cands = [d for d in store.list(kind="mineral_production") if d.has_table("hs_map")]
+        if len(cands) != 1:
+            raise (NotFoundError if not cands else UsageError)(
+                "GeoPolRisk needs one World Mining Data dataset with its HS-code map "
+                + (
+                    "(ketenradar data add wmd ../shared/data/geopolrisk/world_mining_data.db)"
+                    if not cands
+                    else f"; several found ({', '.join(d.name for d in cands)}): --wmd-dataset"
+                )
             )
         wmd = cands[0]
     wgi = choose_dataset(store, "governance", wgi_dataset)

@@ -104,7 +104,12 @@ def parse_scenario(doc: Any, *, source: str = "<inline>", text: str | None = Non
 def _country(value: Any, where: str, source: str) -> str:
     iso = names_to_iso3([str(value)]).get(str(value))
     if iso is None:
-        raise DataError(f"{where}: unknown country {value!r} (use ISO3, e.g. CHN)", file=source)
+        from ketenradar.countries import known_country_names
+
+        hint = closest_hint(str(value), list(known_country_names()))
+        raise DataError(
+            f"{where}: unknown country {value!r} (use ISO3, e.g. CHN){hint}", file=source
+        )
     return iso
 
 
