@@ -628,6 +628,10 @@ def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> No
 from ketenradar.cli_materials import bom_app, materials_app  # noqa: E402
 
 app.add_typer(materials_app, name="materials")
+
+from ketenradar.cli_io import io_app  # noqa: E402
+
+app.add_typer(io_app, name="io")
 app.add_typer(bom_app, name="bom")
 
 

@@ -102,6 +102,42 @@ CANONICAL_TABLES: dict[str, dict[str, dict[str, str]]] = {
             "estimate": "DOUBLE",  # -2.5 (worst) .. 2.5 (best); NULL when missing
         },
     },
+    "io_table": {
+        # One row per country-industry and year, in table order (region-major).
+        "industries": {
+            "year": "SMALLINT",
+            "position": "INTEGER",  # 0-based index: region_position * n_sectors + sector
+            "region": "VARCHAR",  # the publisher's code (ISO3, or e.g. RoW, ROM)
+            "sector": "VARCHAR",  # the publisher's industry code
+            "output": "DOUBLE",  # gross output, in the dataset's unit (manifest attribute)
+            "value_added": "DOUBLE",
+            "other_inputs": "DOUBLE",  # taxes less subsidies on products and other primary
+            "final_demand": "DOUBLE",  # total over destinations and categories
+        },
+        # Non-zero intermediate flows Z[row, col] (positions as above).
+        "flows": {
+            "year": "SMALLINT",
+            "row": "INTEGER",
+            "col": "INTEGER",
+            "value": "DOUBLE",
+        },
+        # Non-zero final demand by destination region and category; empty when the table
+        # does not split final demand by destination.
+        "final_demand": {
+            "year": "SMALLINT",
+            "row": "INTEGER",
+            "destination": "VARCHAR",
+            "category": "VARCHAR",
+            "value": "DOUBLE",
+        },
+        # Code lists: kind region | sector | category, in table order.
+        "labels": {
+            "kind": "VARCHAR",
+            "position": "INTEGER",
+            "code": "VARCHAR",
+            "name": "VARCHAR",
+        },
+    },
 }
 
 #: Tables a kind may carry in addition to its canonical ones.
@@ -161,6 +197,8 @@ def _builtin() -> dict[str, str]:
         "eu_crm": "ketenradar.sources.eu_crm:EuCrmConnector",
         "wgi": "ketenradar.sources.wgi:WgiConnector",
         "wmd": "ketenradar.sources.wmd:WmdConnector",
+        "icio": "ketenradar.sources.io_tables:IcioConnector",
+        "wiod": "ketenradar.sources.io_tables:WiodConnector",
     }
 
 

@@ -1,0 +1,1 @@
+"""Input-output analysis: inter-country tables, exposure, shocks and value-added balance."""

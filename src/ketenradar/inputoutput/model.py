@@ -1,0 +1,115 @@
+"""The Leontief (demand-side) and Ghosh (supply-side) models of one table, factorised once.
+
+Notation (Miller & Blair 2009, *Input-Output Analysis*, 2nd ed., ch. 2, 6 and 12):
+
+* ``A = Z x̂⁻¹`` technical coefficients, ``L = (I − A)⁻¹`` the Leontief inverse;
+* ``v = va ⊘ x`` value-added coefficients; ``v̂ L`` the value-added multipliers;
+* ``B = x̂⁻¹ Z`` allocation coefficients, ``G = (I − B)⁻¹ = x̂⁻¹ L x̂`` the Ghosh inverse.
+
+Nothing here forms ``L`` or ``G`` in full: one LU factorisation of ``I − A`` answers every
+product with ``L`` (``L b`` by a solve, ``b' L`` by a transposed solve), and ``G`` follows
+from ``L`` by the similarity above. Industries with zero output have zero rows and columns in
+``A`` and ``B``; their ``L`` and ``G`` rows are those of the identity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+from ketenradar.errors import DataError
+from ketenradar.inputoutput.table import IOTable
+
+
+def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.zeros(np.broadcast_shapes(a.shape, b.shape))
+    np.divide(a, b, out=out, where=b != 0)
+    return out
+
+
+class IOModel:
+    """Coefficients and one LU factorisation of ``I − A`` for a table."""
+
+    def __init__(self, table: IOTable) -> None:
+        self.table = table
+        x = table.x.astype(float)
+        self.x = x
+        self.A = _safe_div(table.Z, x[None, :])
+        self.v = _safe_div(table.va, x)
+        colsum = self.A.sum(axis=0)
+        self._check_productive(colsum)
+        with np.errstate(all="ignore"):
+            self._lu = scipy.linalg.lu_factor(np.eye(table.n) - self.A, check_finite=False)
+        diag = np.abs(np.diag(self._lu[0]))
+        if not np.isfinite(self._lu[0]).all() or diag.min() <= 1e-12 * diag.max():
+            raise DataError(
+                f"table {table.source} {table.year}: I − A is singular or nearly so "
+                f"(smallest pivot {diag.min():.3g}); the Leontief inverse does not exist"
+            )
+
+    def _check_productive(self, colsum: np.ndarray) -> None:
+        bad = np.flatnonzero(colsum >= 1.0 - 1e-12)
+        if len(bad):
+            idx = self.table.index()
+            names = ", ".join(
+                f"{idx['region'].iat[j]}_{idx['sector'].iat[j]} ({colsum[j]:.4f})" for j in bad[:10]
+            )
+            raise DataError(
+                f"table {self.table.source} {self.table.year}: {len(bad)} industr"
+                f"{'y buys' if len(bad) == 1 else 'ies buy'} at least its whole output in "
+                f"intermediate inputs (column sum of A >= 1), so I − A may be singular: {names}"
+            )
+
+    # --- products with L -------------------------------------------------------------
+    def leontief_solve(self, b: np.ndarray) -> np.ndarray:
+        """``L b`` for a vector or a matrix of columns."""
+        return scipy.linalg.lu_solve(self._lu, b, check_finite=False)
+
+    def leontief_left(self, b: np.ndarray) -> np.ndarray:
+        """``b' L`` (returned as a column block: ``(L' b)``) for a vector or matrix of columns."""
+        return scipy.linalg.lu_solve(self._lu, b, trans=1, check_finite=False)
+
+    def leontief_columns(self, cols: np.ndarray) -> np.ndarray:
+        """The columns ``cols`` of ``L`` (n × len(cols))."""
+        e = np.zeros((self.table.n, len(cols)))
+        e[cols, np.arange(len(cols))] = 1.0
+        return self.leontief_solve(e)
+
+    def leontief_inverse(self) -> np.ndarray:
+        """The full ``L`` (n × n): for tests and small tables; analyses avoid it."""
+        return self.leontief_solve(np.eye(self.table.n))
+
+    def output_multipliers(self) -> np.ndarray:
+        """Simple output multipliers ``1' L`` (column sums of L)."""
+        return self.leontief_left(np.ones(self.table.n))
+
+    def va_multipliers(self) -> np.ndarray:
+        """Total value-added multipliers ``v' L``: value added per unit of final demand."""
+        return self.leontief_left(self.v)
+
+    def embodied_va(self, y: np.ndarray) -> np.ndarray:
+        """Value added of every industry embodied in final demand ``y``: ``v̂ L y``."""
+        return self.v * self.leontief_solve(y)
+
+    # --- the Ghosh side ----------------------------------------------------------------
+    @property
+    def primary_inputs(self) -> np.ndarray:
+        """Primary inputs ``x − 1'Z`` (value added and other primary inputs)."""
+        return self.x - self.table.Z.sum(axis=0)
+
+    def ghosh_left(self, b: np.ndarray) -> np.ndarray:
+        """``b' G`` with ``G = x̂⁻¹ L x̂`` (rows of zero-output industries are identity rows)."""
+        x = self.x
+        active = x > 0
+        scaled = _safe_div(b, x)
+        out = self.leontief_left(scaled) * x
+        out[~active] = b[~active]
+        return out
+
+    def ghosh_columns(self, cols: np.ndarray) -> np.ndarray:
+        """Columns ``cols`` of ``G``: ``x̂⁻¹ L[:, cols] x_cols``."""
+        Lc = self.leontief_columns(cols)
+        G = _safe_div(Lc, self.x[:, None]) * self.x[cols][None, :]
+        dead = self.x[cols] == 0
+        G[cols[dead], np.flatnonzero(dead)] = 1.0
+        return G
