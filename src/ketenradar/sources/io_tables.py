@@ -10,6 +10,7 @@ checked (:func:`ketenradar.inputoutput.table.require_balanced`) before anything 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -59,7 +60,7 @@ def _parse_wiod(path: Path) -> list[IOTable]:
     from ketenradar.sources import io_layouts
 
     if suffix in (".rdata", ".rda"):
-        if path.name.upper().startswith("WIOT"):
+        if re.match(r"(?i)wiot\d{4}", path.name):  # 2016 release: WIOT2014_October16_ROW
             return io_layouts.parse_wiod2016_r(path)
         return [io_layouts.wiod2013_from_rdata(path)]
     if suffix in (".xlsx", ".xlsb", ".xls"):
@@ -189,7 +190,7 @@ class WiodConnector:
         if not files:
             raise DataError("no WIOD table files found", file=", ".join(map(str, paths)))
         upper = [f.name.upper() for f in files]
-        default = "wiod2016" if any(u.startswith("WIOT2") for u in upper) else "wiod2013"
+        default = "wiod2016" if any(re.match(r"WIOT\d{4}", u) for u in upper) else "wiod2013"
         return ingest_io(
             paths,
             store,
