@@ -256,7 +256,7 @@ def io_shock(
         ).reset_index(drop=True)
         df.attrs["provenance"] = prov
     cols = [
-        "scenario",
+        *(["scenario"] if df["scenario"].nunique() > 1 else []),
         "industry",
         "output_musd",
         "output_loss_musd",
@@ -264,7 +264,8 @@ def io_shock(
         "va_loss_musd",
         "va_loss_share",
     ]
-    _emit(df, fmt, output, sheet="shock", columns=cols, limit=limit, title="Supply shock")
+    title = "Supply shock" + (f": {df['scenario'].iat[0]}" if df["scenario"].nunique() == 1 else "")
+    _emit(df, fmt, output, sheet="shock", columns=cols, limit=limit, title=title)
 
 
 @io_app.command("balance")
