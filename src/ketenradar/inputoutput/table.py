@@ -27,7 +27,7 @@ from ketenradar.errors import DataError
 #: Final-demand categories that may be negative (changes in inventories and valuables, gross
 #: fixed capital formation net of disposals, direct purchases abroad by residents). Others
 #: (household, NPISH and government consumption) may not, beyond the table's rounding.
-NEGATIVE_ALLOWED = {"INVNT", "INV", "c42", "GFCF", "c41", "DPABR", "P33"}
+NEGATIVE_ALLOWED = {"INVNT", "INV", "INVEN", "c42", "GFCF", "c41", "DPABR", "P33"}
 
 #: Relative tolerance for tables published without rounding (floating-point noise only).
 FLOAT_RTOL = 1e-6
