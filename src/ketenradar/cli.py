@@ -594,6 +594,28 @@ def quickstart(
         write_frame(df, "csv", output / f"screen_{imp}_{year}.csv")
         out.print(f"wrote {path} and {path.with_suffix('.csv')}")
     _quickstart_materials(store, output, data_dir)
+    _quickstart_io(store, output, data_dir)
+
+
+def _quickstart_io(store: Any, output: Path, data_dir: Path | None) -> None:
+    """Load the OECD ICIO 2022 arrays (when present) and write NLD's exposure by country."""
+    from ketenradar.config import shared_data_dir
+    from ketenradar.inputoutput.api import exposure
+    from ketenradar.reports.writers import write_frame
+
+    src = shared_data_dir() / "icio_oecd_2022"
+    if not store.list(kind="io_table"):
+        if not src.is_dir():
+            out.print(f"[dim]no ICIO tables at {src}: skipping the input-output exposure[/]")
+            return
+        out.print(f"Loading the OECD ICIO 2022 table from {src} …")
+        data_add("icio", [src], data_dir=data_dir)
+    tables = sorted(store.list(kind="io_table"), key=lambda d: d.manifest.source != "icio")
+    for by in ("country", "source"):
+        df = exposure("NLD", source=None, dataset=tables[0].name, by=by, data_dir=_dir(data_dir))
+        path = output / f"io_exposure_NLD_{by}.csv"
+        write_frame(df, "csv", path)
+        out.print(f"wrote {path}")
 
 
 def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> None:

@@ -196,3 +196,7 @@ def test_quickstart_end_to_end(tmp_path: Path) -> None:
     ga = crit[crit["material"] == "gallium"].iloc[0]
     assert ga["sr_published"] == pytest.approx(3.9) and ga["critical_published"]
     assert "EI = 2.8" in (out / "criticality.html").read_text()
+    # ... and the OECD ICIO 2022 table, with NLD's value-added exposure per source country.
+    io = pd.read_csv(out / "io_exposure_NLD_country.csv")
+    assert len(io) == 80 and io.loc[~io["domestic"], "source_country"].iloc[0] == "USA"
+    assert len(pd.read_csv(out / "io_exposure_NLD_source.csv")) == 4000
