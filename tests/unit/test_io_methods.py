@@ -51,7 +51,7 @@ def random_table(seed: int, R: int = 3, S: int = 2, K: int = 2) -> IOTable:
     rng = np.random.default_rng(seed)
     n = R * S
     Z = rng.uniform(0, 10, (n, n)) * (rng.uniform(size=(n, n)) > 0.2)
-    Y = rng.uniform(0, 20, (n, R, K))
+    Y = rng.uniform(20, 40, (n, R, K))  # final demand above any column's inputs: va > 0
     x = Z.sum(axis=1) + Y.sum(axis=(1, 2))
     return IOTable(
         source="test",
@@ -253,10 +253,14 @@ def test_negative_household_final_demand_rejected_inventories_allowed():
 
 def test_unproductive_column_is_named():
     t = hand_table()
-    t.Z = np.array([[10.0, 20.0], [95.0, 40.0]])
+    # A = [[0.1, 0.1], [0.95, 0.95]]: spectral radius 1.05, I - A invertible, L not >= 0
+    t.Z = np.array([[10.0, 20.0], [95.0, 190.0]])
     t.x = np.array([100.0, 200.0])
-    with pytest.raises(DataError, match=r"NLD_C \(1.0500\)"):
+    with pytest.raises(DataError, match=r"not productive.*NLD_C \(1.0500\), DEU_C \(1.0500\)"):
         IOModel(t)
+    # a column above 1 in a productive system is allowed (negative value added)
+    t.Z = np.array([[10.0, 20.0], [95.0, 40.0]])
+    assert IOModel(t).output_multipliers().min() >= 1
 
 
 def test_shock_bad_input():

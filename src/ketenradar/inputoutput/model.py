@@ -36,8 +36,6 @@ class IOModel:
         self.x = x
         self.A = _safe_div(table.Z, x[None, :])
         self.v = _safe_div(table.va, x)
-        colsum = self.A.sum(axis=0)
-        self._check_productive(colsum)
         with np.errstate(all="ignore"):
             self._lu = scipy.linalg.lu_factor(np.eye(table.n) - self.A, check_finite=False)
         diag = np.abs(np.diag(self._lu[0]))
@@ -46,19 +44,32 @@ class IOModel:
                 f"table {table.source} {table.year}: I − A is singular or nearly so "
                 f"(smallest pivot {diag.min():.3g}); the Leontief inverse does not exist"
             )
+        self._check_productive()
 
-    def _check_productive(self, colsum: np.ndarray) -> None:
+    def _check_productive(self) -> None:
+        """Refuse a table whose ``A`` is not productive (spectral radius >= 1).
+
+        For a productive ``A``, ``L = I + A + A² + …`` so every output multiplier ``1'L`` is
+        at least 1; a multiplier below 1 means ``L`` has negative entries and no Leontief
+        model exists. The columns whose inputs reach their output (column sum of ``A`` >= 1)
+        are named as the likely cause.
+        """
+        mult = self.output_multipliers()
+        if (mult >= 1.0 - 1e-9).all():
+            return
+        colsum = self.A.sum(axis=0)
         bad = np.flatnonzero(colsum >= 1.0 - 1e-12)
-        if len(bad):
-            idx = self.table.index()
-            names = ", ".join(
-                f"{idx['region'].iat[j]}_{idx['sector'].iat[j]} ({colsum[j]:.4f})" for j in bad[:10]
-            )
-            raise DataError(
-                f"table {self.table.source} {self.table.year}: {len(bad)} industr"
-                f"{'y buys' if len(bad) == 1 else 'ies buy'} at least its whole output in "
-                f"intermediate inputs (column sum of A >= 1), so I − A may be singular: {names}"
-            )
+        if not len(bad):
+            bad = np.flatnonzero(mult < 1.0 - 1e-9)
+        idx = self.table.index()
+        names = ", ".join(
+            f"{idx['region'].iat[j]}_{idx['sector'].iat[j]} ({colsum[j]:.4f})" for j in bad[:10]
+        )
+        raise DataError(
+            f"table {self.table.source} {self.table.year}: the input coefficients are not "
+            "productive (the Leontief inverse has negative entries); industries whose "
+            f"intermediate inputs reach their output (column sum of A): {names}"
+        )
 
     # --- products with L -------------------------------------------------------------
     def leontief_solve(self, b: np.ndarray) -> np.ndarray:
