@@ -344,7 +344,10 @@ def supplier_shares(
     if df.empty:
         return pd.DataFrame(columns=["product", "supplier", "value_kusd", "share", "external"])
     df["share"] = df["value_kusd"] / df.groupby("product")["value_kusd"].transform("sum")
-    df = df.sort_values(["product", "value_kusd"], ascending=[True, False])
+    # ties broken by supplier code, so the top-N is the same on every run
+    df = df.sort_values(
+        ["product", "value_kusd", "supplier"], ascending=[True, False, True], kind="stable"
+    )
     df["rank"] = df.groupby("product").cumcount()
     head = df[df["rank"] < top]
     rest = (

@@ -647,6 +647,53 @@ def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> No
     out.print(f"wrote {output / 'criticality.html'} and {output / 'criticality.csv'}")
 
 
+starter_app = typer.Typer(
+    help="The starter pack: compact fact tables derived from the real public sources.",
+    no_args_is_help=True,
+)
+app.add_typer(starter_app, name="starter")
+
+
+@starter_app.command("build")
+@handle_errors
+def starter_build(
+    output: Annotated[
+        Path | None, typer.Option(help="Folder to write (default: the package's own pack).")
+    ] = None,
+) -> None:
+    """Rebuild the starter pack from $KETENRADAR_SHARED_DATA with the project's analyses."""
+    from ketenradar import starter
+    from ketenradar.config import shared_data_dir
+
+    target = output or starter.packaged_dir()
+    with _progress_bar() as bar:
+        task = bar.add_task("building", total=None)
+        m = starter.build(
+            shared_data_dir(),
+            target,
+            progress=lambda what, done, total: bar.update(
+                task, description=what, completed=done, total=total
+            ),
+        )
+    for name, info in m["tables"].items():
+        out.print(f"{name}: {info['rows']:,} rows", highlight=False)
+    out.print(f"wrote {target}")
+
+
+@starter_app.command("show")
+@handle_errors
+def starter_show() -> None:
+    """The shipped starter pack: tables, rows, the datasets they were derived from."""
+    from ketenradar import starter
+
+    m = starter.manifest()
+    out.print(f"built {m['built_at']} by {m['tool']}", highlight=False)
+    for name, info in m["tables"].items():
+        out.print(f"  {name}: {info['rows']:,} rows — {info['description']}", highlight=False)
+    for d in m["datasets"]:
+        out.print(f"  from {d['dataset']}: {d['release']} ({d['licence']})", highlight=False)
+
+
 from ketenradar.cli_materials import bom_app, materials_app  # noqa: E402
 
 app.add_typer(materials_app, name="materials")
