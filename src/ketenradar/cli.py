@@ -647,6 +647,21 @@ def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> No
     out.print(f"wrote {output / 'criticality.html'} and {output / 'criticality.csv'}")
 
 
+@app.command()
+@handle_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.", envvar="KETENRADAR_PORT")] = 8000,
+) -> None:
+    """Start the web application (pages in Dutch and English, JSON API at /api/v1, /docs)."""
+    import uvicorn
+
+    from ketenradar.web.app import create_app
+
+    out.print(f"ketenradar serving on http://{host}:{port}/ (API docs: /docs) — Ctrl+C stops")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 starter_app = typer.Typer(
     help="The starter pack: compact fact tables derived from the real public sources.",
     no_args_is_help=True,

@@ -1,0 +1,147 @@
+"""The JSON API (``/api/v1``): everything the pages show, documented with OpenAPI."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from ketenradar import __version__
+from ketenradar.web import content
+from ketenradar.web.facts import Facts
+
+router = APIRouter(prefix="/api/v1", tags=["monitor"])
+
+
+def get_facts(request: Request) -> Facts:
+    """The application's fact tables."""
+    return request.app.state.facts
+
+
+FactsDep = Annotated[Facts, Depends(get_facts)]
+Importer = Annotated[str, Query(description="NLD or EU27", max_length=20)]
+Year = Annotated[int | None, Query(description="Year (default: the latest)", ge=1900, le=2100)]
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness and the version serving."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/facts")
+def facts_manifest(facts: FactsDep) -> dict[str, Any]:
+    """The fact tables served, the datasets they come from, releases, licences, checksums."""
+    return facts.manifest()
+
+
+@router.get("/overview")
+def overview(facts: FactsDep, economy: Importer = "NLD", year: Year = None) -> dict[str, Any]:
+    """Headline counts, largest dependencies, countries depended on, CRMA flags, VA links."""
+    return content.overview(facts, economy, year)
+
+
+def _dependencies(
+    facts: Facts,
+    importer: str,
+    year: int | None,
+    method: str,
+    ecosystem: str | None,
+    supplier: str | None,
+    q: str | None,
+    sort: str,
+    page: int,
+    page_size: int,
+) -> dict[str, Any]:
+    return content.dependencies(
+        facts,
+        importer=importer,
+        year=year,
+        method=method,
+        ecosystem=ecosystem,
+        supplier=supplier,
+        q=q,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
+
+
+Method = Annotated[str, Query(description="eu2021, geodep, any or all")]
+Text = Annotated[str | None, Query(max_length=200)]
+Sort = Annotated[str, Query(description="column, '-' for descending", max_length=60)]
+Page = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=content.MAX_PAGE_SIZE)]
+
+
+@router.get("/dependencies")
+def dependencies(
+    facts: FactsDep,
+    importer: Importer = "NLD",
+    year: Year = None,
+    method: Method = "any",
+    ecosystem: Text = None,
+    supplier: Text = None,
+    q: Text = None,
+    sort: Sort = "-external_imports_kusd",
+    page: Page = 1,
+    page_size: PageSize = 25,
+) -> dict[str, Any]:
+    """The dependency explorer: filter, sort, paginate the screening."""
+    res = _dependencies(
+        facts, importer, year, method, ecosystem, supplier, q, sort, page, page_size
+    )
+    return res | {"rows": content.records(res["rows"])}
+
+
+@router.get("/dependencies.csv", response_class=Response)
+def dependencies_csv(
+    facts: FactsDep,
+    importer: Importer = "NLD",
+    year: Year = None,
+    method: Method = "any",
+    ecosystem: Text = None,
+    supplier: Text = None,
+    q: Text = None,
+    sort: Sort = "-external_imports_kusd",
+    page: Page = 1,
+    page_size: PageSize = 25,
+) -> Response:
+    """Exactly the rows the explorer shows (same filters, sort and page), as CSV."""
+    res = _dependencies(
+        facts, importer, year, method, ecosystem, supplier, q, sort, page, page_size
+    )
+    buf = io.StringIO()
+    res["rows"].to_csv(buf, index=False)
+    name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.csv"
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/products/{hs6}")
+def product(
+    facts: FactsDep,
+    hs6: Annotated[str, Path(pattern=r"^\d{6}$", description="HS 6-digit code")],
+    importer: Importer = "NLD",
+) -> dict[str, Any]:
+    """One product: indicators over the years, supplier shares over time."""
+    return content.product(facts, hs6, importer)
+
+
+@router.get("/materials")
+def materials(facts: FactsDep) -> dict[str, Any]:
+    """EU criticality per material and stage, with the thresholds, and the CRMA flags."""
+    return content.materials(facts)
+
+
+@router.get("/io/exposure")
+def io_exposure(
+    facts: FactsDep, by: Annotated[str, Query(description="country or industry")] = "country"
+) -> dict[str, Any]:
+    """Input-output exposure of the Netherlands (OECD ICIO 2022)."""
+    return content.io_exposure(facts, by)

@@ -1,0 +1,230 @@
+"""What each page and API call shows, as pure functions of the fact tables.
+
+No web framework here: every function takes :class:`~ketenradar.web.facts.Facts` and plain
+parameters, validates them (a :class:`~ketenradar.errors.UsageError` names the bad parameter
+and the allowed values: the API turns it into a 4xx) and returns plain data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ketenradar.errors import NotFoundError, UsageError
+from ketenradar.web.facts import Facts
+
+METHODS = ("eu2021", "geodep", "any", "all")
+DEPENDENCY_COLUMNS = [
+    "importer",
+    "year",
+    "product",
+    "product_description",
+    "ecosystem",
+    "external_imports_kusd",
+    "external_share",
+    "supplier_hhi",
+    "top_supplier",
+    "top_supplier_share",
+    "import_export_ratio",
+    "world_export_hhi",
+    "dependent_eu2021",
+    "dependent_geodep",
+    "transit",
+]
+MAX_PAGE_SIZE = 500
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows: NaN/NA → None, numpy scalars → Python."""
+    out = []
+    for row in df.to_dict(orient="records"):
+        clean = {}
+        for k, v in row.items():
+            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+                clean[k] = None
+            elif isinstance(v, np.generic):
+                clean[k] = v.item()
+            else:
+                clean[k] = v
+        out.append(clean)
+    return out
+
+
+def _choice(name: str, value: Any, allowed: list[Any]) -> None:
+    if value not in allowed:
+        shown = ", ".join(map(str, allowed))
+        raise UsageError(f"{name} '{value}' is not available (choose one of: {shown})")
+
+
+def screening(facts: Facts, importer: str, year: int | None) -> tuple[pd.DataFrame, int]:
+    """The screening rows of one importer and year (default: the latest year)."""
+    df = facts.table("screening")
+    _choice("importer", importer, sorted(df["importer"].unique()))
+    years = sorted(int(y) for y in df.loc[df["importer"] == importer, "year"].unique())
+    year = years[-1] if year is None else year
+    _choice("year", year, years)
+    return df[(df["importer"] == importer) & (df["year"] == year)], year
+
+
+def _dependent(df: pd.DataFrame, method: str) -> pd.Series:
+    eu = df["dependent_eu2021"].fillna(False).astype(bool)
+    geo = df["dependent_geodep"].fillna(False).astype(bool)
+    return {"eu2021": eu, "geodep": geo, "any": eu | geo, "all": eu | ~eu}[method]
+
+
+def overview(facts: Facts, economy: str = "NLD", year: int | None = None) -> dict[str, Any]:
+    """Headline counts and the largest dependencies, suppliers, CRMA flags and VA links."""
+    df, year = screening(facts, economy, year)
+    dep = df[_dependent(df, "any")]
+    top_deps = dep.sort_values("external_imports_kusd", ascending=False).head(10)
+    by_supplier = (
+        dep.groupby("top_supplier")
+        .agg(products=("product", "size"), external_imports_kusd=("external_imports_kusd", "sum"))
+        .reset_index()
+        .sort_values(["products", "external_imports_kusd"], ascending=False)
+        .head(10)
+    )
+    crma = facts.table("crma")
+    flagged = crma[crma["meets_65"].eq(False)]
+    io = facts.table("io_exposure_country")
+    io = io[(io["economy"] == economy) & ~io["domestic"]].head(10)
+    return {
+        "economy": economy,
+        "year": year,
+        "counts": {
+            "products_screened": len(df),
+            "dependent_eu2021": int(_dependent(df, "eu2021").sum()),
+            "dependent_geodep": int(_dependent(df, "geodep").sum()),
+            "crma_65_exceeded": int(flagged["material"].nunique()),
+        },
+        "largest_dependencies": records(
+            top_deps[
+                [
+                    "product",
+                    "product_description",
+                    "external_imports_kusd",
+                    "top_supplier",
+                    "top_supplier_share",
+                    "dependent_eu2021",
+                    "dependent_geodep",
+                ]
+            ]
+        ),
+        "countries_depended_on": records(by_supplier.rename(columns={"top_supplier": "country"})),
+        "crma_flags": records(
+            flagged[["material", "name", "stage", "max_third_country"]].assign(
+                share=flagged["max_third_country_share_eu_sourcing"]
+            )
+        ),
+        "foreign_value_added": records(
+            io[
+                [
+                    "source_country",
+                    "source_country_name",
+                    "embodied_va_musd",
+                    "embodied_va_share",
+                    "services_va_musd",
+                    "basis",
+                    "year",
+                ]
+            ]
+        ),
+        "footer": facts.footer(["screening", "crma", "io_exposure_country"]),
+    }
+
+
+def dependencies(
+    facts: Facts,
+    *,
+    importer: str = "NLD",
+    year: int | None = None,
+    method: str = "any",
+    ecosystem: str | None = None,
+    supplier: str | None = None,
+    q: str | None = None,
+    sort: str = "-external_imports_kusd",
+    page: int = 1,
+    page_size: int = 25,
+) -> dict[str, Any]:
+    """The dependency explorer: filtered, sorted, paginated screening rows."""
+    _choice("method", method, list(METHODS))
+    if page < 1:
+        raise UsageError(f"page must be 1 or more, not {page}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise UsageError(f"page_size must lie between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+    key = sort.lstrip("-")
+    _choice("sort column", key, DEPENDENCY_COLUMNS)
+    df, year = screening(facts, importer, year)
+    df = df[_dependent(df, method)]
+    if ecosystem:
+        df = df[df["ecosystem"].fillna("").str.split("; ").apply(lambda e: ecosystem in e)]
+    if supplier:
+        df = df[df["top_supplier"] == supplier.upper()]
+    if q:
+        needle = q.strip().lower()
+        df = df[
+            df["product"].str.startswith(needle)
+            | df["product_description"].fillna("").str.lower().str.contains(needle, regex=False)
+        ]
+    df = df.sort_values(
+        [key, "product"], ascending=[not sort.startswith("-"), True], na_position="last"
+    )
+    total = len(df)
+    pages = max(1, math.ceil(total / page_size))
+    shown = df.iloc[(page - 1) * page_size : page * page_size][DEPENDENCY_COLUMNS]
+    return {
+        "importer": importer,
+        "year": year,
+        "method": method,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "page_size": page_size,
+        "sort": sort,
+        "rows": shown,
+        "footer": facts.footer(["screening"]),
+    }
+
+
+def product(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, Any]:
+    """One product: indicators over the years and supplier shares over time."""
+    df = facts.table("screening")
+    _choice("importer", importer, sorted(df["importer"].unique()))
+    rows = df[(df["importer"] == importer) & (df["product"] == hs6)].sort_values("year")
+    if rows.empty:
+        raise NotFoundError(f"no product {hs6} in the screening of {importer}")
+    sup = facts.table("suppliers")
+    sup = sup[(sup["importer"] == importer) & (sup["product"] == hs6)].sort_values(
+        ["year", "share"], ascending=[True, False]
+    )
+    return {
+        "product": hs6,
+        "description": rows["product_description"].iloc[-1],
+        "importer": importer,
+        "indicators": records(rows[[c for c in DEPENDENCY_COLUMNS if c != "importer"]]),
+        "suppliers": records(sup[["year", "supplier", "value_kusd", "share", "external"]]),
+        "footer": facts.footer(["screening", "suppliers"]),
+    }
+
+
+def materials(facts: Facts) -> dict[str, Any]:
+    """EU criticality per material and stage (for the EI × SR chart) and the CRMA flags."""
+    crit = facts.table("criticality")
+    cols = ["material", "name", "stage", "sr", "ei", "critical", "sr_published", "ei_published"]
+    return {
+        "thresholds": {"ei": 2.8, "sr": 1.0},
+        "criticality": records(crit[[*cols, "crm_2023", "strategic_2023", "reproduced"]]),
+        "crma": records(facts.table("crma").drop(columns=["source", "licence"])),
+        "footer": facts.footer(["criticality", "crma"]),
+    }
+
+
+def io_exposure(facts: Facts, by: str = "country") -> dict[str, Any]:
+    """The Netherlands' input-output exposure (OECD ICIO 2022) per source country or industry."""
+    tables = {"country": "io_exposure_country", "industry": "io_exposure_industry"}
+    _choice("by", by, list(tables))
+    df = facts.table(tables[by]).drop(columns=["source", "licence"])
+    return {"by": by, "rows": records(df), "footer": facts.footer([tables[by]])}

@@ -1,0 +1,66 @@
+"""The interface in Dutch and English: one dictionary per language, keys in English."""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {"nl": "Ketenradar", "en": "Ketenradar"},
+    "tagline": {
+        "nl": "Hoe weerbaar zijn Nederlandse en Europese waardeketens?",
+        "en": "How resilient are Dutch and European value chains?",
+    },
+    "overview": {"nl": "Overzicht", "en": "Overview"},
+    "dependencies": {"nl": "Afhankelijkheden", "en": "Dependencies"},
+    "products_screened": {"nl": "Producten gescreend", "en": "Products screened"},
+    "dependent_eu2021": {"nl": "Afhankelijk (EU 2021)", "en": "Dependent (EU 2021)"},
+    "dependent_geodep": {"nl": "Afhankelijk (GeoDep)", "en": "Dependent (GeoDep)"},
+    "crma_65_exceeded": {
+        "nl": "Strategische grondstoffen boven 65 % uit één land",
+        "en": "Strategic raw materials above 65 % from one country",
+    },
+    "largest_dependencies": {
+        "nl": "Grootste afhankelijkheden naar waarde",
+        "en": "Largest dependencies by value",
+    },
+    "countries_depended_on": {
+        "nl": "Landen waarvan we het meest afhangen",
+        "en": "Countries depended on most",
+    },
+    "crma_flags": {"nl": "Grondstoffen gemarkeerd (CRMA)", "en": "Materials flagged (CRMA)"},
+    "foreign_value_added": {
+        "nl": "Grootste buitenlandse toegevoegde waarde (input-output)",
+        "en": "Largest foreign value-added links (input-output)",
+    },
+    "product": {"nl": "Product", "en": "Product"},
+    "description": {"nl": "Omschrijving", "en": "Description"},
+    "value_kusd": {"nl": "Waarde (duizend USD)", "en": "Value (thousand USD)"},
+    "top_supplier": {"nl": "Grootste leverancier", "en": "Top supplier"},
+    "share": {"nl": "Aandeel", "en": "Share"},
+    "country": {"nl": "Land", "en": "Country"},
+    "products": {"nl": "Producten", "en": "Products"},
+    "material": {"nl": "Grondstof", "en": "Material"},
+    "stage": {"nl": "Fase", "en": "Stage"},
+    "va_musd": {"nl": "Toegevoegde waarde (mln USD)", "en": "Value added (USD million)"},
+    "data_method": {"nl": "Gegevens en methode", "en": "Data and method"},
+    "language": {"nl": "English", "en": "Nederlands"},
+    "filter": {"nl": "Filter", "en": "Filter"},
+    "search": {"nl": "Zoek HS-code of omschrijving", "en": "Search HS code or description"},
+    "download_csv": {"nl": "Download CSV (deze pagina)", "en": "Download CSV (this page)"},
+    "page": {"nl": "Pagina", "en": "Page"},
+    "of": {"nl": "van", "en": "of"},
+    "results": {"nl": "resultaten", "en": "results"},
+    "importer": {"nl": "Importeur", "en": "Importer"},
+    "year": {"nl": "Jaar", "en": "Year"},
+    "method": {"nl": "Methode", "en": "Method"},
+    "supplier": {"nl": "Leverancier", "en": "Supplier"},
+    "ecosystem": {"nl": "Ecosysteem", "en": "Ecosystem"},
+    "previous": {"nl": "Vorige", "en": "Previous"},
+    "next": {"nl": "Volgende", "en": "Next"},
+    "error": {"nl": "Fout", "en": "Error"},
+}
+
+
+def translator(lang: str):
+    """``t(key)`` for one language (the key itself when a text is missing)."""
+    return lambda key: TEXTS.get(key, {}).get(lang, key)

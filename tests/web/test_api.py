@@ -1,0 +1,142 @@
+"""The JSON API and pages on the shipped starter pack (real derived facts): content, filters,
+pagination, downloads, 4xx on bad parameters, security headers, and a real server process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ketenradar import starter
+from ketenradar.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app())
+
+
+def test_overview_shows_real_counts(client: TestClient):
+    r = client.get("/api/v1/overview", params={"economy": "NLD", "year": 2022})
+    assert r.status_code == 200
+    o = r.json()
+    screening = starter.read("screening")
+    nld = screening[(screening["importer"] == "NLD") & (screening["year"] == 2022)]
+    assert o["counts"]["dependent_eu2021"] == int(nld["dependent_eu2021"].sum()) > 0
+    assert o["counts"]["products_screened"] == len(nld)
+    values = [d["external_imports_kusd"] for d in o["largest_dependencies"]]
+    assert values == sorted(values, reverse=True)
+    assert o["foreign_value_added"][0]["source_country"] == "USA"
+    assert "baci" in " ".join(o["footer"]["sources"])
+
+
+def test_explorer_filters_sorts_and_pages(client: TestClient):
+    base = {"importer": "NLD", "year": 2022, "method": "all", "page_size": 10}
+    first = client.get("/api/v1/dependencies", params=base).json()
+    sc = starter.read("screening")
+    n = int(((sc["importer"] == "NLD") & (sc["year"] == 2022)).sum())
+    assert first["total"] == n and len(first["rows"]) == 10 and first["pages"] == -(-n // 10)
+    second = client.get("/api/v1/dependencies", params=base | {"page": 2}).json()
+    assert {r["product"] for r in first["rows"]}.isdisjoint(r["product"] for r in second["rows"])
+    asc = client.get("/api/v1/dependencies", params=base | {"sort": "supplier_hhi"}).json()
+    hhi = [r["supplier_hhi"] for r in asc["rows"]]
+    assert hhi == sorted(hhi)
+    cobalt = client.get("/api/v1/dependencies", params=base | {"q": "cobalt"}).json()
+    assert cobalt["total"] >= 1
+    assert all("cobalt" in r["product_description"].lower() for r in cobalt["rows"])
+    by_code = client.get("/api/v1/dependencies", params=base | {"q": "2605"}).json()
+    assert all(r["product"].startswith("2605") for r in by_code["rows"])
+    chn = client.get("/api/v1/dependencies", params=base | {"supplier": "chn"}).json()
+    assert chn["total"] >= 1 and {r["top_supplier"] for r in chn["rows"]} == {"CHN"}
+
+
+def test_csv_download_is_exactly_what_is_shown(client: TestClient):
+    params = {"importer": "EU27", "year": 2021, "method": "eu2021", "page": 2, "page_size": 5}
+    shown = client.get("/api/v1/dependencies", params=params).json()["rows"]
+    r = client.get("/api/v1/dependencies.csv", params=params)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [row["product"] for row in rows] == [s["product"] for s in shown]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "words"),
+    [
+        ("/api/v1/dependencies", {"importer": "XXX"}, 400, "importer 'XXX'"),
+        ("/api/v1/dependencies", {"year": 1990}, 400, "year '1990'"),
+        ("/api/v1/dependencies", {"sort": "nope"}, 400, "sort column 'nope'"),
+        ("/api/v1/dependencies", {"page_size": 100000}, 422, "page_size"),
+        ("/api/v1/dependencies", {"method": "x"}, 400, "method 'x'"),
+        ("/api/v1/products/12", {}, 422, "hs6"),
+        ("/api/v1/products/999999", {}, 404, "no product 999999"),
+        ("/api/v1/io/exposure", {"by": "planet"}, 400, "by 'planet'"),
+    ],
+)
+def test_bad_parameters_are_4xx_with_a_message(client, path, params, status, words):
+    r = client.get(path, params=params)
+    assert r.status_code == status
+    assert words in r.json()["detail"]
+
+
+def test_pages_in_both_languages_with_headers(client: TestClient):
+    assert (
+        client.get("/", headers={"accept-language": "nl-NL"}, follow_redirects=False).headers[
+            "location"
+        ]
+        == "/nl/"
+    )
+    nl = client.get("/nl/")
+    en = client.get("/en/")
+    assert nl.status_code == en.status_code == 200
+    assert "Grootste afhankelijkheden" in nl.text and "Largest dependencies" in en.text
+    assert "default-src 'self'" in en.headers["content-security-policy"]
+    assert en.headers["x-frame-options"] == "DENY"
+    assert "http://" not in en.text and "https://" not in en.text  # nothing from another host
+    page = client.get("/en/dependencies", params={"q": "cobalt", "method": "all"})
+    assert page.status_code == 200 and "dependencies.csv?" in page.text
+    bad = client.get("/nl/dependencies", params={"year": 1800})
+    assert bad.status_code == 400 and "Fout" in bad.text
+    assert client.get("/xx/").status_code == 404
+
+
+def test_openapi_documents_every_endpoint(client: TestClient):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/overview", "/api/v1/dependencies", "/api/v1/materials"} <= set(paths)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_starts_a_real_server(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ketenradar", "serve", "--port", str(port)],
+        env={"KETENRADAR_DATA_DIR": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/overview"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    body = resp.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not answer")
+        assert '"dependent_eu2021"' in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/nl/", timeout=5) as resp:
+            assert "Overzicht" in resp.read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
