@@ -140,3 +140,17 @@ def test_serve_starts_a_real_server(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_materials_and_input_output_endpoints(client: TestClient):
+    m = client.get("/api/v1/materials").json()
+    assert m["thresholds"] == {"ei": 2.8, "sr": 1.0}
+    gallium = [r for r in m["criticality"] if r["material"] == "gallium"]
+    assert gallium and gallium[0]["sr_published"] == pytest.approx(3.9)
+    assert any(r["meets_65"] is False for r in m["crma"])
+    io_ = client.get("/api/v1/io/exposure", params={"by": "industry"}).json()
+    assert len(io_["rows"]) == 50 and "foreign_va_content" in io_["rows"][0]
+    p = client.get("/api/v1/products/810510").json()  # cobalt mattes, unwrought cobalt (HS92)
+    assert p["indicators"] and p["suppliers"]
+    years = {s["year"] for s in p["suppliers"]}
+    assert len(years) > 20
