@@ -154,3 +154,13 @@ def test_materials_and_input_output_endpoints(client: TestClient):
     assert p["indicators"] and p["suppliers"]
     years = {s["year"] for s in p["suppliers"]}
     assert len(years) > 20
+
+
+def test_materials_page_and_its_offline_chart_library(client: TestClient):
+    page = client.get("/en/materials")
+    assert page.status_code == 200 and 'id="ei-sr-chart"' in page.text
+    assert '<script src="/vendor/plotly.min.js">' in page.text
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
+    assert client.get("/static/materials.js").status_code == 200
+    assert "Kritieke grondstoffen" in client.get("/nl/materials").text

@@ -8,7 +8,13 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,7 +30,8 @@ HERE = Path(__file__).parent
 #: Every response carries these. The CSP allows nothing from another host.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; "
         "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -155,6 +162,23 @@ def create_app(facts: Facts | None = None) -> FastAPI:
                 footer=d["footer"],
             ),
         )
+
+    @app.get("/{lang}/materials", response_class=HTMLResponse, include_in_schema=False)
+    def materials_page(request: Request, lang: str):
+        lang = _check_lang(lang)
+        m = content.materials(app.state.facts)
+        return templates.TemplateResponse(
+            request, "materials.html", _ctx(request, lang, "materials", m=m, footer=m["footer"])
+        )
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        # plotly.js (MIT) as shipped inside the plotly Python package: served from here, so
+        # no page loads anything from another host
+        import plotly
+
+        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        return FileResponse(path, media_type="text/javascript")
 
     return app
 

@@ -58,6 +58,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "previous": {"nl": "Vorige", "en": "Previous"},
     "next": {"nl": "Volgende", "en": "Next"},
     "error": {"nl": "Fout", "en": "Error"},
+    "materials": {"nl": "Kritieke grondstoffen", "en": "Critical raw materials"},
+    "materials_intro": {
+        "nl": "Economisch belang (EI) en leveringsrisico (SR) per grondstof en fase, naar de "
+        "EU-methode, naast de gepubliceerde beoordeling van 2023; kritiek bij EI ≥ 2,8 en "
+        "SR ≥ 1,0.",
+        "en": "Economic importance (EI) and supply risk (SR) per material and stage, following "
+        "the EU method, next to the published 2023 assessment; critical when EI ≥ 2.8 and "
+        "SR ≥ 1.0.",
+    },
+    "criticality_table": {"nl": "Herberekening en publicatie", "en": "Recomputed and published"},
+    "critical": {"nl": "Kritiek", "en": "Critical"},
+    "not_critical": {"nl": "Niet kritiek", "en": "Not critical"},
+    "published": {"nl": "gepubliceerd", "en": "published"},
 }
 
 
