@@ -123,6 +123,25 @@ def dependencies_csv(
     )
 
 
+@router.get("/products/{hs6}.csv", response_class=Response)
+def product_csv(
+    facts: FactsDep,
+    hs6: Annotated[str, Path(pattern=r"^\d{6}$", description="HS 6-digit code")],
+    importer: Importer = "NLD",
+) -> Response:
+    """The product page's indicator table over the years, as CSV."""
+    import pandas as pd
+
+    p = content.product(facts, hs6, importer)
+    buf = io.StringIO()
+    pd.DataFrame(p["indicators"]).to_csv(buf, index=False)
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="product_{hs6}_{importer}.csv"'},
+    )
+
+
 @router.get("/products/{hs6}")
 def product(
     facts: FactsDep,

@@ -163,6 +163,14 @@ def create_app(facts: Facts | None = None) -> FastAPI:
             ),
         )
 
+    @app.get("/{lang}/products/{hs6}", response_class=HTMLResponse, include_in_schema=False)
+    def product_page(request: Request, lang: str, hs6: str, importer: str = "NLD"):
+        lang = _check_lang(lang)
+        p = content.product(app.state.facts, hs6, importer)
+        return templates.TemplateResponse(
+            request, "product.html", _ctx(request, lang, "product", p=p, footer=p["footer"])
+        )
+
     @app.get("/{lang}/materials", response_class=HTMLResponse, include_in_schema=False)
     def materials_page(request: Request, lang: str):
         lang = _check_lang(lang)

@@ -71,6 +71,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "critical": {"nl": "Kritiek", "en": "Critical"},
     "not_critical": {"nl": "Niet kritiek", "en": "Not critical"},
     "published": {"nl": "gepubliceerd", "en": "published"},
+    "indicators_over_years": {"nl": "Indicatoren door de jaren", "en": "Indicators over the years"},
+    "supplier_shares": {"nl": "Aandelen van leveranciers", "en": "Supplier shares"},
+    "external_share": {"nl": "Aandeel van buiten", "en": "External share"},
+    "world_export_hhi": {"nl": "HHI wereldexport", "en": "World export HHI"},
 }
 
 
