@@ -89,3 +89,20 @@ def write_trade(
 
 #: The ``http_server`` fixture (tests/fixtures_http.py): local HTTP server for download tests.
 pytest_plugins = ["fixtures_http"]
+
+
+def pymrio_system(t):
+    """The same table as a pymrio IOSystem with a value-added extension (not yet computed)."""
+    import pandas as pd
+    import pymrio
+
+    idx = pd.MultiIndex.from_frame(t.index())
+    n_fd = len(t.regions) * len(t.fd_categories)
+    ycols = pd.MultiIndex.from_product([t.regions, t.fd_categories], names=["region", "category"])
+    io = pymrio.IOSystem(
+        Z=pd.DataFrame(t.Z, index=idx, columns=idx),
+        Y=pd.DataFrame(t.Y.reshape(t.n, n_fd), index=idx, columns=ycols),
+        x=pd.DataFrame(t.x, index=idx, columns=["indout"]),
+    )
+    io.va = pymrio.Extension(name="va", F=pd.DataFrame([t.va], index=["va"], columns=idx))
+    return io

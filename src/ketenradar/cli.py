@@ -129,6 +129,23 @@ def _progress_bar():
     )
 
 
+def _ingest(
+    source: str, paths: list[Path], data_dir: Path | None, name: str | None, **options: Any
+) -> list[Any]:
+    """``api.add_dataset`` with a progress bar on stderr."""
+    from ketenradar import api
+
+    with _progress_bar() as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        return api.add_dataset(
+            source, paths, data_dir=_dir(data_dir), name=name, progress=progress, **options
+        )
+
+
 # -- data --------------------------------------------------------------------------------
 @data_app.command("add")
 @handle_errors
@@ -145,22 +162,13 @@ def data_add(
     data_dir: DataDir = None,
 ) -> None:
     """Ingest a publisher's files into the data store (atomic and idempotent)."""
-    from ketenradar import api
 
     options = {}
     if countries:
         options["countries"] = countries
     if products:
         options["products"] = products
-    with _progress_bar() as bar:
-        task = bar.add_task("reading", total=None)
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
-
-        reports = api.add_dataset(
-            source, paths, data_dir=_dir(data_dir), name=name, progress=progress, **options
-        )
+    reports = _ingest(source, paths, data_dir, name, **options)
     for r in reports:
         years = r.manifest.attributes.get("years") or []
         span = f"{min(years)}–{max(years)}" if years else ""

@@ -11,12 +11,14 @@ from ketenradar.cli import (
     DataDir,
     _command,
     _dir,
+    _ingest,
     _progress_bar,
     err,
     handle_errors,
     out,
 )
 from ketenradar.cli_materials import Fmt, Output, _emit
+from ketenradar.errors import UsageError
 
 io_app = typer.Typer(
     help="Goods and services dependencies through input-output tables (WIOD, OECD ICIO).",
@@ -49,21 +51,9 @@ def io_load(
     data_dir: DataDir = None,
 ) -> None:
     """Load input-output tables (same as `data add icio|wiod`) and show their balance checks."""
-    from ketenradar import api
-
     if source not in ("icio", "wiod"):
-        from ketenradar.errors import UsageError
-
         raise UsageError(f"unknown input-output source '{source}' (choose icio or wiod)")
-    with _progress_bar() as bar:
-        task = bar.add_task("reading", total=None)
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
-
-        reports = api.add_dataset(
-            source, paths, data_dir=_dir(data_dir), name=name, progress=progress
-        )
+    reports = _ingest(source, paths, data_dir, name)
     for r in reports:
         attrs = r.manifest.attributes
         state = "[green]added[/]" if r.changed else "[yellow]unchanged[/]"

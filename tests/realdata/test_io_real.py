@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pymrio
 import pytest
-from conftest import REPO, require_shared
+from conftest import REPO, pymrio_system, require_shared
 from typer.testing import CliRunner
 
 from ketenradar.cli import app
@@ -78,15 +77,7 @@ def test_regional_wiod_table_is_rejected_by_name(tmp_path: Path):
 def test_wiod_multipliers_and_embodied_va_equal_pymrio(store: Path, year: int):
     ds = ioapi.choose_table_dataset(DataStore(store), "wiod", year)
     t = read_table(ds, year)
-    idx = pd.MultiIndex.from_frame(t.index())
-    R, K = len(t.regions), len(t.fd_categories)
-    ycols = pd.MultiIndex.from_product([t.regions, t.fd_categories], names=["region", "category"])
-    io = pymrio.IOSystem(
-        Z=pd.DataFrame(t.Z, index=idx, columns=idx),
-        Y=pd.DataFrame(t.Y.reshape(t.n, R * K), index=idx, columns=ycols),
-        x=pd.DataFrame(t.x, index=idx, columns=["indout"]),
-    )
-    io.va = pymrio.Extension(name="va", F=pd.DataFrame([t.va], index=["va"], columns=idx))
+    io = pymrio_system(t)
     io.calc_all()
     m = IOModel(t)
     L = io.L.to_numpy()

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pymrio
 import pytest
+from conftest import pymrio_system
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,22 +146,12 @@ def test_hand_ghosh_and_extraction():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_quantities_equal_pymrio(seed):
     t = random_table(seed)
-    idx = pd.MultiIndex.from_frame(t.index().rename(columns={"sector": "sector"}))
-    R, K = len(t.regions), len(t.fd_categories)
-    ycols = pd.MultiIndex.from_product([t.regions, t.fd_categories], names=["region", "category"])
-    io = pymrio.IOSystem(
-        Z=pd.DataFrame(t.Z, index=idx, columns=idx),
-        Y=pd.DataFrame(t.Y.reshape(t.n, R * K), index=idx, columns=ycols),
-        x=pd.DataFrame(t.x, index=idx, columns=["indout"]),
-    )
-    io.calc_system()
+    io = pymrio_system(t)
+    io.calc_all()
     m = IOModel(t)
     np.testing.assert_allclose(m.leontief_inverse(), io.L.to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(m.A, io.A.to_numpy(), rtol=1e-12)
     # value-added multipliers and embodied value added via pymrio's extension machinery
-    va = pd.DataFrame([t.va], index=["va"], columns=idx)
-    io.va = pymrio.Extension(name="va", F=va)
-    io.calc_all()
     np.testing.assert_allclose(m.va_multipliers(), io.va.M.to_numpy()[0], rtol=1e-10)
     econ = resolve_economy(t, "NLD", REG)
     src = exposure.exposure_by_source(m, econ).set_index(["source_country", "source_industry"])

@@ -101,8 +101,10 @@ def test_pages_in_both_languages_with_headers(client: TestClient):
     assert "http://" not in en.text and "https://" not in en.text  # nothing from another host
     page = client.get("/en/dependencies", params={"q": "cobalt", "method": "all"})
     assert page.status_code == 200 and "dependencies.csv?" in page.text
-    bad = client.get("/nl/dependencies", params={"year": 1800})
+    bad = client.get("/nl/dependencies", params={"year": 1990})  # not in the data
     assert bad.status_code == 400 and "Fout" in bad.text
+    bad = client.get("/nl/dependencies", params={"year": 1800})  # outside the valid range
+    assert bad.status_code == 422 and "Fout" in bad.text
     assert client.get("/xx/").status_code == 404
 
 

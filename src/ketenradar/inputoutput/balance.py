@@ -47,7 +47,7 @@ def va_origin_destination(model: IOModel, basis: str = "final_demand") -> np.nda
     else:
         Yd = np.zeros((t.n, R))
         Yd[np.arange(t.n), np.repeat(np.arange(R), S)] = t.y_total
-    VA = model.v[:, None] * model.leontief_solve(Yd)  # (n, R)
+    VA = model.embodied_va(Yd)  # (n, R)
     return VA.reshape(R, S, R).sum(axis=1)
 
 

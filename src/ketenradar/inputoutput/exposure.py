@@ -71,11 +71,17 @@ def _labels(table: IOTable) -> pd.DataFrame:
 def exposure_by_source(model: IOModel, econ: Economy, basis: str = "final_demand") -> pd.DataFrame:
     """One row per source country-industry: direct inputs and embodied value added in E."""
     t = model.table
-    y = final_demand_vector(t, econ, basis)
-    va_fd = model.embodied_va(y)
-    va_out = model.embodied_va(np.where(econ.mask, t.y_total, 0.0))
     e = exports_vector(t, econ)
-    va_exp = model.embodied_va(e) if e is not None else np.full(t.n, np.nan)
+    demand = np.column_stack(
+        [
+            final_demand_vector(t, econ, basis),
+            np.where(econ.mask, t.y_total, 0.0),
+            e if e is not None else np.zeros(t.n),
+        ]
+    )
+    va = model.embodied_va(demand)  # one solve for the three final-demand vectors
+    va_fd, va_out = va[:, 0], va[:, 1]
+    va_exp = va[:, 2] if e is not None else np.full(t.n, np.nan)
     direct = t.Z[:, econ.mask].sum(axis=1)
     lab = _labels(t)
     df = pd.DataFrame(

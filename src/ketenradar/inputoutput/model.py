@@ -99,8 +99,10 @@ class IOModel:
         return self.leontief_left(self.v)
 
     def embodied_va(self, y: np.ndarray) -> np.ndarray:
-        """Value added of every industry embodied in final demand ``y``: ``v̂ L y``."""
-        return self.v * self.leontief_solve(y)
+        """Value added of every industry embodied in final demand ``y``: ``v̂ L y`` (``y`` a
+        vector, or a matrix with one final-demand vector per column)."""
+        q = self.leontief_solve(y)
+        return self.v * q if q.ndim == 1 else self.v[:, None] * q
 
     # --- the Ghosh side ----------------------------------------------------------------
     @property

@@ -42,19 +42,16 @@ def resolve_economy(table: IOTable, spec: str, registry: GroupRegistry) -> Econo
     """
     spec = spec.strip()
     if spec in table.regions:
-        regions = (spec,)
-    else:
-        try:
-            group = registry.resolve(spec)
-        except Exception as exc:  # NotFoundError, UsageError: add the table's own codes
-            raise UsageError(_unknown(table, spec)) from exc
-        by_iso = {region_iso3(r): r for r in table.regions}
-        regions = tuple(by_iso[m] for m in sorted(group.members) if m in by_iso)
-        if not regions:
-            raise UsageError(_unknown(table, spec))
-        label = group.name
-        return _economy(table, label, regions)
-    return _economy(table, spec, regions)
+        return _economy(table, spec, (spec,))
+    try:
+        group = registry.resolve(spec)
+    except Exception as exc:  # NotFoundError, UsageError: add the table's own codes
+        raise UsageError(_unknown(table, spec)) from exc
+    by_iso = {region_iso3(r): r for r in table.regions}
+    regions = tuple(by_iso[m] for m in sorted(group.members) if m in by_iso)
+    if not regions:
+        raise UsageError(_unknown(table, spec))
+    return _economy(table, group.name, regions)
 
 
 def _economy(table: IOTable, label: str, regions: tuple[str, ...]) -> Economy:

@@ -9,16 +9,22 @@ import numpy as np
 import pandas as pd
 
 from ketenradar.errors import DataError, NotFoundError
-from ketenradar.inputoutput.table import IOTable, check_balance
+from ketenradar.inputoutput.table import BalanceReport, IOTable, check_balance
 from ketenradar.store.datastore import Dataset
 
 
-def to_frames(tables: list[IOTable]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+def to_frames(
+    tables: list[IOTable], reports: list[BalanceReport] | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """The canonical tables for one or more years of the same table, and manifest attributes.
 
     All years must share regions, sectors, categories and unit (one dataset = one table
-    layout); each year's accounting check goes into the attributes.
+    layout); each year's accounting check (``reports``, in the order of ``tables``, or
+    computed here) goes into the attributes.
     """
+    if reports is None:
+        reports = [check_balance(t) for t in tables]
+    by_year = {t.year: r for t, r in zip(tables, reports, strict=True)}
     first = tables[0]
     years = [t.year for t in tables]
     if len(set(years)) != len(years):
@@ -72,8 +78,7 @@ def to_frames(tables: list[IOTable]) -> tuple[dict[str, pd.DataFrame], dict[str,
                     }
                 )
             )
-        report = check_balance(t)
-        balance[str(t.year)] = report.summary()
+        balance[str(t.year)] = by_year[t.year].summary()
     labels = pd.concat(
         [
             pd.DataFrame(

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ketenradar.errors import DataError, UsageError
 from ketenradar.inputoutput.storage import to_frames
-from ketenradar.inputoutput.table import IOTable, require_balanced
+from ketenradar.inputoutput.table import BalanceReport, IOTable, require_balanced
 from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
 from ketenradar.store import DataStore
@@ -82,124 +82,120 @@ def _wiod_files(paths: Sequence[Path]) -> list[Path]:
     return keep
 
 
-def ingest_io(
-    paths: Sequence[Path],
-    store: DataStore,
-    *,
-    source: str,
-    default_name: str,
-    files: list[Path],
-    parse: Any,
-    licence: str,
-    citation: str,
-    dataset_name: str | None,
-    progress: Progress | None,
-) -> IngestReport:
-    """Parse every file, check each year's balance, write one dataset (all or nothing)."""
-    tables: list[IOTable] = []
-    warnings: list[str] = []
-    for k, f in enumerate(files):
+class IoTableConnector:
+    """What every input-output connector shares: strict parsing of each file, the balance
+    check of each year, one dataset written atomically. Subclasses say which files to read,
+    how to parse one, and the dataset's default name and release."""
+
+    name: ClassVar[str]
+    kind: ClassVar[str] = "io_table"
+    description: ClassVar[str]
+    licence: ClassVar[str]
+    citation: ClassVar[str]
+
+    def files(self, paths: Sequence[Path]) -> list[Path]:
+        """The table files among ``paths`` (files or folders)."""
+        raise NotImplementedError
+
+    def parse(self, path: Path) -> list[IOTable]:
+        """The tables (one per year) in one file."""
+        raise NotImplementedError
+
+    def default_name(self, files: list[Path]) -> str:
+        """The dataset name when the user gives none."""
+        return self.name
+
+    def release(self, tables: list[IOTable]) -> str:
+        """The release label of the parsed tables."""
+        raise NotImplementedError
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        store: DataStore,
+        *,
+        dataset_name: str | None = None,
+        progress: Progress | None = None,
+        **options: Any,
+    ) -> IngestReport:
+        """Parse every file, check each year's balance, write one dataset (all or nothing)."""
+        if options:
+            raise UsageError(f"unknown option(s) for {self.name}: {', '.join(options)}")
+        files = self.files(paths)
+        if not files:
+            raise DataError(f"no {self.name} table files found", file=", ".join(map(str, paths)))
+        tables: list[IOTable] = []
+        reports: list[BalanceReport] = []
+        for k, f in enumerate(files):
+            if progress:
+                progress(f"reading {f.name}", k, len(files))
+            for t in self.parse(f):
+                t.validate_shapes(str(f))
+                reports.append(require_balanced(t, str(f)))
+                tables.append(t)
         if progress:
-            progress(f"reading {f.name}", k, len(files))
-        for t in parse(f):
-            t.validate_shapes(str(f))
-            require_balanced(t, str(f))  # the figures go to the manifest (to_frames)
-            tables.append(t)
-    if progress:
-        progress("writing the dataset", len(files), len(files))
-    frames, attributes = to_frames(tables)
-    release = {
-        "wiod": "WIOD " + ("2016" if tables[0].sectors[0] != "c1" else "2013") + " release",
-        "icio": "OECD ICIO 2025 release",
-    }[source]
-    parsed = ParsedSource(
-        tables=frames,
-        inputs=[(f, "table") for f in files],
-        release=release,
-        attributes=attributes,
-        warnings=warnings,
-    )
-    return write_tables_dataset(
-        store,
-        name=dataset_name or default_name,
-        source=source,
-        kind="io_table",
-        parsed=parsed,
-        licence=licence,
-        citation=citation,
-        parser_version=PARSER_VERSION,
-    )
+            progress("writing the dataset", len(files), len(files))
+        frames, attributes = to_frames(tables, reports)
+        parsed = ParsedSource(
+            tables=frames,
+            inputs=[(f, "table") for f in files],
+            release=self.release(tables),
+            attributes=attributes,
+        )
+        return write_tables_dataset(
+            store,
+            name=dataset_name or self.default_name(files),
+            source=self.name,
+            kind=self.kind,
+            parsed=parsed,
+            licence=self.licence,
+            citation=self.citation,
+            parser_version=PARSER_VERSION,
+        )
 
 
-class IcioConnector:
+class IcioConnector(IoTableConnector):
     """OECD Inter-Country Input-Output tables (published CSV, or the benchmark arrays)."""
 
     name: ClassVar[str] = "icio"
-    kind: ClassVar[str] = "io_table"
     description: ClassVar[str] = "OECD Inter-Country Input-Output tables (ICIO)"
+    licence: ClassVar[str] = ICIO_LICENCE
+    citation: ClassVar[str] = ICIO_CITATION
 
-    def ingest(
-        self,
-        paths: Sequence[Path],
-        store: DataStore,
-        *,
-        dataset_name: str | None = None,
-        progress: Progress | None = None,
-        **options: Any,
-    ) -> IngestReport:
-        """Parse the ICIO files strictly and write dataset ``icio`` (or ``dataset_name``)."""
-        if options:
-            raise UsageError(f"unknown option(s) for icio: {', '.join(options)}")
-        files = [f for f in expand_paths(paths, (".csv", ".npz")) if not _is_mapping_csv(f)]
-        if not files:
-            raise DataError("no ICIO table files found", file=", ".join(map(str, paths)))
-        return ingest_io(
-            paths,
-            store,
-            source="icio",
-            default_name="icio",
-            files=files,
-            parse=_parse_icio,
-            licence=ICIO_LICENCE,
-            citation=ICIO_CITATION,
-            dataset_name=dataset_name,
-            progress=progress,
-        )
+    def files(self, paths: Sequence[Path]) -> list[Path]:
+        """The CSV and .npz files, without the code-mapping CSVs."""
+        return [f for f in expand_paths(paths, (".csv", ".npz")) if not _is_mapping_csv(f)]
+
+    def parse(self, path: Path) -> list[IOTable]:
+        """One ICIO file."""
+        return _parse_icio(path)
+
+    def release(self, tables: list[IOTable]) -> str:
+        """The OECD release."""
+        return "OECD ICIO 2025 release"
 
 
-class WiodConnector:
+class WiodConnector(IoTableConnector):
     """World Input-Output Database (2013 and 2016 releases; workbooks or R forms)."""
 
     name: ClassVar[str] = "wiod"
-    kind: ClassVar[str] = "io_table"
     description: ClassVar[str] = "World Input-Output Database (WIOD) world tables"
+    licence: ClassVar[str] = WIOD_LICENCE
+    citation: ClassVar[str] = WIOD_CITATION
 
-    def ingest(
-        self,
-        paths: Sequence[Path],
-        store: DataStore,
-        *,
-        dataset_name: str | None = None,
-        progress: Progress | None = None,
-        **options: Any,
-    ) -> IngestReport:
-        """Parse the WIOD files strictly and write dataset ``wiod2013``/``wiod2016``."""
-        if options:
-            raise UsageError(f"unknown option(s) for wiod: {', '.join(options)}")
-        files = _wiod_files(paths)
-        if not files:
-            raise DataError("no WIOD table files found", file=", ".join(map(str, paths)))
-        upper = [f.name.upper() for f in files]
-        default = "wiod2016" if any(re.match(r"WIOT\d{4}", u) for u in upper) else "wiod2013"
-        return ingest_io(
-            paths,
-            store,
-            source="wiod",
-            default_name=default,
-            files=files,
-            parse=_parse_wiod,
-            licence=WIOD_LICENCE,
-            citation=WIOD_CITATION,
-            dataset_name=dataset_name,
-            progress=progress,
-        )
+    def files(self, paths: Sequence[Path]) -> list[Path]:
+        """The world tables (helper objects and regional tables of a folder skipped)."""
+        return _wiod_files(paths)
+
+    def parse(self, path: Path) -> list[IOTable]:
+        """One WIOD file (the 2016 R form holds several years)."""
+        return _parse_wiod(path)
+
+    def default_name(self, files: list[Path]) -> str:
+        """``wiod2016`` for the 2016 release's files, else ``wiod2013``."""
+        names = [f.name.upper() for f in files]
+        return "wiod2016" if any(re.match(r"WIOT\d{4}", u) for u in names) else "wiod2013"
+
+    def release(self, tables: list[IOTable]) -> str:
+        """The WIOD release, told by its industry codes."""
+        return "WIOD " + ("2013" if tables[0].sectors[0] == "c1" else "2016") + " release"

@@ -43,32 +43,6 @@ def overview(facts: FactsDep, economy: Importer = "NLD", year: Year = None) -> d
     return content.overview(facts, economy, year)
 
 
-def _dependencies(
-    facts: Facts,
-    importer: str,
-    year: int | None,
-    method: str,
-    ecosystem: str | None,
-    supplier: str | None,
-    q: str | None,
-    sort: str,
-    page: int,
-    page_size: int,
-) -> dict[str, Any]:
-    return content.dependencies(
-        facts,
-        importer=importer,
-        year=year,
-        method=method,
-        ecosystem=ecosystem,
-        supplier=supplier,
-        q=q,
-        sort=sort,
-        page=page,
-        page_size=page_size,
-    )
-
-
 Method = Annotated[str, Query(description="eu2021, geodep, any or all")]
 Text = Annotated[str | None, Query(max_length=200)]
 Sort = Annotated[str, Query(description="column, '-' for descending", max_length=60)]
@@ -76,9 +50,7 @@ Page = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=content.MAX_PAGE_SIZE)]
 
 
-@router.get("/dependencies")
-def dependencies(
-    facts: FactsDep,
+def explorer_query(
     importer: Importer = "NLD",
     year: Year = None,
     method: Method = "any",
@@ -89,30 +61,34 @@ def dependencies(
     page: Page = 1,
     page_size: PageSize = 25,
 ) -> dict[str, Any]:
+    """The explorer's parameters, shared by the JSON and CSV endpoints and the page."""
+    return {
+        "importer": importer,
+        "year": year,
+        "method": method,
+        "ecosystem": ecosystem,
+        "supplier": supplier,
+        "q": q,
+        "sort": sort,
+        "page": page,
+        "page_size": page_size,
+    }
+
+
+ExplorerQuery = Annotated[dict[str, Any], Depends(explorer_query)]
+
+
+@router.get("/dependencies")
+def dependencies(facts: FactsDep, params: ExplorerQuery) -> dict[str, Any]:
     """The dependency explorer: filter, sort, paginate the screening."""
-    res = _dependencies(
-        facts, importer, year, method, ecosystem, supplier, q, sort, page, page_size
-    )
+    res = content.dependencies(facts, **params)
     return res | {"rows": content.records(res["rows"])}
 
 
 @router.get("/dependencies.csv", response_class=Response)
-def dependencies_csv(
-    facts: FactsDep,
-    importer: Importer = "NLD",
-    year: Year = None,
-    method: Method = "any",
-    ecosystem: Text = None,
-    supplier: Text = None,
-    q: Text = None,
-    sort: Sort = "-external_imports_kusd",
-    page: Page = 1,
-    page_size: PageSize = 25,
-) -> Response:
+def dependencies_csv(facts: FactsDep, params: ExplorerQuery) -> Response:
     """Exactly the rows the explorer shows (same filters, sort and page), as CSV."""
-    res = _dependencies(
-        facts, importer, year, method, ecosystem, supplier, q, sort, page, page_size
-    )
+    res = content.dependencies(facts, **params)
     buf = io.StringIO()
     res["rows"].to_csv(buf, index=False)
     name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.csv"

@@ -107,31 +107,9 @@ def create_app(facts: Facts | None = None) -> FastAPI:
         )
 
     @app.get("/{lang}/dependencies", response_class=HTMLResponse, include_in_schema=False)
-    def dependencies_page(
-        request: Request,
-        lang: str,
-        importer: str = "NLD",
-        year: int | None = None,
-        method: str = "any",
-        ecosystem: str | None = None,
-        supplier: str | None = None,
-        q: str | None = None,
-        sort: str = "-external_imports_kusd",
-        page: int = 1,
-        page_size: int = 25,
-    ):
+    def dependencies_page(request: Request, lang: str, params: api.ExplorerQuery):
         lang = _check_lang(lang)
-        params = {
-            "importer": importer,
-            "year": year,
-            "method": method,
-            "ecosystem": ecosystem,
-            "supplier": supplier,
-            "q": q,
-            "sort": sort,
-            "page": page,
-            "page_size": page_size,
-        }
+        sort = params["sort"]
         d = content.dependencies(app.state.facts, **params)
         params["year"] = d["year"]
         clean = {k: v for k, v in params.items() if v not in (None, "")}
