@@ -34,7 +34,8 @@ TABLES = {
     "raw-material products, every year 1995–2024 (BACI HS92 V202401b)",
     "suppliers": "top-5 suppliers (and the rest) of NLD and EU27 per raw-material product and "
     "year, shares of external imports",
-    "balance": "mutual dependency NLD ↔ each partner on the raw-material products, 2022",
+    "balance": "mutual dependency NLD and EU27 ↔ each partner on the raw-material products, "
+    "every year 1995–2024",
     "criticality": "EU criticality per material and stage, reconciled with the published 2023 "
     "assessment",
     "concentration": "supply concentration per material, stage, source and year (EU CRM, USGS)",
@@ -46,6 +47,12 @@ TABLES = {
     "io_exposure_industry": "direct and value-added foreign dependency per Dutch industry, OECD "
     "ICIO 2022",
     "io_balance": "value added NLD ↔ each partner, OECD ICIO 2022 (production basis)",
+    "criticality_shares": "inputs of the EU criticality method: supply shares per material, "
+    "scope, stage and country (EU CRM 2023), for the what-if",
+    "criticality_end_use": "inputs of the EU criticality method: end-use shares and value added "
+    "(EU CRM 2023), for the what-if",
+    "criticality_scores": "the published SR and EI per material and assessment year (EU CRM)",
+    "criticality_wgi": "WGI per country, rescaled 0–10, for the year the assessment uses",
 }
 
 Progress = Callable[[str, int, int], None]
@@ -74,6 +81,7 @@ def build(
     from ketenradar import api
     from ketenradar.inputoutput import api as ioapi
     from ketenradar.materials import api as mapi
+    from ketenradar.materials.assessment import load_inputs
 
     scratch = Path(tempfile.mkdtemp(prefix="ketenradar-starter-", dir=work))
     store = scratch / "store"
@@ -123,11 +131,24 @@ def build(
                 sup.append(s)
         tables["suppliers"] = _attribute(pd.concat(sup, ignore_index=True), trade)
         step("suppliers")
-        tables["balance"] = _attribute(api.balance("NLD", 2022, data_dir=store).summary, trade)
+        bal = [
+            api.balance(imp, y, data_dir=store).summary for imp in ("NLD", "EU27") for y in years
+        ]
+        tables["balance"] = _attribute(pd.concat(bal, ignore_index=True), trade)
         step("balance")
         crm = [ds["eu_crm"], ds["wgi"]]
         tables["criticality"] = _attribute(mapi.criticality(data_dir=store), crm)
         step("criticality")
+        inputs = load_inputs(api.open_store(store))
+        tables["criticality_shares"] = _attribute(inputs.shares, [ds["eu_crm"]])
+        step("criticality inputs: shares")
+        tables["criticality_end_use"] = _attribute(inputs.end_use, [ds["eu_crm"]])
+        step("criticality inputs: end use")
+        tables["criticality_scores"] = _attribute(inputs.scores, [ds["eu_crm"]])
+        step("criticality inputs: scores")
+        wgi = inputs.wgi.assign(year=inputs.wgi_year)
+        tables["criticality_wgi"] = _attribute(wgi, [ds["wgi"]])
+        step("criticality inputs: WGI")
         conc = mapi.concentration_table(data_dir=store)
         tables["concentration"] = _attribute(conc, [ds["eu_crm"], ds["usgs"]])
         step("concentration")
@@ -183,3 +204,24 @@ def read(table: str, folder: Path | None = None) -> pd.DataFrame:
     df = pd.read_parquet(folder / f"{table}.parquet")
     df.attrs["provenance"] = {"starter_pack": manifest(folder), "table": table}
     return df
+
+
+def criticality_inputs(folder: Path | None = None) -> Any:
+    """The EU criticality method's inputs as shipped in the pack (for the what-if)."""
+    from ketenradar.materials.assessment import CriticalityInputs
+    from ketenradar.materials.parameters import load_parameters
+
+    m = manifest(folder)
+    end_use = read("criticality_end_use", folder).drop(columns=["source", "licence"])
+    wgi = read("criticality_wgi", folder).drop(columns=["source", "licence"])
+    by_source = {d["source"]: d for d in m["datasets"]}
+    return CriticalityInputs(
+        shares=read("criticality_shares", folder).drop(columns=["source", "licence"]),
+        end_use=end_use,
+        scores=read("criticality_scores", folder).drop(columns=["source", "licence"]),
+        wgi=wgi.drop(columns=["year"]),
+        wgi_year=int(wgi["year"].iloc[0]),
+        parameters=load_parameters(),
+        max_va_meur=float(end_use["va_meur"].max()),
+        provenance=[by_source["eu_crm"], by_source["wgi"]],
+    )
