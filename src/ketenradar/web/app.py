@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import (
-    FileResponse,
-    HTMLResponse,
-    JSONResponse,
-    RedirectResponse,
-    Response,
-)
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenradar import __version__
 from ketenradar.errors import KetenradarError
-from ketenradar.web import api, content
+from ketenradar.web import api, pages
 from ketenradar.web.facts import Facts
-from ketenradar.web.i18n import LANGUAGES, translator
 
 HERE = Path(__file__).parent
 
@@ -50,9 +41,9 @@ def create_app(facts: Facts | None = None) -> FastAPI:
         "materials and input-output. Every response says which data and method produced it.",
     )
     app.state.facts = facts or Facts()
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
+    app.include_router(pages.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -66,12 +57,15 @@ def create_app(facts: Facts | None = None) -> FastAPI:
 
     def render_error(request: Request, status: int, message: str) -> Response:
         if wants_html(request):
-            lang = _lang_of(request)
-            return templates.TemplateResponse(
+            return pages.render(
                 request,
+                pages.lang_of(request),
                 "error.html",
-                _ctx(request, lang, "error", status=status, message=message, footer=None),
+                "error",
                 status_code=status,
+                status=status,
+                message=message,
+                footer=None,
             )
         return JSONResponse({"detail": message}, status_code=status)
 
@@ -98,65 +92,6 @@ def create_app(facts: Facts | None = None) -> FastAPI:
         lang = "nl" if accept.lower().startswith("nl") else "en"
         return RedirectResponse(f"/{lang}/", status_code=307)
 
-    @app.get("/{lang}/", response_class=HTMLResponse, include_in_schema=False)
-    def overview_page(request: Request, lang: str, economy: str = "NLD", year: int | None = None):
-        lang = _check_lang(lang)
-        o = content.overview(app.state.facts, economy, year)
-        return templates.TemplateResponse(
-            request, "overview.html", _ctx(request, lang, "overview", o=o, footer=o["footer"])
-        )
-
-    @app.get("/{lang}/dependencies", response_class=HTMLResponse, include_in_schema=False)
-    def dependencies_page(request: Request, lang: str, params: api.ExplorerQuery):
-        lang = _check_lang(lang)
-        sort = params["sort"]
-        d = content.dependencies(app.state.facts, **params)
-        params["year"] = d["year"]
-        clean = {k: v for k, v in params.items() if v not in (None, "")}
-
-        def query(**changes: Any) -> str:
-            return urlencode({**clean, **changes})
-
-        def sort_query(col: str) -> str:
-            desc = sort != f"-{col}"
-            return query(sort=("-" if desc else "") + col, page=1)
-
-        return templates.TemplateResponse(
-            request,
-            "dependencies.html",
-            _ctx(
-                request,
-                lang,
-                "dependencies",
-                d=d,
-                rows=content.records(d["rows"]),
-                columns=content.DEPENDENCY_COLUMNS,
-                params=params,
-                query=query(),
-                sort_query=sort_query,
-                page_query=lambda p: query(page=p),
-                importers=["NLD", "EU27"],
-                methods=content.METHODS,
-                footer=d["footer"],
-            ),
-        )
-
-    @app.get("/{lang}/products/{hs6}", response_class=HTMLResponse, include_in_schema=False)
-    def product_page(request: Request, lang: str, hs6: str, importer: str = "NLD"):
-        lang = _check_lang(lang)
-        p = content.product(app.state.facts, hs6, importer)
-        return templates.TemplateResponse(
-            request, "product.html", _ctx(request, lang, "product", p=p, footer=p["footer"])
-        )
-
-    @app.get("/{lang}/materials", response_class=HTMLResponse, include_in_schema=False)
-    def materials_page(request: Request, lang: str):
-        lang = _check_lang(lang)
-        m = content.materials(app.state.facts)
-        return templates.TemplateResponse(
-            request, "materials.html", _ctx(request, lang, "materials", m=m, footer=m["footer"])
-        )
-
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         # plotly.js (MIT) as shipped inside the plotly Python package: served from here, so
@@ -167,23 +102,3 @@ def create_app(facts: Facts | None = None) -> FastAPI:
         return FileResponse(path, media_type="text/javascript")
 
     return app
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise StarletteHTTPException(404, f"no language '{lang}' (nl or en)")
-    return lang
-
-
-def _lang_of(request: Request) -> str:
-    first = request.url.path.strip("/").split("/")[0]
-    return first if first in LANGUAGES else "en"
-
-
-def _ctx(request: Request, lang: str, title_key: str, **extra: Any) -> dict[str, Any]:
-    t = translator(lang)
-    other = "en" if lang == "nl" else "nl"
-    path = request.url.path
-    rest = path[len(lang) + 1 :] if path.startswith(f"/{lang}") else "/"
-    other_url = f"/{other}{rest or '/'}" + (f"?{request.url.query}" if request.url.query else "")
-    return {"lang": lang, "t": t, "page_title": t(title_key), "other_lang_url": other_url, **extra}
