@@ -31,6 +31,18 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+@router.get("/session")
+def session(request: Request) -> dict[str, Any]:
+    """Who is signed in (``null`` when nobody) and the CSRF token a client must send with
+    every POST, PUT, PATCH or DELETE (header ``X-CSRF-Token``, with the ``kr_csrf`` cookie)."""
+    user = getattr(request.state, "user", None)
+    return {
+        "user": None if user is None else {"username": user.username, "role": user.role},
+        "csrf_token": request.state.csrf_token,
+        "read_requires_login": request.app.state.settings.read_requires_login,
+    }
+
+
 @router.get("/facts")
 def facts_manifest(facts: FactsDep) -> dict[str, Any]:
     """The fact tables served, the datasets they come from, releases, licences, checksums."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -13,8 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenradar import __version__
 from ketenradar.errors import KetenradarError
-from ketenradar.web import api, pages
+from ketenradar.web import api, csrf, pages
 from ketenradar.web.facts import Facts
+from ketenradar.web.settings import WebSettings
 
 HERE = Path(__file__).parent
 
@@ -32,14 +33,19 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(facts: Facts | None = None) -> FastAPI:
-    """The application, reading its fact tables from ``facts`` (default: the starter pack)."""
+def create_app(facts: Facts | None = None, settings: WebSettings | None = None) -> FastAPI:
+    """The application, reading its fact tables from ``facts`` (default: the starter pack).
+
+    ``settings`` default to :meth:`WebSettings.from_env`.
+    """
     app = FastAPI(
+        dependencies=[Depends(csrf.verify)],
         title="ketenradar",
         version=__version__,
         description="Dependencies of Dutch and European value chains: trade, critical raw "
         "materials and input-output. Every response says which data and method produced it.",
     )
+    app.state.settings = settings or WebSettings.from_env()
     app.state.facts = facts or Facts()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
@@ -47,9 +53,20 @@ def create_app(facts: Facts | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
+        token = csrf.token_for(request)
+        request.state.csrf_token = token
         response = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if request.cookies.get(csrf.COOKIE) != token:
+            response.set_cookie(
+                csrf.COOKIE,
+                token,
+                httponly=True,
+                samesite="lax",
+                secure=app.state.settings.secure_cookies,
+                path="/",
+            )
         return response
 
     def wants_html(request: Request) -> bool:
