@@ -734,3 +734,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+from ketenradar.cli_accounts import db_app, users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")

@@ -9,11 +9,14 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenradar import __version__
+from ketenradar.accounts import db as accounts_db
+from ketenradar.accounts import service
 from ketenradar.errors import KetenradarError
-from ketenradar.web import api, csrf, pages
+from ketenradar.web import api, auth, csrf, pages
 from ketenradar.web.facts import Facts
 from ketenradar.web.settings import WebSettings
 
@@ -45,17 +48,24 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
         description="Dependencies of Dutch and European value chains: trade, critical raw "
         "materials and input-output. Every response says which data and method produced it.",
     )
-    app.state.settings = settings or WebSettings.from_env()
+    app.state.settings = settings = settings or WebSettings.from_env()
+    accounts_db.upgrade(settings.database_url)
+    app.state.accounts = accounts_db.sessions(settings.database_url)
     app.state.facts = facts or Facts()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(auth.api_router)
+    app.include_router(auth.page_router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         token = csrf.token_for(request)
         request.state.csrf_token = token
-        response = await call_next(request)
+        request.state.user = await run_in_threadpool(
+            service.session_user, app.state.accounts, request.cookies.get(auth.COOKIE)
+        )
+        response = auth.read_gate(request) or await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         if request.cookies.get(csrf.COOKIE) != token:
@@ -72,9 +82,11 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith("/api/")
 
-    def render_error(request: Request, status: int, message: str) -> Response:
+    def render_error(
+        request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
         if wants_html(request):
-            return pages.render(
+            response = pages.render(
                 request,
                 pages.lang_of(request),
                 "error.html",
@@ -84,12 +96,19 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
                 message=message,
                 footer=None,
             )
-        return JSONResponse({"detail": message}, status_code=status)
+            response.headers.update(headers or {})
+            return response
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
     @app.exception_handler(KetenradarError)
     async def project_error(request: Request, exc: KetenradarError) -> Response:
         status = exc.http_status if exc.http_status < 500 else 400
-        return render_error(request, status, str(exc))
+        headers = None
+        if isinstance(exc, service.RateLimitedError):
+            headers = {"Retry-After": str(exc.retry_after)}
+        elif status == 401 and request.url.path.startswith("/api/"):
+            headers = {"WWW-Authenticate": 'Cookie realm="ketenradar"'}
+        return render_error(request, status, str(exc), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -75,6 +75,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "supplier_shares": {"nl": "Aandelen van leveranciers", "en": "Supplier shares"},
     "external_share": {"nl": "Aandeel van buiten", "en": "External share"},
     "world_export_hhi": {"nl": "HHI wereldexport", "en": "World export HHI"},
+    # --- accounts ---
+    "sign_in": {"nl": "Inloggen", "en": "Sign in"},
+    "sign_out": {"nl": "Uitloggen", "en": "Sign out"},
+    "sign_in_hint": {
+        "nl": "Een beheerder maakt accounts aan (de eerste met `ketenradar users create-admin`).",
+        "en": "An admin creates accounts (the first one with `ketenradar users create-admin`).",
+    },
+    "username": {"nl": "Gebruikersnaam", "en": "User name"},
+    "password": {"nl": "Wachtwoord", "en": "Password"},
+    "account": {"nl": "Account", "en": "Account"},
+    "role": {"nl": "Rol", "en": "Role"},
+    "saved_items": {
+        "nl": "Opgeslagen scenario's en stuklijsten",
+        "en": "Saved scenarios and bills of materials",
+    },
+    "no_saved_items": {"nl": "Nog niets opgeslagen.", "en": "Nothing saved yet."},
+    "kind": {"nl": "Soort", "en": "Kind"},
+    "name": {"nl": "Naam", "en": "Name"},
+    "owner": {"nl": "Eigenaar", "en": "Owner"},
+    "private": {"nl": "Privé", "en": "Private"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "users": {"nl": "Gebruikers", "en": "Users"},
+    "active": {"nl": "Actief", "en": "Active"},
+    "add_user": {"nl": "Gebruiker toevoegen", "en": "Add user"},
+    "audit_log": {"nl": "Auditlog", "en": "Audit log"},
+    "when": {"nl": "Wanneer", "en": "When"},
+    "action": {"nl": "Actie", "en": "Action"},
+    "target": {"nl": "Object", "en": "Target"},
 }
 
 

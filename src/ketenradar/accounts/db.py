@@ -1,0 +1,58 @@
+"""The accounts database: engine, sessions and Alembic migrations (run programmatically)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@cache
+def engine(url: str) -> Engine:
+    """One engine per database URL (SQLite: foreign keys on, its folder created)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        eng = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(eng, "connect")
+        def _fk_on(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+        return eng
+    return create_engine(url, pool_pre_ping=True)
+
+
+def sessions(url: str) -> sessionmaker:
+    """A session factory bound to the database at ``url``."""
+    return sessionmaker(engine(url), expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for the shipped migrations and ``url``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at ``url`` up to ``revision`` (creating it when empty)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Migrate the database at ``url`` down to ``revision`` (``base``: no tables left)."""
+    command.downgrade(alembic_config(url), revision)
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database is at (``None``: not migrated)."""
+    with engine(url).connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,132 @@
+"""``ketenradar users …`` and ``ketenradar db …``: accounts of the web application."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ketenradar.cli import _dir, handle_errors, out
+from ketenradar.errors import UsageError
+
+users_app = typer.Typer(help="Accounts of the web application (roles viewer, analyst, admin).")
+db_app = typer.Typer(help="The accounts database: migrations (Alembic).", no_args_is_help=True)
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+
+
+def _db_url() -> str:
+    from ketenradar.accounts import db
+    from ketenradar.web.settings import WebSettings
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    db.upgrade(url)
+    return url
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        pw = sys.stdin.readline().rstrip("\n")
+    else:
+        pw = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not pw:
+        raise UsageError("empty password")
+    return pw
+
+
+@users_app.command("create-admin")
+@handle_errors
+def create_admin(
+    username: Annotated[str, typer.Argument(help="User name of the admin.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create an admin (the first account of a new installation)."""
+    from ketenradar.accounts import db, service
+
+    url = _db_url()
+    service.create_user(db.sessions(url), username, _password(password_stdin), "admin", by="cli")
+    out.print(f"admin '{username}' created")
+
+
+@users_app.command("add")
+@handle_errors
+def add_user(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="viewer, analyst or admin.")] = "viewer",
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a user with a role."""
+    from ketenradar.accounts import db, service
+
+    service.check_role(role)
+    url = _db_url()
+    service.create_user(db.sessions(url), username, _password(password_stdin), role, by="cli")
+    out.print(f"{role} '{username}' created")
+
+
+@users_app.command("set-role")
+@handle_errors
+def set_role(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Argument(help="viewer, analyst or admin.")],
+) -> None:
+    """Change a user's role (logged in the audit log)."""
+    from ketenradar.accounts import db, service
+
+    service.set_role(db.sessions(_db_url()), username, role, by="cli")
+    out.print(f"'{username}' is now a {role}")
+
+
+@users_app.command("list")
+@handle_errors
+def list_users() -> None:
+    """The users and their roles."""
+    from ketenradar.accounts import db, service
+
+    table = Table("user", "role", "active", "created")
+    for u in service.list_users(db.sessions(_db_url())):
+        table.add_row(u.username, u.role, "yes" if u.active else "no", str(u.created_at)[:19])
+    out.print(table)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the accounts database up (``serve`` does this on start too)."""
+    from ketenradar.accounts import db
+    from ketenradar.web.settings import WebSettings
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    db.upgrade(url, revision)
+    out.print(f"database at revision {db.current_revision(url)}")
+
+
+@db_app.command("downgrade")
+@handle_errors
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision ('base': empty).")],
+) -> None:
+    """Migrate the accounts database down."""
+    from ketenradar.accounts import db
+    from ketenradar.web.settings import WebSettings
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    db.downgrade(url, revision)
+    out.print(f"database at revision {db.current_revision(url)}")
+
+
+@db_app.command("current")
+@handle_errors
+def db_current() -> None:
+    """The revision the accounts database is at."""
+    from ketenradar.accounts import db
+    from ketenradar.web.settings import WebSettings
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    out.print(db.current_revision(url) or "not migrated")

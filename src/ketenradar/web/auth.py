@@ -1,0 +1,337 @@
+"""Sign-in, roles and saved work in the web application: dependencies, API and pages.
+
+* ``request.state.user`` is the signed-in :class:`~ketenradar.accounts.models.User` or
+  ``None`` (session cookie ``kr_session``: random token, HttpOnly, SameSite=Lax; only its
+  SHA-256 is stored).
+* :func:`require` guards an endpoint: 401 when nobody is signed in, 403 when the role is too
+  low (viewer < analyst < admin).
+* With ``KETENRADAR_READ_REQUIRES_LOGIN`` every page and API call except sign-in, health and
+  static files needs a signed-in user (:func:`read_gate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import sessionmaker
+
+from ketenradar.accounts import service
+from ketenradar.accounts.models import ROLES, User
+from ketenradar.web import pages
+
+COOKIE = "kr_session"
+#: Reachable without signing in even when reading requires a login.
+OPEN_PATHS = ("/api/v1/health", "/api/v1/session", "/api/v1/login", "/static/", "/vendor/")
+
+api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
+page_router = APIRouter(include_in_schema=False)
+
+
+def db_of(request: Request) -> sessionmaker:
+    """The accounts database's session factory of this application."""
+    return request.app.state.accounts
+
+
+def client_of(request: Request) -> str | None:
+    """The client's address (for the audit log and the sign-in rate limit)."""
+    return request.client.host if request.client else None
+
+
+def require(role: str) -> Callable[[Request], User]:
+    """A dependency: the signed-in user if it holds ``role`` (401 / 403 otherwise)."""
+    service.check_role(role)
+
+    def dependency(request: Request) -> User:
+        user: User | None = request.state.user
+        if user is None:
+            raise service.AuthError(f"sign in first: this needs the {role} role")
+        if not user.can(role):
+            raise service.ForbiddenError(
+                f"'{user.username}' is a {user.role}; this needs the {role} role"
+            )
+        return user
+
+    return dependency
+
+
+Analyst = Annotated[User, Depends(require("analyst"))]
+Admin = Annotated[User, Depends(require("admin"))]
+
+
+def is_open(path: str) -> bool:
+    """Whether ``path`` is reachable without signing in when reading requires a login."""
+    if path.startswith(OPEN_PATHS) or path in ("/", "/favicon.ico"):
+        return True
+    parts = path.strip("/").split("/")
+    return len(parts) == 2 and parts[0] in ("nl", "en") and parts[1] == "login"
+
+
+def read_gate(request: Request) -> Response | None:
+    """When reading requires a login: the 401 or the redirect to sign in, else ``None``."""
+    if not request.app.state.settings.read_requires_login or request.state.user is not None:
+        return None
+    path = request.url.path
+    if is_open(path):
+        return None
+    if path.startswith("/api/") or path in ("/openapi.json", "/docs", "/redoc"):
+        return JSONResponse({"detail": "sign in first: reading requires a login here"}, 401)
+    lang = pages.lang_of(request)
+    return RedirectResponse(f"/{lang}/login?next={path}", status_code=303)
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+class Credentials(BaseModel):
+    """User name and password."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class NewUser(BaseModel):
+    """A user an admin adds."""
+
+    username: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=service.MIN_PASSWORD, max_length=1024)
+    role: Literal["viewer", "analyst", "admin"] = "viewer"
+
+
+class RoleChange(BaseModel):
+    """A new role for a user."""
+
+    role: Literal["viewer", "analyst", "admin"]
+
+
+class NewItem(BaseModel):
+    """A scenario or BOM to save (``body``: the YAML/JSON document)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=1_000_000)
+    private: bool = True
+
+
+def _user_json(u: User) -> dict[str, Any]:
+    return {"username": u.username, "role": u.role, "active": u.active}
+
+
+def _item_json(i: Any, with_body: bool = False) -> dict[str, Any]:
+    out = {
+        "id": i.id,
+        "kind": i.kind,
+        "name": i.name,
+        "owner": i.owner.username,
+        "private": i.private,
+        "created_at": i.created_at.isoformat() if i.created_at else None,
+    }
+    return out | ({"body": i.body} if with_body else {})
+
+
+def _set_session(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+        max_age=int(service.SESSION_LIFETIME.total_seconds()),
+        path="/",
+    )
+
+
+@api_router.post("/login")
+def login(request: Request, body: Credentials) -> JSONResponse:
+    """Sign in: sets the session cookie. Five failures in 15 minutes for a user name or a
+    client → 429 with ``Retry-After``."""
+    user = service.authenticate(db_of(request), body.username, body.password, client_of(request))
+    response = JSONResponse({"user": _user_json(user)})
+    _set_session(request, response, service.start_session(db_of(request), user))
+    return response
+
+
+@api_router.post("/logout")
+def logout(request: Request) -> JSONResponse:
+    """Sign out: ends the session and clears its cookie."""
+    service.end_session(db_of(request), request.cookies.get(COOKIE))
+    response = JSONResponse({"user": None})
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@api_router.get("/users")
+def users(request: Request, admin: Admin) -> list[dict[str, Any]]:
+    """All users and their roles (admin)."""
+    return [_user_json(u) for u in service.list_users(db_of(request))]
+
+
+@api_router.post("/users", status_code=201)
+def add_user(request: Request, body: NewUser, admin: Admin) -> dict[str, Any]:
+    """Add a user (admin); logged."""
+    u = service.create_user(
+        db_of(request), body.username, body.password, body.role, by=admin.username
+    )
+    return _user_json(u)
+
+
+@api_router.patch("/users/{username}")
+def change_role(
+    request: Request,
+    username: Annotated[str, PathParam(max_length=64)],
+    body: RoleChange,
+    admin: Admin,
+) -> dict[str, Any]:
+    """Change a user's role (admin); logged."""
+    return _user_json(service.set_role(db_of(request), username, body.role, by=admin.username))
+
+
+@api_router.get("/audit")
+def audit(
+    request: Request, admin: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[dict[str, Any]]:
+    """The audit log, newest first (admin): who changed which data, sign-ins."""
+    return [
+        {
+            "at": e.at.isoformat() if e.at else None,
+            "username": e.username,
+            "action": e.action,
+            "target": e.target,
+            "client": e.client,
+            "detail": e.detail,
+        }
+        for e in service.audit_log(db_of(request), limit)
+    ]
+
+
+Kind = Annotated[Literal["scenario", "bom"], PathParam(description="scenario or bom")]
+
+
+@api_router.get("/saved/{kind}")
+def saved_items(request: Request, kind: Kind) -> list[dict[str, Any]]:
+    """Saved scenarios or BOMs you may read: yours and the shared ones."""
+    return [_item_json(i) for i in service.visible_items(db_of(request), request.state.user, kind)]
+
+
+@api_router.post("/saved/{kind}", status_code=201)
+def save(request: Request, kind: Kind, body: NewItem, user: Analyst) -> dict[str, Any]:
+    """Save a scenario or BOM (analyst or admin); private by default; logged."""
+    item = service.save_item(db_of(request), user, kind, body.name, body.body, body.private)
+    return _item_json(item, with_body=True)
+
+
+ItemId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+
+
+@api_router.get("/saved/{kind}/{item_id}")
+def saved_item(request: Request, kind: Kind, item_id: ItemId) -> dict[str, Any]:
+    """One saved item with its document, if you may read it (others' private ones: 404)."""
+    item = service.get_item(db_of(request), request.state.user, item_id)
+    if item.kind != kind:
+        raise service.NotFoundError(f"no saved {kind} {item_id}")
+    return _item_json(item, with_body=True)
+
+
+@api_router.delete("/saved/{kind}/{item_id}", status_code=204)
+def delete_saved(request: Request, kind: Kind, item_id: ItemId, user: Analyst) -> Response:
+    """Delete a saved item (its owner, or an admin); logged."""
+    service.delete_item(db_of(request), user, item_id)
+    return Response(status_code=204)
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None, lang: str) -> str:
+    # only local paths: no open redirect to another host
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return f"/{lang}/"
+
+
+@page_router.get("/{lang}/login", response_class=HTMLResponse)
+def login_page(request: Request, lang: str, next: str | None = None) -> Response:
+    """The sign-in form."""
+    lang = pages.check_lang(lang)
+    return pages.render(
+        request, lang, "login.html", "sign_in", next=_safe_next(next, lang), error=None, footer=None
+    )
+
+
+@page_router.post("/{lang}/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    lang: str,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    """Sign in from the form; on failure the form again with the reason."""
+    lang = pages.check_lang(lang)
+    try:
+        user = service.authenticate(db_of(request), username, password, client_of(request))
+    except (service.AuthError, service.RateLimitedError) as exc:
+        status = 429 if isinstance(exc, service.RateLimitedError) else 401
+        return pages.render(
+            request,
+            lang,
+            "login.html",
+            "sign_in",
+            status_code=status,
+            next=_safe_next(next, lang),
+            error=str(exc),
+            footer=None,
+        )
+    response = RedirectResponse(_safe_next(next, lang), status_code=303)
+    _set_session(request, response, service.start_session(db_of(request), user))
+    return response
+
+
+@page_router.post("/{lang}/logout")
+def logout_form(request: Request, lang: str) -> Response:
+    """Sign out from the page header's button."""
+    lang = pages.check_lang(lang)
+    service.end_session(db_of(request), request.cookies.get(COOKIE))
+    response = RedirectResponse(f"/{lang}/", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@page_router.get("/{lang}/account", response_class=HTMLResponse)
+def account_page(request: Request, lang: str) -> Response:
+    """Your role and the saved scenarios and BOMs you can read; for admins, users and the
+    audit log."""
+    lang = pages.check_lang(lang)
+    user: User | None = request.state.user
+    if user is None:
+        return RedirectResponse(f"/{lang}/login?next=/{lang}/account", status_code=303)
+    db = db_of(request)
+    return pages.render(
+        request,
+        lang,
+        "account.html",
+        "account",
+        items=[_item_json(i) for i in service.visible_items(db, user)],
+        users=service.list_users(db) if user.can("admin") else [],
+        events=service.audit_log(db, 50) if user.can("admin") else [],
+        roles=ROLES,
+        footer=None,
+    )
+
+
+@page_router.post("/{lang}/account/users", response_class=HTMLResponse)
+def add_user_form(
+    request: Request,
+    lang: str,
+    admin: Admin,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    role: Annotated[str, Form(max_length=16)] = "viewer",
+) -> Response:
+    """Add a user from the account page (admin); back to the page."""
+    lang = pages.check_lang(lang)
+    service.create_user(db_of(request), username, password, role, by=admin.username)
+    return RedirectResponse(f"/{lang}/account", status_code=303)

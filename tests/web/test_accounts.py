@@ -1,0 +1,344 @@
+"""Accounts and access: roles, sessions, CSRF, rate limiting, the audit log, private saved
+work, read-requires-login, the CLI's first admin, and migrations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import csrf_headers
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect, text
+from typer.testing import CliRunner
+
+from ketenradar.accounts import db, service
+from ketenradar.cli import app as cli
+from ketenradar.web.app import create_app
+from ketenradar.web.settings import WebSettings
+
+PG_ADMIN = os.environ.get(
+    "KETENRADAR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct horse battery staple"
+#: POST endpoints that compute or sign in/out and change no stored data: open to readers.
+COMPUTE_ONLY = {"/api/v1/login", "/api/v1/logout", "/{lang}/login", "/{lang}/logout"}
+COMPUTE_PREFIXES = ("/api/v1/materials/whatif", "/api/v1/io/shock", "/api/v1/bom/exposure")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> WebSettings:
+    return WebSettings.from_env(tmp_path / "data")
+
+
+@pytest.fixture
+def app(settings: WebSettings):
+    application = create_app(settings=settings)
+    for name, role in (
+        ("ann", "admin"),
+        ("alice", "analyst"),
+        ("bob", "analyst"),
+        ("vic", "viewer"),
+    ):
+        service.create_user(application.state.accounts, name, PASSWORD, role, by="test")
+    return application
+
+
+def signed_in(app, username: str | None) -> TestClient:
+    c = TestClient(app)
+    if username:
+        r = c.post(
+            "/api/v1/login",
+            json={"username": username, "password": PASSWORD},
+            headers=csrf_headers(c),
+        )
+        assert r.status_code == 200, r.text
+    return c
+
+
+def test_login_sets_httponly_samesite_session_cookie(app):
+    c = TestClient(app)
+    r = c.post(
+        "/api/v1/login", json={"username": "alice", "password": PASSWORD}, headers=csrf_headers(c)
+    )
+    assert r.status_code == 200 and r.json()["user"] == {
+        "username": "alice",
+        "role": "analyst",
+        "active": True,
+    }
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("kr_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert c.get("/api/v1/session").json()["user"] == {"username": "alice", "role": "analyst"}
+    # the database holds only the token's hash
+    token = c.cookies.get("kr_session")
+    with db.engine(app.state.settings.database_url).connect() as conn:
+        hashes = conn.execute(text("select token_hash from sessions")).scalars().all()
+    assert token not in hashes and len(hashes) == 1
+    c.post("/api/v1/logout", headers=csrf_headers(c))
+    assert c.get("/api/v1/session").json()["user"] is None
+
+
+def test_passwords_are_argon2id(app):
+    users = service.list_users(app.state.accounts)
+    assert all(u.password_hash.startswith("$argon2id$") for u in users)
+    assert PASSWORD not in {u.password_hash for u in users}
+
+
+def test_wrong_password_then_rate_limited(app):
+    c = TestClient(app)
+    h = csrf_headers(c)
+    for _ in range(service.MAX_FAILURES):
+        r = c.post("/api/v1/login", json={"username": "alice", "password": "nope"}, headers=h)
+        assert r.status_code == 401 and "wrong user name or password" in r.json()["detail"]
+    r = c.post("/api/v1/login", json={"username": "alice", "password": PASSWORD}, headers=h)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert "too many failed sign-ins" in r.json()["detail"]
+    actions = [e.action for e in service.audit_log(app.state.accounts)]
+    assert actions.count("login_failed") == service.MAX_FAILURES
+
+
+def test_csrf_token_required_on_every_state_change(app):
+    c = TestClient(app)
+    r = c.post("/api/v1/login", json={"username": "alice", "password": PASSWORD})
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    c.get("/api/v1/session")
+    forged = {"X-CSRF-Token": "abc.def"}
+    r = c.post("/api/v1/login", json={"username": "alice", "password": PASSWORD}, headers=forged)
+    assert r.status_code == 403
+    # the login form carries the token in a hidden field and works without the header
+    page = c.get("/en/login").text
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    r = c.post(
+        "/en/login",
+        data={"username": "alice", "password": PASSWORD, "csrf_token": token, "next": "/en/"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/en/"
+    r = c.post("/en/login", data={"username": "alice", "password": PASSWORD})
+    assert r.status_code == 403
+
+
+def _api_routes(routes, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    for route in routes:
+        if hasattr(route, "original_router"):  # an included router (FastAPI ≥ 0.13x)
+            yield from _api_routes(
+                route.original_router.routes, prefix + route.include_context.prefix
+            )
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+
+
+def _write_routes(app) -> list[tuple[str, str]]:
+    out = []
+    for path, route in _api_routes(app.routes):
+        for method in route.methods - {"GET", "HEAD"}:
+            if path in COMPUTE_ONLY or path.startswith(COMPUTE_PREFIXES):
+                continue
+            out.append((method, path))
+    return out
+
+
+def _concrete(path: str) -> str:
+    return (
+        path.replace("{lang}", "en")
+        .replace("{kind}", "scenario")
+        .replace("{item_id}", "1")
+        .replace("{username}", "vic")
+        .replace("{name}", "x")
+    )
+
+
+def test_every_write_endpoint_refuses_anonymous_and_viewers(app):
+    routes = _write_routes(app)
+    assert ("POST", "/api/v1/users") in routes and ("POST", "/api/v1/saved/{kind}") in routes
+    for who, expected in ((None, 401), ("vic", 403)):
+        c = signed_in(app, who)
+        h = csrf_headers(c)
+        for method, path in routes:
+            r = c.request(method, _concrete(path), headers=h, json={})
+            assert r.status_code == expected, (who, method, path, r.status_code, r.text)
+
+
+def test_admin_endpoints_refuse_analysts(app):
+    c = signed_in(app, "alice")
+    h = csrf_headers(c)
+    assert c.get("/api/v1/users").status_code == 403
+    assert c.get("/api/v1/audit").status_code == 403
+    new = {"username": "eve", "password": PASSWORD, "role": "admin"}
+    assert c.post("/api/v1/users", json=new, headers=h).status_code == 403
+    assert c.patch("/api/v1/users/alice", json={"role": "admin"}, headers=h).status_code == 403
+    admin = signed_in(app, "ann")
+    ha = csrf_headers(admin)
+    assert admin.post("/api/v1/users", json=new | {"role": "viewer"}, headers=ha).status_code == 201
+    assert admin.patch("/api/v1/users/eve", json={"role": "analyst"}, headers=ha).json()[
+        "role"
+    ] == ("analyst")
+    log = admin.get("/api/v1/audit").json()
+    assert {"user_created", "role_changed"} <= {e["action"] for e in log}
+    changed = next(e for e in log if e["action"] == "role_changed")
+    assert changed["username"] == "ann" and changed["target"] == "eve"
+    assert changed["detail"] == {"from": "viewer", "to": "analyst"}
+
+
+def test_private_scenarios_stay_private(app):
+    alice, bob, anon = signed_in(app, "alice"), signed_in(app, "bob"), signed_in(app, None)
+    body = "name: tin\nchanges:\n  - export_restriction: {country: CHN, t: 1.5, material: tin}\n"
+    r = alice.post(
+        "/api/v1/saved/scenario",
+        json={"name": "tin restriction", "body": body},
+        headers=csrf_headers(alice),
+    )
+    assert r.status_code == 201 and r.json()["private"] is True
+    secret = r.json()["id"]
+    shared = alice.post(
+        "/api/v1/saved/scenario",
+        json={"name": "shared one", "body": body, "private": False},
+        headers=csrf_headers(alice),
+    ).json()["id"]
+    assert alice.get(f"/api/v1/saved/scenario/{secret}").json()["body"] == body
+    for other in (bob, anon):
+        assert other.get(f"/api/v1/saved/scenario/{secret}").status_code == 404
+        ids = [i["id"] for i in other.get("/api/v1/saved/scenario").json()]
+        assert secret not in ids and shared in ids
+        assert other.get(f"/api/v1/saved/scenario/{shared}").status_code == 200
+    # bob may not delete alice's items, not even shared ones
+    assert (
+        bob.delete(f"/api/v1/saved/scenario/{shared}", headers=csrf_headers(bob)).status_code == 403
+    )
+    assert (
+        bob.delete(f"/api/v1/saved/scenario/{secret}", headers=csrf_headers(bob)).status_code == 404
+    )
+    assert (
+        alice.delete(f"/api/v1/saved/scenario/{secret}", headers=csrf_headers(alice)).status_code
+        == 204
+    )
+    actions = [e.action for e in service.audit_log(app.state.accounts)]
+    assert actions.count("scenario_saved") == 2 and "scenario_deleted" in actions
+
+
+def test_read_requires_login_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("KETENRADAR_READ_REQUIRES_LOGIN", "1")
+    application = create_app(settings=WebSettings.from_env(tmp_path / "d"))
+    service.create_user(application.state.accounts, "vic", PASSWORD, "viewer")
+    anon = TestClient(application)
+    assert anon.get("/api/v1/overview").status_code == 401
+    assert anon.get("/openapi.json").status_code == 401
+    r = anon.get("/en/dependencies", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/en/login?next=/en/dependencies"
+    assert anon.get("/en/login").status_code == 200
+    assert anon.get("/api/v1/health").status_code == 200
+    assert anon.get("/static/style.css").status_code == 200
+    viewer = signed_in(application, "vic")
+    assert viewer.get("/api/v1/overview").status_code == 200
+    assert viewer.get("/en/dependencies").status_code == 200
+    monkeypatch.setenv("KETENRADAR_READ_REQUIRES_LOGIN", "maybe")
+    with pytest.raises(Exception, match="not a yes/no setting"):
+        WebSettings.from_env(tmp_path / "d")
+
+
+def test_open_redirect_refused(app):
+    c = TestClient(app)
+    page = c.get("/en/login?next=//evil.example/x").text
+    assert 'name="next" value="/en/"' in page
+
+
+def test_cli_creates_the_first_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data = tmp_path / "data"
+    runner = CliRunner()
+    r = runner.invoke(
+        cli,
+        ["--data-dir", str(data), "users", "create-admin", "root", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        cli,
+        ["--data-dir", str(data), "users", "add", "x", "--role", "boss", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert r.exit_code == 2 and "role 'boss'" in r.output
+    r = runner.invoke(
+        cli,
+        ["--data-dir", str(data), "users", "create-admin", "root", "--password-stdin"],
+        input="short\n",
+    )
+    assert r.exit_code == 2 and "at least" in r.output
+    application = create_app(settings=WebSettings.from_env(data))
+    c = signed_in_with(application, "root")
+    assert c.get("/api/v1/users").json() == [{"username": "root", "role": "admin", "active": True}]
+
+
+def signed_in_with(app, username: str) -> TestClient:
+    return signed_in(app, username)
+
+
+def test_pages_show_who_is_signed_in_and_admin_sections(app):
+    c = signed_in(app, "ann")
+    page = c.get("/nl/account").text
+    assert "Gebruikers" in page and "Auditlog" in page and 'id="users"' in page
+    assert "ann (admin)" in c.get("/en/").text
+    viewer = signed_in(app, "vic")
+    assert 'id="users"' not in viewer.get("/en/account").text
+    assert TestClient(app).get("/en/account", follow_redirects=False).status_code == 303
+
+
+# --- migrations up and down ----------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the local server (dropped afterwards)."""
+    name = f"ketenradar_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is missing
+        msg = f"PostgreSQL at {PG_ADMIN} is not reachable: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        db.engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrations_round_trip(url: str) -> None:
+    tables = {"users", "sessions", "audit_log", "saved_items"}
+    db.upgrade(url)
+    assert db.current_revision(url) == "0001"
+    assert tables <= set(inspect(db.engine(url)).get_table_names())
+    factory = db.sessions(url)
+    user = service.create_user(factory, "alice", PASSWORD, "analyst")
+    service.save_item(factory, user, "bom", "radar", "name: r\n")
+    db.downgrade(url)
+    assert db.current_revision(url) is None
+    assert not tables & set(inspect(db.engine(url)).get_table_names())
+    db.upgrade(url)
+    assert service.count_users(db.sessions(url)) == 0
+
+
+def test_migrations_up_and_down_sqlite(tmp_path: Path):
+    _migrations_round_trip(f"sqlite:///{tmp_path / 'accounts.db'}")
+
+
+def test_migrations_up_and_down_postgresql(postgres_url: str):
+    _migrations_round_trip(postgres_url)
+
+
+def test_app_on_postgresql(postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("KETENRADAR_DATABASE_URL", postgres_url)
+    application = create_app(settings=WebSettings.from_env(tmp_path / "d"))
+    service.create_user(application.state.accounts, "alice", PASSWORD, "analyst")
+    c = signed_in(application, "alice")
+    r = c.post("/api/v1/saved/bom", json={"name": "radar", "body": "x: 1"}, headers=csrf_headers(c))
+    assert r.status_code == 201
+    assert [i["name"] for i in c.get("/api/v1/saved/bom").json()] == ["radar"]
