@@ -17,7 +17,9 @@ from ketenradar.accounts import db as accounts_db
 from ketenradar.accounts import service
 from ketenradar.errors import KetenradarError
 from ketenradar.web import api, auth, csrf, pages
+from ketenradar.web import routes_data
 from ketenradar.web.facts import Facts
+from ketenradar.web.jobs import Jobs
 from ketenradar.web.settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -37,7 +39,8 @@ SECURITY_HEADERS = {
 
 
 def create_app(facts: Facts | None = None, settings: WebSettings | None = None) -> FastAPI:
-    """The application, reading its fact tables from ``facts`` (default: the starter pack).
+    """The application, reading its fact tables from ``facts`` (default: the user's own facts
+    in the settings' data dir where built, else the starter pack).
 
     ``settings`` default to :meth:`WebSettings.from_env`.
     """
@@ -52,11 +55,14 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     accounts_db.upgrade(settings.database_url)
     app.state.accounts = accounts_db.sessions(settings.database_url)
     app.state.facts = facts or Facts()
+    app.state.jobs = Jobs()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(auth.api_router)
     app.include_router(auth.page_router)
+    app.include_router(routes_data.api_router)
+    app.include_router(routes_data.page_router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

@@ -104,6 +104,42 @@ TEXTS: dict[str, dict[str, str]] = {
     "when": {"nl": "Wanneer", "en": "When"},
     "action": {"nl": "Actie", "en": "Action"},
     "target": {"nl": "Object", "en": "Target"},
+    # --- data ---
+    "data": {"nl": "Data", "en": "Data"},
+    "data_intro": {
+        "nl": "Welke data achter de monitor zitten: uitgave, licentie en de SHA-256 van elk "
+        "invoerbestand.",
+        "en": "The data behind the monitor: release, licence and the SHA-256 of every input file.",
+    },
+    "starter_pack": {"nl": "Startpakket (meegeleverd)", "en": "Starter pack (shipped)"},
+    "dataset": {"nl": "Dataset", "en": "Dataset"},
+    "release": {"nl": "Uitgave", "en": "Release"},
+    "licence": {"nl": "Licentie", "en": "Licence"},
+    "input_files": {"nl": "Invoerbestanden", "en": "Input files"},
+    "fact_tables": {"nl": "Feitentabellen", "en": "Fact tables"},
+    "table": {"nl": "Tabel", "en": "Table"},
+    "rows": {"nl": "Rijen", "en": "Rows"},
+    "origin": {"nl": "Herkomst", "en": "Origin"},
+    "your_store": {"nl": "Uw eigen data", "en": "Your own data"},
+    "store_empty": {
+        "nl": "Nog geen eigen data geladen: de pagina's tonen het startpakket.",
+        "en": "No data of your own loaded yet: the pages show the starter pack.",
+    },
+    "load_data": {"nl": "Data laden", "en": "Load data"},
+    "load_data_cli": {
+        "nl": "Een volledige BACI-uitgave laden kan vanaf de opdrachtregel, of hier (analist: "
+        "bestanden uploaden; beheerder: ophalen bij CEPII, met voortgang).",
+        "en": "Load a full BACI release from the command line, or here (analyst: upload files; "
+        "admin: fetch from CEPII, with progress).",
+    },
+    "source": {"nl": "Bron", "en": "Source"},
+    "files": {"nl": "Bestanden", "en": "Files"},
+    "add_dataset": {"nl": "Dataset toevoegen", "en": "Add dataset"},
+    "fetch_baci": {"nl": "BACI ophalen", "en": "Fetch BACI"},
+    "data_need_role": {
+        "nl": "Log in als analist of beheerder om data toe te voegen.",
+        "en": "Sign in as an analyst or admin to add data.",
+    },
 }
 
 
