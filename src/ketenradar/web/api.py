@@ -7,12 +7,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from ketenradar import __version__
 from ketenradar.web import content
 from ketenradar.web.facts import Facts
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
+
+
+class ErrorDetail(BaseModel):
+    """Every error answer: what went wrong, naming the parameter and the allowed values."""
+
+    detail: str
+
+
+#: The error answers any endpoint may give (documented on every operation in OpenAPI).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorDetail, "description": "Invalid parameter or input (the message says why)"},
+    401: {"model": ErrorDetail, "description": "Sign in first"},
+    403: {"model": ErrorDetail, "description": "Role too low, or the CSRF check failed"},
+    404: {"model": ErrorDetail, "description": "Not found (the message names close matches)"},
+    409: {"model": ErrorDetail, "description": "Needs data that is not loaded (says how to load)"},
+    413: {"model": ErrorDetail, "description": "Upload too large"},
+    422: {"model": ErrorDetail, "description": "Parameter out of range or of the wrong type"},
+    429: {"model": ErrorDetail, "description": "Too many failed sign-ins (see Retry-After)"},
+}
 
 
 def get_facts(request: Request) -> Facts:

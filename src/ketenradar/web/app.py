@@ -46,6 +46,7 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     """
     app = FastAPI(
         dependencies=[Depends(csrf.verify)],
+        responses=api.ERROR_RESPONSES,
         title="ketenradar",
         version=__version__,
         description="Dependencies of Dutch and European value chains: trade, critical raw "
