@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # also in tests/conftest.py
 
 
 def shot(page, name: str) -> Path:

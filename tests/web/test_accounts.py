@@ -25,7 +25,13 @@ PG_ADMIN = os.environ.get(
 )
 PASSWORD = "correct horse battery staple"
 #: POST endpoints that compute or sign in/out and change no stored data: open to readers.
-COMPUTE_ONLY = {"/api/v1/login", "/api/v1/logout", "/{lang}/login", "/{lang}/logout"}
+COMPUTE_ONLY = {
+    "/api/v1/login",
+    "/api/v1/logout",
+    "/{lang}/login",
+    "/{lang}/logout",
+    "/{lang}/bom",  # BOM exposure of an uploaded file: computed, nothing stored
+}
 COMPUTE_PREFIXES = ("/api/v1/materials/whatif", "/api/v1/io/shock", "/api/v1/bom/exposure")
 
 
