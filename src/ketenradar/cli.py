@@ -717,6 +717,90 @@ def starter_show() -> None:
         out.print(f"  from {d['dataset']}: {d['release']} ({d['licence']})", highlight=False)
 
 
+facts_app = typer.Typer(
+    help="The fact tables the web application shows, derived from your own data store.",
+    no_args_is_help=True,
+)
+app.add_typer(facts_app, name="facts")
+
+
+@facts_app.command("build")
+@handle_errors
+def facts_build(
+    ctx: typer.Context,
+    importer: Annotated[
+        list[str] | None, typer.Option(help="Economy to screen (repeat; default NLD, EU27).")
+    ] = None,
+    year: Annotated[
+        list[int] | None, typer.Option(help="Trade year (repeat; default: every year loaded).")
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="Trade dataset (when several are loaded).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Derive the web application's fact tables from the datasets in your store.
+
+    Tables whose sources are not loaded keep coming from the starter pack; a running
+    `ketenradar serve` switches to the new tables at once.
+    """
+    from ketenradar import api, starter
+    from ketenradar.web import live
+
+    root = api.open_store(_dir(data_dir)).root
+    with _progress_bar() as bar:
+        task = bar.add_task("deriving", total=None)
+        m = live.build(
+            root,
+            importers=importer or starter.IMPORTERS,
+            years=year,
+            trade_dataset=dataset,
+            progress=lambda what, done, total: bar.update(
+                task, description=what, completed=done, total=total
+            ),
+            command=_command(ctx),
+        )
+    for name, info in m["tables"].items():
+        out.print(f"{name}: {info['rows']:,} rows", highlight=False)
+    for name, why in m["skipped"].items():
+        out.print(f"[dim]{name}: from the starter pack ({why})[/]", highlight=False)
+    for note in m["notes"]:
+        err.print(f"[yellow]note:[/] {note}", highlight=False)
+    out.print(f"wrote {live.current(root)}", highlight=False)
+
+
+@facts_app.command("show")
+@handle_errors
+def facts_show(data_dir: DataDir = None) -> None:
+    """Which fact tables are served from your store and which from the starter pack.
+
+    Also warns when the store changed after the last `facts build`.
+    """
+    from ketenradar import api
+    from ketenradar.web import live
+    from ketenradar.web.facts import Facts
+
+    root = api.open_store(_dir(data_dir)).root
+    st = live.status(root)
+    if st["built"]:
+        b = st["manifest"]
+        out.print(f"your facts: built {b['built_at']} by {b['tool']}", highlight=False)
+        for name in st["changed"]:
+            err.print(f"[yellow]stale:[/] dataset {name} changed or was removed since")
+        for name in st["new"]:
+            err.print(f"[yellow]stale:[/] dataset {name} was loaded after the build")
+        if st["changed"] or st["new"]:
+            err.print("run `ketenradar facts build` to bring the facts up to date")
+    else:
+        out.print("no facts built from your store: the starter pack is served", highlight=False)
+    m = Facts(data_dir=root).manifest()
+    for name, info in m["tables"].items():
+        out.print(
+            f"  {name} ({info['origin']}): {info['rows']:,} rows — {info['description']}",
+            highlight=False,
+        )
+
+
 from ketenradar.cli_materials import bom_app, materials_app  # noqa: E402
 
 app.add_typer(materials_app, name="materials")

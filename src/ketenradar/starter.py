@@ -10,6 +10,11 @@ checksums), the command and the methods that produced each table.
 
 The pack is rebuilt by maintainers when a source or a method changes; the copy in the
 package is what ``ketenradar serve`` reads when the user's store holds nothing better.
+
+Building has two halves that the user's own facts (:mod:`ketenradar.web.live`,
+``ketenradar facts build``) share: :func:`derive` runs the analyses on whatever a store holds
+and :func:`write_tables` writes the tables with their manifest. :func:`build` loads the real
+sources into a scratch store first and insists that every table can be derived.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -57,6 +63,37 @@ TABLES = {
 
 Progress = Callable[[str, int, int], None]
 
+#: The economies the trade tables are derived for.
+IMPORTERS = ("NLD", "EU27")
+#: The years of the shipped pack's trade tables and its input-output year.
+STARTER_YEARS = range(1995, 2025)
+STARTER_IO_YEAR = 2022
+TRADE_TABLES = ("screening", "suppliers", "balance")
+CRITICALITY_TABLES = (
+    "criticality",
+    "criticality_shares",
+    "criticality_end_use",
+    "criticality_scores",
+    "criticality_wgi",
+)
+IO_TABLES = ("io_exposure_country", "io_exposure_source", "io_exposure_industry", "io_balance")
+
+#: Descriptions of tables derived from a user's store ({imps}, {span}, {dataset}, {io_year}).
+DERIVED_DESCRIPTIONS = {
+    "screening": "EU 2021 and GeoDep screening of {imps} imports of every product in "
+    "{dataset}, {span}",
+    "suppliers": "top-5 suppliers (and the rest) of {imps} per product and year, shares of "
+    "external imports ({dataset}, {span})",
+    "balance": "mutual dependency {imps} ↔ each partner ({dataset}, {span})",
+    "geopolrisk": "GeoPolRisk of {imps} per raw material and year",
+    "io_exposure_country": "value added of each source country in the final output of Dutch "
+    "industries, OECD ICIO {io_year}",
+    "io_exposure_source": "the same per source country-industry",
+    "io_exposure_industry": "direct and value-added foreign dependency per Dutch industry, OECD "
+    "ICIO {io_year}",
+    "io_balance": "value added NLD ↔ each partner, OECD ICIO {io_year} (production basis)",
+}
+
 
 def packaged_dir() -> Path:
     """Where the shipped starter pack lives inside the installed package."""
@@ -70,21 +107,55 @@ def _attribute(df: pd.DataFrame, datasets: list[dict[str, Any]]) -> pd.DataFrame
     return df
 
 
-def build(
-    shared: Path, output: Path, *, work: Path | None = None, progress: Progress | None = None
-) -> dict[str, Any]:
-    """Load the real sources into a scratch store, run the analyses, write the pack.
+@dataclass
+class Derived:
+    """The fact tables derived from one store, what they came from, and what was skipped."""
 
-    The pack is written to a temporary folder and moved into place at the end, so a failed
-    build leaves ``output`` as it was.
-    """
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: provenance of every dataset a table was derived from
+    datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: table → the names of the datasets behind it
+    used: dict[str, list[str]] = field(default_factory=dict)
+    #: table → why it could not be derived (its source is not in the store)
+    skipped: dict[str, str] = field(default_factory=dict)
+    #: table → a description naming the data it was derived from
+    descriptions: dict[str, str] = field(default_factory=dict)
+    #: what the derivation parameters were (importers, years, datasets)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, name: str, df: pd.DataFrame, datasets: list[dict[str, Any]]) -> None:
+        """Keep ``df`` as table ``name``, attributed to ``datasets`` (provenance records)."""
+        self.tables[name] = _attribute(df, datasets)
+        self.used[name] = [d["dataset"] for d in datasets]
+        for d in datasets:
+            self.datasets.setdefault(d["dataset"], d)
+
+
+class _Steps:
+    """Counts units of work and reports them to a progress callback."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+
+    def __call__(self, what: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(what, self.done, self.total)
+
+
+def _span(years: list[int]) -> str:
+    if not years:
+        return "no years"
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}" if len(years) == 1 else f"every year {years[0]}–{years[-1]}"
+    return "years " + ", ".join(map(str, years))
+
+
+def load_sources(shared: Path, store: Path, progress: Progress | None = None) -> None:
+    """Load the starter pack's real sources from ``shared`` into the store at ``store``."""
     from ketenradar import api
-    from ketenradar.inputoutput import api as ioapi
-    from ketenradar.materials import api as mapi
-    from ketenradar.materials.assessment import load_inputs
 
-    scratch = Path(tempfile.mkdtemp(prefix="ketenradar-starter-", dir=work))
-    store = scratch / "store"
     sources = [
         ("baci", [shared / "baci_raw_materials_hs92"]),
         ("eu_crm", [shared / "eu_crm"]),
@@ -93,97 +164,253 @@ def build(
         ("wmd", [shared / "geopolrisk" / "world_mining_data.db"]),
         ("icio", [shared / "icio_oecd_2022"]),
     ]
-    steps = len(sources) + len(TABLES)
-    done = 0
+    step = _Steps(len(sources), progress)
+    for name, paths in sources:
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            raise NotFoundError(f"starter pack source missing: {missing[0]}")
+        api.add_dataset(name, paths, data_dir=store)
+        step(f"loaded {name}")
 
-    def step(what: str) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(what, done, steps)
 
-    try:
-        for name, paths in sources:
-            missing = [p for p in paths if not p.exists()]
-            if missing:
-                raise NotFoundError(f"starter pack source missing: {missing[0]}")
-            api.add_dataset(name, paths, data_dir=store)
-            step(f"loaded {name}")
-        ds = {d.manifest.source: d.manifest.provenance() for d in api.open_store(store).list()}
-        tables: dict[str, pd.DataFrame] = {}
-        trade = [ds["baci"]]
-        frames = []
-        years = range(1995, 2025)
-        for imp in ("NLD", "EU27"):
-            for y in years:
-                frames.append(api.screen(imp, y, data_dir=store))
-        tables["screening"] = _attribute(pd.concat(frames, ignore_index=True), trade)
-        step("screening")
-        sup = []
-        for imp in ("NLD", "EU27"):
-            for y in years:
-                prods = sorted(
-                    tables["screening"].query("importer == @imp and year == @y")["product"].unique()
+def derive(
+    store_dir: Path,
+    *,
+    importers: Sequence[str] = IMPORTERS,
+    years: Sequence[int] | None = None,
+    trade_dataset: str | None = None,
+    io_year: int | None = None,
+    strict: bool = True,
+    progress: Progress | None = None,
+) -> Derived:
+    """Derive the fact tables from the datasets in the store at ``store_dir``.
+
+    The same analyses make the starter pack and a user's own facts: the screening, supplier
+    shares and mutual-dependency balance of ``importers`` for ``years`` (default: every year
+    of the trade dataset), EU criticality with its inputs, supply concentration, the CRMA
+    benchmarks, GeoPolRisk and the input-output exposure of the Netherlands (``io_year``,
+    default the latest of the OECD ICIO table).
+
+    With ``strict`` every table must be derivable (a missing source raises
+    :class:`NotFoundError`); otherwise tables whose sources the store does not hold are left
+    out and listed in :attr:`Derived.skipped`, and an importer without imports in a year is
+    noted and passed over.
+    """
+    from ketenradar import api
+    from ketenradar.inputoutput import api as ioapi
+    from ketenradar.inputoutput.storage import available_years
+    from ketenradar.materials import api as mapi
+    from ketenradar.materials.assessment import load_inputs
+    from ketenradar.materials.geopolrisk import choose_inputs
+    from ketenradar.trade_session import choose_trade_dataset
+
+    store = api.open_store(store_dir)
+    kinds: dict[str, list[Any]] = {}
+    for d in store.list():
+        kinds.setdefault(d.manifest.kind, []).append(d)
+    out = Derived()
+    imps = list(importers)
+
+    def skip(tables: Sequence[str], reason: str) -> None:
+        if strict:
+            raise NotFoundError(f"cannot derive {', '.join(tables)}: {reason}")
+        for t in tables:
+            out.skipped[t] = reason
+
+    trade = None
+    if kinds.get("trade_flows"):
+        trade = choose_trade_dataset(store, trade_dataset, None)
+        held = sorted(int(y) for y in trade.manifest.tables["trade"]["years"])
+        wanted = sorted(set(years)) if years is not None else held
+        absent = [y for y in wanted if y not in held]
+        if absent:
+            raise NotFoundError(
+                f"year {absent[0]} is not in trade dataset {trade.name} (years: {_span(held)})"
+            )
+    else:
+        wanted = []
+    mining = kinds.get("mineral_production", [])
+    has = {
+        "crm": bool(kinds.get("crm_assessment")),
+        "wgi": bool(kinds.get("governance")),
+        "usgs": any(d.manifest.source == "usgs" for d in mining),
+        "wmd": any(d.has_table("hs_map") for d in mining),
+        "icio": any(
+            d.manifest.attributes.get("table_source", d.manifest.source) == "icio"
+            for d in kinds.get("io_table", [])
+        ),
+    }
+    n_trade = len(imps) * len(wanted) * len(TRADE_TABLES) if trade else 0
+    others = len(CRITICALITY_TABLES) + 3 + len(IO_TABLES)
+    step = _Steps(n_trade + others, progress)
+
+    # -- trade: screening, suppliers, balance -------------------------------------------
+    if trade is None:
+        skip(TRADE_TABLES, "no trade dataset (BACI) in the store")
+    else:
+        prov = [trade.manifest.provenance()]
+        out.parameters |= {"importers": imps, "years": wanted, "trade_dataset": trade.name}
+        frames, done = [], []
+        for imp in imps:
+            for y in wanted:
+                try:
+                    frames.append(api.screen(imp, y, dataset=trade.name, data_dir=store_dir))
+                    done.append((imp, y))
+                except NotFoundError as exc:
+                    if strict:
+                        raise
+                    out.notes.append(f"screening {imp} {y}: {exc}")
+                step(f"screening {imp} {y}")
+        if frames:
+            screening = pd.concat(frames, ignore_index=True)
+            out.add("screening", screening, prov)
+            sup = []
+            for imp, y in done:
+                sel = screening[(screening["importer"] == imp) & (screening["year"] == y)]
+                prods = sorted(sel["product"].unique())
+                s = api.supplier_shares(
+                    imp, y, prods, dataset=trade.name, data_dir=store_dir, top=5
                 )
-                s = api.supplier_shares(imp, y, prods, data_dir=store, top=5)
                 s.insert(0, "year", y)
                 s.insert(0, "importer", imp)
                 sup.append(s)
-        tables["suppliers"] = _attribute(pd.concat(sup, ignore_index=True), trade)
-        step("suppliers")
-        bal = [
-            api.balance(imp, y, data_dir=store).summary for imp in ("NLD", "EU27") for y in years
-        ]
-        tables["balance"] = _attribute(pd.concat(bal, ignore_index=True), trade)
-        step("balance")
-        crm = [ds["eu_crm"], ds["wgi"]]
-        tables["criticality"] = _attribute(mapi.criticality(data_dir=store), crm)
+                step(f"suppliers {imp} {y}")
+            out.add("suppliers", pd.concat(sup, ignore_index=True), prov)
+            bal = []
+            for imp, y in done:
+                bal.append(api.balance(imp, y, dataset=trade.name, data_dir=store_dir).summary)
+                step(f"balance {imp} {y}")
+            out.add("balance", pd.concat(bal, ignore_index=True), prov)
+        else:
+            skip(TRADE_TABLES, f"none of {', '.join(imps)} imports in {trade.name}")
+        step.done = n_trade
+
+    # -- critical raw materials ---------------------------------------------------------
+    if has["crm"] and has["wgi"]:
+        inputs = load_inputs(store)
+        out.add("criticality", mapi.criticality(data_dir=store_dir), inputs.provenance)
         step("criticality")
-        inputs = load_inputs(api.open_store(store))
-        tables["criticality_shares"] = _attribute(inputs.shares, [ds["eu_crm"]])
+        crm_prov, wgi_prov = inputs.provenance
+        out.add("criticality_shares", inputs.shares, [crm_prov])
         step("criticality inputs: shares")
-        tables["criticality_end_use"] = _attribute(inputs.end_use, [ds["eu_crm"]])
+        out.add("criticality_end_use", inputs.end_use, [crm_prov])
         step("criticality inputs: end use")
-        tables["criticality_scores"] = _attribute(inputs.scores, [ds["eu_crm"]])
+        out.add("criticality_scores", inputs.scores, [crm_prov])
         step("criticality inputs: scores")
         wgi = inputs.wgi.assign(year=inputs.wgi_year)
-        tables["criticality_wgi"] = _attribute(wgi, [ds["wgi"]])
+        out.add("criticality_wgi", wgi, [wgi_prov])
         step("criticality inputs: WGI")
-        conc = mapi.concentration_table(data_dir=store)
-        tables["concentration"] = _attribute(conc, [ds["eu_crm"], ds["usgs"]])
-        step("concentration")
-        tables["crma"] = _attribute(mapi.crma(data_dir=store), [ds["eu_crm"]])
-        step("crma")
-        gpr = mapi.geopolrisk_scores(importer="NLD;EU27", data_dir=store)
-        tables["geopolrisk"] = _attribute(gpr, [ds["baci"], ds["wmd"], ds["wgi"]])
-        step("geopolrisk")
-        icio = [ds["icio"]]
-        for by in ("country", "source", "industry"):
-            df = ioapi.exposure("NLD", source="icio", year=2022, by=by, data_dir=store)
-            tables[f"io_exposure_{by}"] = _attribute(df, icio)
-            step(f"io exposure by {by}")
-        tables["io_balance"] = _attribute(
-            ioapi.balance("NLD", source="icio", year=2022, data_dir=store), icio
+    else:
+        skip(CRITICALITY_TABLES, "needs the EU CRM assessment and the WGI in the store")
+        step.done += len(CRITICALITY_TABLES)
+    if has["crm"] or has["usgs"]:
+        conc = mapi.concentration_table(data_dir=store_dir)
+        crm = kinds.get("crm_assessment", [])[:1]
+        usgs = [d for d in mining if d.manifest.source == "usgs"][:1]
+        out.add("concentration", conc, [d.manifest.provenance() for d in crm + usgs])
+    else:
+        skip(["concentration"], "needs the EU CRM assessment or USGS in the store")
+    step("concentration")
+    if has["crm"]:
+        crm_ds = kinds["crm_assessment"]
+        out.add("crma", mapi.crma(data_dir=store_dir), [crm_ds[0].manifest.provenance()])
+    else:
+        skip(["crma"], "needs the EU CRM assessment in the store")
+    step("crma")
+    if trade is not None and has["wmd"] and has["wgi"]:
+        gpr_in = choose_inputs(store, trade_dataset=trade.name)
+        gpr = mapi.geopolrisk_scores(
+            importer=";".join(imps), trade_dataset=trade.name, data_dir=store_dir
         )
+        out.add("geopolrisk", gpr, gpr_in.provenance)
+    else:
+        skip(["geopolrisk"], "needs trade (BACI), World Mining Data and the WGI in the store")
+    step("geopolrisk")
+
+    # -- input-output ---------------------------------------------------------------------
+    if has["icio"]:
+        io_ds = ioapi.choose_table_dataset(store, "icio", io_year)
+        yr = io_year if io_year is not None else max(available_years(io_ds))
+        out.parameters |= {"io_dataset": io_ds.name, "io_year": yr}
+        icio = [io_ds.manifest.provenance()]
+        kw = {"source": "icio", "year": yr, "dataset": io_ds.name, "data_dir": store_dir}
+        for by in ("country", "source", "industry"):
+            out.add(f"io_exposure_{by}", ioapi.exposure("NLD", by=by, **kw), icio)
+            step(f"io exposure by {by}")
+        out.add("io_balance", ioapi.balance("NLD", **kw), icio)
         step("io balance")
-        staged = Path(tempfile.mkdtemp(prefix="starter-", dir=output.parent))
-        info = {}
-        for name, df in tables.items():
-            df.attrs = {}
-            df.to_parquet(staged / f"{name}.parquet", index=False, compression="zstd")
-            info[name] = {"rows": len(df), "description": TABLES[name]}
-        manifest = {
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "tool": f"ketenradar {__version__}",
-            "command": "ketenradar starter build",
-            "datasets": list(ds.values()),
-            "tables": info,
+    else:
+        skip(IO_TABLES, "needs an OECD ICIO table in the store")
+        step.done += len(IO_TABLES)
+
+    ctx = {
+        "imps": " and ".join(imps),
+        "span": _span(wanted),
+        "dataset": trade.name if trade else "",
+        "io_year": out.parameters.get("io_year", ""),
+    }
+    out.descriptions = {t: DERIVED_DESCRIPTIONS.get(t, TABLES[t]).format(**ctx) for t in out.tables}
+    return out
+
+
+def write_tables(
+    derived: Derived,
+    folder: Path,
+    *,
+    command: str,
+    descriptions: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write the tables and ``manifest.json`` into ``folder`` (the caller stages it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    info = {}
+    for name, df in derived.tables.items():
+        df.attrs = {}
+        df.to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
+        info[name] = {
+            "rows": len(df),
+            "description": (descriptions or derived.descriptions)[name],
+            "datasets": derived.used[name],
         }
-        (staged / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
-        if output.exists():
-            shutil.rmtree(output)
-        staged.rename(output)
-        return manifest
+    manifest = {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tool": f"ketenradar {__version__}",
+        "command": command,
+        **(extra or {}),
+        "datasets": list(derived.datasets.values()),
+        "tables": info,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
+    return manifest
+
+
+def build(
+    shared: Path, output: Path, *, work: Path | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Load the real sources into a scratch store, derive the tables, write the pack.
+
+    The pack is written to a temporary folder and moved into place at the end, so a failed
+    build leaves ``output`` as it was.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="ketenradar-starter-", dir=work))
+    try:
+        store = scratch / "store"
+        load_sources(shared, store, progress)
+        derived = derive(
+            store, years=STARTER_YEARS, io_year=STARTER_IO_YEAR, strict=True, progress=progress
+        )
+        staged = Path(tempfile.mkdtemp(prefix="starter-", dir=output.parent))
+        try:
+            m = write_tables(
+                derived, staged, command="ketenradar starter build", descriptions=TABLES
+            )
+            if output.exists():
+                shutil.rmtree(output)
+            staged.rename(output)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        return m
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -271,3 +271,11 @@ def test_sr_decreases_with_recycling_and_is_between_scopes(h_gs, h_eu, ir, eol):
     assert min(h_gs, h_eu) - 1e-9 <= sr <= max(h_gs, h_eu) + 1e-9
     assert m.supply_risk(h_gs, h_eu, ir, eol, 1.0) <= sr + 1e-12
     assert not math.isnan(sr)
+
+
+def test_scenario_wgi_estimate_that_is_not_a_number_is_a_clear_error():
+    from ketenradar.errors import DataError
+
+    doc = {"name": "x", "changes": [{"wgi": {"country": "CHN", "estimate": "x"}}]}
+    with pytest.raises(DataError, match=r"wgi\.estimate: not a number: 'x'"):
+        parse_scenario(doc, source="<inline>", text="")

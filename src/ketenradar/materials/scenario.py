@@ -113,6 +113,13 @@ def _country(value: Any, where: str, source: str) -> str:
     return iso
 
 
+def _number(value: Any, where: str, source: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{where}: not a number: {value!r}", file=source) from None
+
+
 def _fraction(value: Any, where: str, source: str, upper: float = 1.0) -> float:
     try:
         v = float(value)
@@ -174,8 +181,13 @@ def _check_change(change: Any, i: int, source: str) -> dict[str, Any]:
         if ("estimate" in body) == ("scaled" in body):
             raise DataError(f"{where}.wgi: give either 'estimate' or 'scaled'", file=source)
         if "estimate" in body:
-            est = _fraction(float(body["estimate"]) + 2.5, f"{where}.wgi.estimate+2.5", source, 5.0)
-            out["scaled"] = m.wgi_scaled(est - 2.5)
+            raw = _fraction(
+                _number(body["estimate"], f"{where}.wgi.estimate", source) + 2.5,
+                f"{where}.wgi.estimate+2.5",
+                source,
+                5.0,
+            )
+            out["scaled"] = m.wgi_scaled(raw - 2.5)
         else:
             out["scaled"] = _fraction(body["scaled"], f"{where}.wgi.scaled", source, 10.0)
     elif kind == "recycling":

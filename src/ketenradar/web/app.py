@@ -16,8 +16,16 @@ from ketenradar import __version__
 from ketenradar.accounts import db as accounts_db
 from ketenradar.accounts import service
 from ketenradar.errors import KetenradarError
-from ketenradar.web import api, auth, csrf, pages
-from ketenradar.web import routes_data
+from ketenradar.web import (
+    api,
+    auth,
+    csrf,
+    pages,
+    routes_country,
+    routes_data,
+    routes_io,
+    routes_materials,
+)
 from ketenradar.web.facts import Facts
 from ketenradar.web.jobs import Jobs
 from ketenradar.web.settings import WebSettings
@@ -55,10 +63,16 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     app.state.settings = settings = settings or WebSettings.from_env()
     accounts_db.upgrade(settings.database_url)
     app.state.accounts = accounts_db.sessions(settings.database_url)
-    app.state.facts = facts or Facts()
+    app.state.facts = facts or Facts(data_dir=app.state.settings.data_dir)
     app.state.jobs = Jobs()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
+    app.include_router(routes_io.api_router)
+    app.include_router(routes_io.page_router)
+    app.include_router(routes_materials.api_router)
+    app.include_router(routes_materials.page_router)
+    app.include_router(routes_country.api_router)
+    app.include_router(routes_country.page_router)
     app.include_router(pages.router)
     app.include_router(auth.api_router)
     app.include_router(auth.page_router)

@@ -61,12 +61,11 @@ def _choice(name: str, value: Any, allowed: list[Any]) -> None:
 
 def screening(facts: Facts, importer: str, year: int | None) -> tuple[pd.DataFrame, int]:
     """The screening rows of one importer and year (default: the latest year)."""
-    df = facts.table("screening")
-    _choice("importer", importer, sorted(df["importer"].unique()))
-    years = sorted(int(y) for y in df.loc[df["importer"] == importer, "year"].unique())
+    _choice("importer", importer, facts.values("screening", "importer"))
+    years = [int(y) for y in facts.values("screening", "year", importer=importer)]
     year = years[-1] if year is None else year
     _choice("year", year, years)
-    return df[(df["importer"] == importer) & (df["year"] == year)], year
+    return facts.rows("screening", importer=importer, year=year), year
 
 
 def _dependent(df: pd.DataFrame, method: str) -> pd.Series:
@@ -78,6 +77,10 @@ def _dependent(df: pd.DataFrame, method: str) -> pd.Series:
 def overview(facts: Facts, economy: str = "NLD", year: int | None = None) -> dict[str, Any]:
     """Headline counts and the largest dependencies, suppliers, CRMA flags and VA links."""
     df, year = screening(facts, economy, year)
+    return facts.cached(("overview", economy, year), lambda: _overview(facts, df, economy, year))
+
+
+def _overview(facts: Facts, df: pd.DataFrame, economy: str, year: int) -> dict[str, Any]:
     dep = df[_dependent(df, "any")]
     top_deps = dep.sort_values("external_imports_kusd", ascending=False).head(10)
     by_supplier = (
@@ -158,20 +161,35 @@ def dependencies(
     key = sort.lstrip("-")
     _choice("sort column", key, DEPENDENCY_COLUMNS)
     df, year = screening(facts, importer, year)
-    df = df[_dependent(df, method)]
+    # the importer-year's rows sorted once per sort order (product breaks ties, so sorting
+    # before filtering gives the same order as after); the filters keep that order
+    desc = sort.startswith("-")
+    view = (importer, year, key, desc)
+    df = facts.cached(
+        ("explorer", *view),
+        lambda: df.sort_values(
+            [key, "product"], ascending=[not desc, True], na_position="last"
+        ).reset_index(drop=True),
+    )
+    keep = facts.cached(("explorer-method", *view, method), lambda: _dependent(df, method))
     if ecosystem:
-        df = df[df["ecosystem"].fillna("").str.split("; ").apply(lambda e: ecosystem in e)]
+        # the column lists ecosystems separated by "; ": match a whole item
+        listed = facts.cached(
+            ("explorer-ecosystems", *view), lambda: "; " + df["ecosystem"].fillna("") + "; "
+        )
+        keep = keep & listed.str.contains(f"; {ecosystem}; ", regex=False)
     if supplier:
-        df = df[df["top_supplier"] == supplier.upper()]
+        keep = keep & (df["top_supplier"] == supplier.upper())
     if q:
         needle = q.strip().lower()
-        df = df[
-            df["product"].str.startswith(needle)
-            | df["product_description"].fillna("").str.lower().str.contains(needle, regex=False)
-        ]
-    df = df.sort_values(
-        [key, "product"], ascending=[not sort.startswith("-"), True], na_position="last"
-    )
+        lower = facts.cached(
+            ("explorer-text", *view),
+            lambda: df["product_description"].fillna("").str.lower(),
+        )
+        keep = keep & (
+            df["product"].str.startswith(needle) | lower.str.contains(needle, regex=False)
+        )
+    df = df[keep]
     total = len(df)
     pages = max(1, math.ceil(total / page_size))
     shown = df.iloc[(page - 1) * page_size : page * page_size][DEPENDENCY_COLUMNS]
@@ -191,13 +209,11 @@ def dependencies(
 
 def product(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, Any]:
     """One product: indicators over the years and supplier shares over time."""
-    df = facts.table("screening")
-    _choice("importer", importer, sorted(df["importer"].unique()))
-    rows = df[(df["importer"] == importer) & (df["product"] == hs6)].sort_values("year")
+    _choice("importer", importer, facts.values("screening", "importer"))
+    rows = facts.rows("screening", importer=importer, product=hs6).sort_values("year")
     if rows.empty:
         raise NotFoundError(f"no product {hs6} in the screening of {importer}")
-    sup = facts.table("suppliers")
-    sup = sup[(sup["importer"] == importer) & (sup["product"] == hs6)].sort_values(
+    sup = facts.rows("suppliers", importer=importer, product=hs6).sort_values(
         ["year", "share"], ascending=[True, False]
     )
     return {
@@ -212,6 +228,10 @@ def product(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, Any]:
 
 def materials(facts: Facts) -> dict[str, Any]:
     """EU criticality per material and stage (for the EI × SR chart) and the CRMA flags."""
+    return facts.cached(("materials",), lambda: _materials(facts))
+
+
+def _materials(facts: Facts) -> dict[str, Any]:
     crit = facts.table("criticality")
     cols = ["material", "name", "stage", "sr", "ei", "critical", "sr_published", "ei_published"]
     return {

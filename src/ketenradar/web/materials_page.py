@@ -1,0 +1,638 @@
+"""What the materials pages show beyond the overview: one material, the what-if, BOM exposure.
+
+Pure functions of the fact tables (:class:`~ketenradar.web.facts.Facts`), the criticality
+inputs and plain parameters; no web framework here. The pages and the JSON API both call them.
+
+* :func:`material_detail`: one material's stage concentration (EU CRM global supply, EU
+  sourcing, USGS world production over the years), CRMA flags and the reconciliation of the
+  recomputed EU criticality with the published 2023 assessment.
+* :func:`whatif`: a scenario document (``ketenradar.materials.scenario``) run on the EU
+  criticality method; baseline and scenario per material and stage, with the deltas and the
+  materials whose critical status changes.
+* :func:`bom_exposure_from_text`: the exposure of a system's bill of materials
+  (``ketenradar.materials.bom``, format in ``docs/methods/bom.md``) from an uploaded text.
+
+The inputs come from the user's data store when it holds them (:func:`criticality_inputs_for`,
+:func:`bom_supply`), else from the starter pack, so everything works on a fresh install.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ketenradar import __version__, starter
+from ketenradar.errors import DataError, NotFoundError, UsageError
+from ketenradar.materials import concentration
+from ketenradar.materials.assessment import CriticalityInputs, load_inputs
+from ketenradar.materials.bom import (
+    CHILD_KEYS,
+    SPOF_THRESHOLD,
+    Bom,
+    exposure,
+    packaged_boms,
+    parse_bom,
+)
+from ketenradar.materials.scenario import parse_scenario, run_scenario
+from ketenradar.materials.vocabulary import materials as vocabulary
+from ketenradar.materials.vocabulary import resolve_material
+from ketenradar.store import DataStore
+from ketenradar.web.content import records
+from ketenradar.web.facts import Facts
+
+#: Thresholds of the EU method: critical when EI ≥ 2.8 and SR ≥ 1.0.
+THRESHOLDS = {"ei": 2.8, "sr": 1.0}
+
+#: A what-if document may hold at most this many changes (each one re-runs part of the method).
+MAX_CHANGES = 25
+
+#: An uploaded BOM file may be at most this large (bytes).
+MAX_BOM_BYTES = 1_000_000
+
+#: An uploaded BOM may expand to at most this many YAML nodes (after YAML aliases) and this
+#: many material lines (after ``use:`` and nesting): a guard against documents a few hundred
+#: bytes long that expand exponentially.
+MAX_BOM_NODES = 500_000
+MAX_BOM_LINES = 100_000
+
+#: The supply bases a BOM's exposure can use.
+SUPPLY_BASES = ("eu_crm", "usgs")
+
+#: Concentration sources as the concentration table names them, and what they are.
+CONCENTRATION_SOURCES = {
+    "eu_crm": "global_supply",
+    "eu_crm_eu": "eu_sourcing",
+    "usgs": "world_production",
+}
+
+RECONCILIATION_COLUMNS = [
+    "stage",
+    "sr",
+    "sr_published",
+    "ei",
+    "ei_published",
+    "critical",
+    "critical_published",
+    "bottleneck_stage",
+    "hhi_wgi_t_gs",
+    "hhi_wgi_t_eu",
+    "top_country_gs",
+    "top_share_gs",
+    "ir",
+    "ir_source",
+    "eol_rir",
+    "implied_sr_factor",
+    "implied_si_sr",
+    "implied_si_ei",
+    "reproduced",
+    "note",
+]
+CONCENTRATION_COLUMNS = [
+    "basis",
+    "stage",
+    "year",
+    "top_country",
+    "top_share",
+    "hhi",
+    "n_countries",
+    "eu27_share",
+    "crma_65_flag",
+    "top_is_third_country",
+    "unit",
+    "description",
+    "trend",
+]
+WHATIF_COLUMNS = [
+    "material",
+    "name",
+    "stage",
+    "hhi_wgi_t_gs",
+    "hhi_wgi_t_gs_scenario",
+    "hhi_wgi_t_eu",
+    "hhi_wgi_t_eu_scenario",
+    "eol_rir",
+    "eol_rir_scenario",
+    "sr",
+    "sr_scenario",
+    "sr_delta",
+    "ei",
+    "ei_scenario",
+    "ei_delta",
+    "critical",
+    "critical_scenario",
+    "critical_change",
+]
+
+
+class MissingDataError(NotFoundError):
+    """The computation needs a dataset that is neither in the starter pack nor loaded (409);
+    the message names the command that loads it."""
+
+    http_status = 409
+
+
+# --------------------------------------------------------------------------------------------
+# One material
+
+
+def _concentration_basis(facts: Facts, rows: pd.DataFrame) -> pd.Series:
+    """Which basis each concentration row is on: global supply, EU sourcing, world production.
+
+    The table's own ``source`` column says it (``eu_crm``, ``eu_crm_eu``, ``usgs``). In a
+    starter pack whose attribution overwrote that column, the EU rows are recognised by
+    recomputing them from the shipped supply shares with the same function.
+    """
+    if rows.empty or set(rows["source"]) <= set(CONCENTRATION_SOURCES):
+        return rows["source"].map(CONCENTRATION_SOURCES)
+    shares = facts.table("criticality_shares")
+    mats = set(rows["material"])
+    eu = concentration.concentration_table(shares[shares["material"].isin(mats)], None)
+    key = ["material", "stage", "year", "top_country"]
+    eu = eu[[*key, "hhi", "source"]].rename(columns={"source": "_basis", "hhi": "_hhi"})
+    merged = rows.reset_index().merge(eu, on=key, how="left")
+    same = (merged["_hhi"] - merged["hhi"]).abs() < 1e-9
+    merged["_basis"] = merged["_basis"].where(same)
+    merged = merged.sort_values("_basis").drop_duplicates("index").set_index("index")
+    basis = merged["_basis"].reindex(rows.index)
+    basis = basis.where(basis.notna() | rows["description"].isna(), "usgs")
+    return basis.map(CONCENTRATION_SOURCES)
+
+
+def material_detail(facts: Facts, material: str) -> dict[str, Any]:
+    """One material: vocabulary, stage concentration, CRMA flags and the reconciliation.
+
+    ``material`` is an id or a name in any publisher's spelling (``Tin``, ``tin``); an unknown
+    one raises :class:`NotFoundError` with the closest known names.
+    """
+    m = resolve_material(material)
+    mat = m.material
+    conc = facts.table("concentration")
+    conc = conc[conc["material"] == mat].copy()
+    conc["basis"] = _concentration_basis(facts, conc)
+    conc = conc.sort_values(["stage", "basis", "year"], ignore_index=True)
+    crma = facts.table("crma")
+    crma = crma[crma["material"] == mat].drop(columns=["source", "licence", "material", "name"])
+    crit = facts.table("criticality")
+    crit = crit[crit["material"] == mat]
+    shares = facts.table("criticality_shares")
+    shares = shares[shares["material"] == mat].dropna(subset=["share"])
+    shares = shares.sort_values(["scope", "stage", "share"], ascending=[False, True, False])
+    top = shares.groupby(["scope", "stage"], sort=False).head(8)
+    children = [x.name for x in vocabulary() if x.parent == mat]
+    return {
+        "material": mat,
+        "name": m.name,
+        "crm_2023": m.crm_2023,
+        "strategic_2023": m.strategic_2023,
+        "parent": m.parent,
+        "children": children,
+        "eu_crm_names": list(m.eu_crm_names),
+        "usgs_codes": list(m.usgs_codes),
+        "note": m.note,
+        "thresholds": THRESHOLDS,
+        "reconciliation": records(crit[RECONCILIATION_COLUMNS]),
+        "concentration": records(conc[CONCENTRATION_COLUMNS]),
+        "crma": records(crma),
+        "supply_shares": records(top[["scope", "stage", "country", "country_label", "share", "t"]]),
+        "crma_single_country_max": concentration.CRMA_SINGLE_COUNTRY_MAX,
+        "footer": facts.footer(["criticality", "concentration", "crma", "criticality_shares"]),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# What-if
+
+
+def _store_footer(datasets: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page footer (same keys as :meth:`Facts.footer`) for results from the user's store."""
+    return {
+        "tables": {d["dataset"]: d.get("citation", "") for d in datasets},
+        "sources": [f"{d['dataset']} ({d['release']})" for d in datasets],
+        "licences": sorted({d.get("licence", "") for d in datasets}),
+        "built_at": max((d.get("ingested_at", "") for d in datasets), default=""),
+        "tool": f"ketenradar {__version__}",
+    }
+
+
+def criticality_inputs_for(data_dir: Path | str) -> tuple[CriticalityInputs, str]:
+    """The EU criticality inputs: the store's when it holds an EU CRM and a WGI dataset, else
+    the starter pack's. Returns ``(inputs, origin)`` with ``origin`` ``store`` or ``starter``."""
+    store = DataStore(data_dir)
+    if store.list(kind="crm_assessment") and store.list(kind="governance"):
+        return load_inputs(store), "store"
+    return starter.criticality_inputs(), "starter"
+
+
+def _status(before: Any, after: Any) -> str:
+    if bool(before) == bool(after):
+        return ""
+    return "becomes critical" if after else "no longer critical"
+
+
+def _check_number(value: Any, where: str) -> None:
+    """A number (not a boolean, not text) or :class:`DataError` naming where it sits."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok:
+        try:
+            float(value)
+            ok = not isinstance(value, bool)
+        except (TypeError, ValueError):
+            ok = False
+    if not ok:
+        raise DataError(f"{where}: not a number: {value!r}", file="what-if")
+
+
+def whatif(
+    inputs: CriticalityInputs,
+    doc: Any,
+    *,
+    assessment_year: int = 2023,
+    origin: str = "starter",
+) -> dict[str, Any]:
+    """Run a scenario document (a mapping like ``examples/scenarios/*.yaml``) on the method.
+
+    Returns every material and stage (baseline, scenario, deltas, critical change), which
+    rows changed, and per material whether its critical status (critical at any stage)
+    changes. An invalid document raises :class:`DataError` naming the change and the field.
+    """
+    changes = doc.get("changes") if isinstance(doc, dict) else None
+    if isinstance(changes, list) and len(changes) > MAX_CHANGES:
+        raise DataError(
+            f"at most {MAX_CHANGES} changes per what-if, not {len(changes)}", field="changes"
+        )
+    if isinstance(changes, list):
+        for i, ch in enumerate(changes):
+            body = ch.get("wgi") if isinstance(ch, dict) else None
+            if isinstance(body, dict) and "estimate" in body:
+                _check_number(body["estimate"], f"changes[{i}].wgi.estimate")
+    try:
+        sc = parse_scenario(doc, source="what-if")
+    except (TypeError, ValueError) as exc:  # a value the validator did not foresee
+        raise DataError(f"invalid value in the scenario: {exc}", file="what-if") from None
+    df = run_scenario(inputs, sc, assessment_year)[WHATIF_COLUMNS].copy()
+    eps = 1e-9
+    moved = (df["sr_delta"].abs() > eps) | (df["ei_delta"].abs() > eps)
+    for col in ("hhi_wgi_t_gs", "hhi_wgi_t_eu", "eol_rir"):
+        a, b = df[col], df[f"{col}_scenario"]
+        moved |= ((a - b).abs() > eps) | (a.isna() != b.isna())
+    df["changed"] = moved | (df["critical_change"] != "")
+    status = []
+    for mat, g in df.groupby("material", sort=True):
+        before = bool(g["critical"].eq(True).any())
+        after = bool(g["critical_scenario"].eq(True).any())
+        if change := _status(before, after):
+            status.append({"material": mat, "name": g["name"].iloc[0], "change": change})
+    datasets = inputs.provenance
+    return {
+        "scenario": {"name": sc.name, "description": sc.description, **sc.provenance()},
+        "assessment_year": assessment_year,
+        "thresholds": THRESHOLDS,
+        "rows": records(df),
+        "n_changed": int(df["changed"].sum()),
+        "status_changes": status,
+        "inputs": {
+            "origin": origin,
+            "wgi_year": inputs.wgi_year,
+            "datasets": [
+                {k: d.get(k) for k in ("dataset", "source", "release", "licence")} for d in datasets
+            ],
+        },
+        "method": "EU criticality method (European Commission 2017; Blengini et al. 2017); "
+        "factors not in the open data held at the values the baseline implies",
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Bill of materials
+
+
+@dataclass
+class BomSupply:
+    """Supply shares and governance a BOM's exposure is computed with, and where they are from."""
+
+    basis: str
+    shares: pd.DataFrame  # material, stage, country, share
+    wgi_scaled: dict[str, float] | None
+    origin: str  # 'starter', 'store' or 'store + starter'
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    footer: dict[str, Any] = field(default_factory=dict)
+
+
+def _facts_origin(facts: Facts, table: str) -> str:
+    """``store`` when the user's own build serves ``table``, else ``starter``."""
+    return (
+        "store" if getattr(facts, "origin", None) and facts.origin(table) == "store" else "starter"
+    )
+
+
+def _global_shares(shares: pd.DataFrame) -> pd.DataFrame:
+    s = shares[shares["scope"] == "global"].dropna(subset=["country", "share"])
+    return s[["material", "stage", "country", "share"]].reset_index(drop=True)
+
+
+def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> BomSupply:
+    """The supply data for BOM exposure, as ``ketenradar bom exposure`` reads it.
+
+    ``eu_crm``: global supply shares per stage (EU CRM 2023) and the WGI, each from the user's
+    store when it holds the dataset, else from the starter pack (the same tables).
+    ``usgs``: world production of the latest year (only from the store: the starter pack does
+    not ship the country shares).
+    """
+    from ketenradar.materials.assessment import default_wgi_year
+    from ketenradar.materials.criticality import country_wgi_scaled
+    from ketenradar.materials.datasets import LOAD_HINT, choose_dataset, read_table
+
+    if basis not in SUPPLY_BASES:
+        raise UsageError(f"supply '{basis}' is not available (choose one of: eu_crm, usgs)")
+    store = DataStore(data_dir)
+    datasets: list[dict[str, Any]] = []
+    origins: list[str] = []
+    starter_tables: list[str] = []
+    if basis == "eu_crm":
+        if store.list(kind="crm_assessment"):
+            crm = choose_dataset(store, "crm_assessment")
+            shares = _global_shares(read_table(crm, "supply_shares"))
+            datasets.append(crm.manifest.provenance())
+            origins.append("store")
+        else:
+            shares = _global_shares(facts.table("criticality_shares"))
+            starter_tables.append("criticality_shares")
+            origins.append(_facts_origin(facts, "criticality_shares"))
+    else:
+        usgs = [d for d in store.list(kind="mineral_production") if d.manifest.source == "usgs"]
+        if not usgs:
+            raise MissingDataError(
+                "USGS world production is not in the starter pack and no USGS dataset is "
+                f"loaded: load one with `{LOAD_HINT['mineral_production']}`, or use the EU CRM "
+                "global supply shares (supply=eu_crm), which work on a fresh install"
+            )
+        ds = choose_dataset(store, "mineral_production", source="usgs")
+        us = concentration.usgs_shares(read_table(ds, "production")).dropna(subset=["country"])
+        us = us[us["year"] == int(us["year"].max())]
+        shares = us.groupby(["material", "stage", "country"], as_index=False)["share"].sum()
+        datasets.append(ds.manifest.provenance())
+        origins.append("store")
+    gov = store.list(kind="governance")
+    if gov:
+        raw = read_table(gov[0], "wgi")
+        w = country_wgi_scaled(raw, default_wgi_year(raw))
+        datasets.append(gov[0].manifest.provenance())
+        origins.append("store")
+    else:
+        w = facts.table("criticality_wgi")
+        starter_tables.append("criticality_wgi")
+        origins.append(_facts_origin(facts, "criticality_wgi"))
+    wgi = {str(c): float(v) for c, v in zip(w["country"], w["wgi_scaled"], strict=True)}
+    footer = facts.footer(starter_tables) if starter_tables else _store_footer(datasets)
+    if starter_tables and datasets:
+        extra = _store_footer(datasets)
+        footer["tables"] = {**footer["tables"], **extra["tables"]}
+        footer["sources"] = footer["sources"] + extra["sources"]
+        footer["licences"] = sorted(set(footer["licences"]) | set(extra["licences"]))
+    if starter_tables:
+        shipped = {d["source"]: d for d in facts.manifest()["datasets"]}
+        for t in starter_tables:
+            src = "wgi" if t == "criticality_wgi" else "eu_crm"
+            where = "your facts" if _facts_origin(facts, t) == "store" else "starter pack"
+            datasets.append({**shipped.get(src, {"dataset": src}), "via": f"{where}: {t}"})
+    return BomSupply(
+        basis=basis,
+        shares=shares,
+        wgi_scaled=wgi,
+        origin=" + ".join(dict.fromkeys(origins)),
+        datasets=datasets,
+        footer=footer,
+    )
+
+
+def packaged_bom_list() -> list[dict[str, Any]]:
+    """The BOMs shipped with ketenradar: name, system, description, whether illustrative."""
+    from ketenradar.materials.bom import load_bom
+
+    out = []
+    for name, path in packaged_boms().items():
+        b = load_bom(path)
+        out.append(
+            {
+                "name": name,
+                "system": b.system,
+                "description": b.description,
+                "illustrative": b.illustrative,
+                "unit": b.unit,
+            }
+        )
+    return out
+
+
+def _exposure_result(bom: Bom, supply: BomSupply) -> dict[str, Any]:
+    critical = {m.material for m in vocabulary() if m.crm_2023}
+    res = exposure(bom, supply.shares, wgi_scaled=supply.wgi_scaled, critical=critical)
+    summary = records(res.summary)[0]
+    return {
+        "bom": {
+            "system": bom.system,
+            "description": bom.description,
+            "illustrative": bom.illustrative,
+            "unit": bom.unit,
+            "note": bom.note,
+            "file": bom.file,
+            "sources": [
+                {"id": s.id, "citation": s.citation, "url": s.url} for s in bom.sources.values()
+            ],
+        },
+        "supply": {
+            "basis": supply.basis,
+            "origin": supply.origin,
+            "datasets": [
+                {k: d.get(k) for k in ("dataset", "source", "release", "licence", "via")}
+                for d in supply.datasets
+            ],
+        },
+        "summary": summary,
+        "materials": records(res.materials),
+        "countries": records(res.countries),
+        "single_point_of_failure_threshold": SPOF_THRESHOLD,
+        "method": "Bill-of-materials exposure (docs/methods/bom.md); CRMA 65 % benchmark "
+        "(Regulation (EU) 2024/1252, Art. 5)",
+        "footer": supply.footer,
+    }
+
+
+def packaged_bom_exposure(name: str, supply: BomSupply) -> dict[str, Any]:
+    """Exposure of a packaged BOM (``naval_aesa_radar``, …); unknown → :class:`NotFoundError`."""
+    from ketenradar.materials.bom import load_bom
+
+    boms = packaged_boms()
+    if name not in boms:
+        raise NotFoundError(f"no packaged BOM '{name}' (packaged BOMs: {', '.join(sorted(boms))})")
+    return _exposure_result(load_bom(boms[name]), supply)
+
+
+def clean_filename(filename: str | None) -> str:
+    """The base name of an uploaded file, safe to show (at most 100 characters)."""
+    name = Path(str(filename or "upload.yaml").replace("\\", "/")).name or "upload.yaml"
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:100] or "upload.yaml"
+
+
+def decode_upload(data: bytes) -> str:
+    """An uploaded file's bytes as text; too large, empty or not UTF-8 → :class:`DataError`."""
+    if len(data) > MAX_BOM_BYTES:
+        raise DataError(f"the file is larger than {MAX_BOM_BYTES // 1_000_000} MB")
+    if not data.strip():
+        raise DataError("the file is empty")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"the file is not UTF-8 text (byte {exc.start})") from None
+
+
+def _yaml_doc(text: str, file: str) -> Any:
+    """The document, after refusing YAML whose aliases expand past :data:`MAX_BOM_NODES`,
+    recursive aliases and nesting too deep to walk (checked on the composed node graph before
+    anything is built). ``None`` when the YAML does not parse: :func:`parse_bom` then reports
+    the syntax error with its line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    except RecursionError:
+        raise DataError("the YAML is nested too deeply", file=file) from None
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise DataError("the YAML refers to itself (a recursive alias)", file=file)
+        active.add(key)
+        n = 1
+        if isinstance(node, yaml.MappingNode):
+            n += sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n += sum(size(c) for c in node.value)
+        active.discard(key)
+        memo[key] = min(n, MAX_BOM_NODES + 1)
+        return memo[key]
+
+    try:
+        if root is None:
+            return None
+        if size(root) > MAX_BOM_NODES:
+            raise DataError(
+                f"the YAML expands to more than {MAX_BOM_NODES:,} nodes "
+                "(counting what its aliases repeat)",
+                file=file,
+            )
+        return loader.construct_document(root)
+    except RecursionError:
+        raise DataError("the YAML is nested too deeply", file=file) from None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _children(node: dict) -> list[Any]:
+    out: list[Any] = []
+    for key in CHILD_KEYS:
+        value = node.get(key)
+        if isinstance(value, list):
+            out += value
+    return out
+
+
+def _expanded_size(doc: Any) -> int:
+    """How many nodes and material lines the BOM document explodes into through nesting and
+    ``use:`` (counted on the raw document with memoisation, capped just above
+    :data:`MAX_BOM_LINES`); malformed parts count as one and are left to :func:`parse_bom`."""
+    if not isinstance(doc, dict):
+        return 0
+    library = doc.get("library") if isinstance(doc.get("library"), list) else []
+    defs: dict[str, dict] = {}
+
+    def collect(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("name"), str) and "use" not in node:
+            defs.setdefault(node["name"], node)
+        for child in _children(node):
+            collect(child)
+
+    defs[str(doc.get("system"))] = doc
+    collect(doc)
+    for top in library:
+        collect(top)
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def count(node: Any) -> int:
+        if not isinstance(node, dict):
+            return 1
+        use = node.get("use")
+        body = defs.get(use, node) if isinstance(use, str) else node
+        key = id(body)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            return 1  # a cycle: parse_bom names it
+        active.add(key)
+        mats = body.get("materials")
+        n = 1 + (len(mats) if isinstance(mats, list) else 0)
+        n += sum(count(c) for c in _children(body))
+        active.discard(key)
+        memo[key] = min(n, MAX_BOM_LINES + 1)
+        return memo[key]
+
+    return min(count(doc) + sum(count(t) for t in library), MAX_BOM_LINES + 1)
+
+
+def bom_exposure_from_text(text: str, filename: str, supply: BomSupply) -> dict[str, Any]:
+    """Validate a BOM document given as text and compute its exposure; nothing is stored.
+
+    An invalid document raises :class:`DataError` naming the file, line, field and the path
+    to the bad node (``system > subsystem > component > materials[0]``); so does one that
+    expands past :data:`MAX_BOM_NODES` YAML nodes or :data:`MAX_BOM_LINES` nodes and lines.
+    """
+    file = clean_filename(filename)
+    try:
+        if _expanded_size(_yaml_doc(text, file)) > MAX_BOM_LINES:
+            raise DataError(
+                f"the BOM explodes into more than {MAX_BOM_LINES:,} nodes and material lines "
+                "(through 'use:' and nesting)",
+                file=file,
+            )
+        bom = parse_bom(text, file=file)
+    except RecursionError:
+        raise DataError("the BOM is nested too deeply", file=file) from None
+    return _exposure_result(bom, supply)
+
+
+def error_reasons(exc: DataError) -> list[dict[str, Any]]:
+    """The reasons of a validation error, for the page and the API: message, line, field, node.
+
+    The validators stop at the first problem, so this is one reason today; the list leaves room
+    for validators that collect several.
+    """
+    reason = exc.reason
+    node = None
+    head, sep, rest = reason.partition(": ")
+    if sep and (" > " in head or head.startswith(("sources[", "library", "(top level)"))):
+        node, reason = head, rest
+    return [
+        {
+            "message": str(exc),
+            "reason": reason,
+            "node": node,
+            "file": exc.file,
+            "line": exc.line,
+            "field": exc.field,
+        }
+    ]

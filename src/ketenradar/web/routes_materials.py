@@ -1,0 +1,280 @@
+"""Routes of the materials area: one material, the what-if, bill-of-materials exposure.
+
+JSON API (``/api/v1``): ``GET /materials/{material}``, ``POST /materials/whatif``,
+``GET /bom/packaged``, ``GET /bom/{name}/exposure``, ``POST /bom/exposure`` (upload).
+Pages: ``/{lang}/materials/{material}`` and ``/{lang}/bom`` (the what-if form sits on
+``/{lang}/materials`` and posts to the JSON API from ``static/materials_whatif.js``).
+
+Computing a what-if or an exposure saves nothing, so these endpoints are open like the read
+endpoints (the POSTs still need the CSRF token). An uploaded BOM is read into memory (at most
+:data:`~ketenradar.web.materials_page.MAX_BOM_BYTES`), validated and discarded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ketenradar.errors import DataError, KetenradarError, UsageError
+from ketenradar.web import materials_page as mp
+from ketenradar.web.api import FactsDep
+from ketenradar.web.pages import check_lang, render
+
+api_router = APIRouter(prefix="/api/v1", tags=["materials"])
+page_router = APIRouter(include_in_schema=False)
+
+Material = Annotated[
+    str,
+    Path(
+        description="Material id or name in any publisher's spelling (tin, Tin, 'Rare earths')",
+        min_length=1,
+        max_length=80,
+    ),
+]
+BomName = Annotated[
+    str, Path(description="A packaged BOM (see /api/v1/bom/packaged)", pattern=r"^[a-z0-9_]{1,60}$")
+]
+Supply = Annotated[
+    Literal["eu_crm", "usgs"],
+    Query(
+        description="eu_crm: EU CRM 2023 global supply shares per stage (works on a fresh "
+        "install); usgs: USGS world production, latest year (needs a USGS dataset loaded)"
+    ),
+]
+
+SCENARIO_EXAMPLE = {
+    "name": "Tin export restrictions",
+    "description": "t = 1.5 on tin from China and Indonesia; Myanmar's WGI at the bottom",
+    "changes": [
+        {"export_restriction": {"material": "tin", "country": "CHN", "t": 1.5}},
+        {"export_restriction": {"material": "tin", "country": "IDN", "t": 1.5}},
+        {"wgi": {"country": "MMR", "estimate": -2.5}},
+    ],
+}
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A BOM in YAML (docs/methods/bom.md), at most 1 MB",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _invalid(exc: DataError, status: int) -> JSONResponse:
+    return JSONResponse({"detail": str(exc), "errors": mp.error_reasons(exc)}, status_code=status)
+
+
+class UploadTooLarge(StarletteHTTPException):
+    """The uploaded file is over the limit (413)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f"the file is larger than {mp.MAX_BOM_BYTES // 1_000_000} MB")
+
+
+async def _read_upload(request: Request) -> tuple[bytes, str, Any]:
+    """The ``file`` field of a multipart request, checked for size before and after reading."""
+    ctype = request.headers.get("content-type", "")
+    if not ctype.startswith("multipart/form-data"):
+        raise UsageError("send the BOM as multipart/form-data with the file in the field 'file'")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > mp.MAX_BOM_BYTES + 64_000:
+        raise UploadTooLarge()
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise UsageError("no file: send the BOM in the multipart field 'file'")
+    data = await upload.read(mp.MAX_BOM_BYTES + 1)
+    if len(data) > mp.MAX_BOM_BYTES:
+        raise UploadTooLarge()
+    return data, mp.clean_filename(upload.filename), form
+
+
+def _upload_exposure(request: Request, data: bytes, filename: str, supply: str) -> dict[str, Any]:
+    facts = request.app.state.facts
+    s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
+    return mp.bom_exposure_from_text(mp.decode_upload(data), filename, s)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON API (specific routes before the catch-all /materials/{material})
+
+
+@api_router.post("/materials/whatif")
+def materials_whatif(
+    request: Request,
+    doc: Annotated[
+        dict[str, Any],
+        Body(
+            description="A scenario document: name, description and a list of changes "
+            "(export_restriction, shift, wgi, recycling, parameters), as in "
+            "examples/scenarios/*.yaml",
+            openapi_examples={
+                "tin": {"summary": "tin export restrictions", "value": SCENARIO_EXAMPLE}
+            },
+        ),
+    ],
+) -> Any:
+    """What-if on the EU criticality method: baseline and scenario per material and stage.
+
+    Returns the deltas of SR and EI, which rows changed and which materials change critical
+    status. Inputs: the user's store when it holds an EU CRM and a WGI dataset, else the
+    starter pack. An invalid scenario gets 422 with the reasons (the change, field and, for an
+    unknown material or country, the closest names). Nothing is saved.
+    """
+    inputs, origin = mp.criticality_inputs_for(request.app.state.settings.data_dir)
+    try:
+        return mp.whatif(inputs, doc, origin=origin)
+    except DataError as exc:
+        return _invalid(exc, 422)
+
+
+@api_router.get("/materials/{material}")
+def material(facts: FactsDep, material: Material) -> dict[str, Any]:
+    """One material: stage concentration per source and year, CRMA flags, and the EU
+    criticality recomputed next to the published 2023 values (implied factors, notes).
+    An unknown material gets 404 with the closest known names."""
+    return mp.material_detail(facts, material)
+
+
+@api_router.get("/bom/packaged")
+def bom_packaged() -> list[dict[str, Any]]:
+    """The bills of materials shipped with ketenradar (all illustrative: order-of-magnitude
+    estimates from cited sources, not measured data)."""
+    return mp.packaged_bom_list()
+
+
+@api_router.get("/bom/{name}/exposure")
+def bom_packaged_exposure(
+    request: Request, facts: FactsDep, name: BomName, supply: Supply = "eu_crm"
+) -> dict[str, Any]:
+    """Exposure of a packaged BOM: per material concentration (HHI), governance risk (WGI),
+    the CRMA 65 % single-supplier flag; per supplying country the system's exposure."""
+    s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
+    return mp.packaged_bom_exposure(name, s)
+
+
+@api_router.post("/bom/exposure", openapi_extra=UPLOAD_BODY)
+async def bom_upload_exposure(request: Request, supply: Supply = "eu_crm") -> Any:
+    """Exposure of your own BOM file (YAML, docs/methods/bom.md; multipart field ``file``,
+    at most 1 MB). A file that fails validation gets 400 with the reasons (file, line, field
+    and the path to the bad node); over the limit, 413. The file is not stored."""
+    data, filename, _ = await _read_upload(request)
+    try:
+        return await run_in_threadpool(_upload_exposure, request, data, filename, supply)
+    except DataError as exc:
+        return _invalid(exc, 400)
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+
+
+@page_router.get("/{lang}/materials/{material}", response_class=HTMLResponse)
+def material_page(request: Request, lang: str, material: Material) -> Response:
+    """One material: reconciliation, stage concentration, supply shares, CRMA flags."""
+    lang = check_lang(lang)
+    d = mp.material_detail(request.app.state.facts, material)
+    return render(request, lang, "material.html", "material", d=d, footer=d["footer"])
+
+
+def _bom_page(
+    request: Request,
+    lang: str,
+    *,
+    name: str | None = None,
+    supply: str = "eu_crm",
+    result: dict[str, Any] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    uploaded: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    footer = (result or {}).get("footer") or request.app.state.facts.footer(
+        ["criticality_shares", "criticality_wgi"]
+    )
+    return render(
+        request,
+        lang,
+        "bom.html",
+        "bom",
+        status_code=status_code,
+        boms=mp.packaged_bom_list(),
+        selected=name,
+        supply=supply,
+        result=result,
+        errors=errors or [],
+        uploaded=uploaded,
+        max_mb=mp.MAX_BOM_BYTES // 1_000_000,
+        footer=footer,
+    )
+
+
+@page_router.get("/{lang}/bom", response_class=HTMLResponse)
+def bom_page(
+    request: Request,
+    lang: str,
+    name: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,60}$")] = None,
+    supply: Supply = "eu_crm",
+) -> Response:
+    """Bill-of-materials exposure: choose a packaged BOM or upload your own file."""
+    lang = check_lang(lang)
+    if not name:
+        return _bom_page(request, lang, supply=supply)
+    try:
+        s = mp.bom_supply(request.app.state.facts, request.app.state.settings.data_dir, supply)
+        result = mp.packaged_bom_exposure(name, s)
+    except KetenradarError as exc:
+        return _bom_page(
+            request,
+            lang,
+            name=name,
+            supply=supply,
+            errors=[{"message": str(exc), "reason": str(exc)}],
+            status_code=exc.http_status if exc.http_status < 500 else 400,
+        )
+    return _bom_page(request, lang, name=name, supply=supply, result=result)
+
+
+@page_router.post("/{lang}/bom", response_class=HTMLResponse)
+async def bom_upload_page(request: Request, lang: str) -> Response:
+    """The upload form: the page again, with the exposure or with the reasons for rejection."""
+    lang = check_lang(lang)
+    supply, filename = "eu_crm", None
+    try:
+        data, filename, form = await _read_upload(request)
+        chosen = form.get("supply")
+        supply = chosen if isinstance(chosen, str) and chosen in mp.SUPPLY_BASES else supply
+        result = await run_in_threadpool(_upload_exposure, request, data, filename, supply)
+    except DataError as exc:
+        errors = mp.error_reasons(exc)
+        return _bom_page(
+            request, lang, supply=supply, errors=errors, uploaded=filename, status_code=400
+        )
+    except (KetenradarError, StarletteHTTPException) as exc:
+        if isinstance(exc, StarletteHTTPException):
+            message, status = str(exc.detail), exc.status_code
+        else:
+            message, status = str(exc), exc.http_status if exc.http_status < 500 else 400
+        errors = [{"message": message, "reason": message}]
+        return _bom_page(
+            request, lang, supply=supply, errors=errors, uploaded=filename, status_code=status
+        )
+    return _bom_page(request, lang, supply=supply, result=result, uploaded=filename)
