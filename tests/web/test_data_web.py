@@ -88,6 +88,11 @@ def test_analyst_uploads_a_dataset_with_progress(app, tmp_path: Path):
     added = next(e for e in log if e["action"] == "dataset_added")
     assert added["username"] == "alice" and added["target"] == store[0]["dataset"]
     assert not any((app.state.settings.data_dir / "uploads").iterdir())  # staging cleaned
+    # the pages now serve the uploaded year: live facts were rebuilt from the store
+    assert job.result["facts"].startswith("facts rebuilt") and "screening" in job.result["facts"]
+    assert app.state.facts.origin("screening") == "store"
+    d = c.get("/api/v1/dependencies", params={"importer": "NLD", "method": "all"}).json()
+    assert d["year"] == 2022 and {r["product"] for r in d["rows"]} <= {"260111", "810590"}
 
 
 def test_bad_upload_fails_with_reason_and_leaves_store_unchanged(app, tmp_path: Path):

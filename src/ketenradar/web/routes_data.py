@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 
 from ketenradar import api as core
 from ketenradar.accounts import service
-from ketenradar.errors import UsageError
+from ketenradar.errors import KetenradarError, UsageError
 from ketenradar.sources.base import list_connectors
-from ketenradar.web import data_page, pages
+from ketenradar.web import data_page, live, pages
 from ketenradar.web.auth import Admin, Analyst, client_of, db_of
 from ketenradar.web.jobs import Job
 
@@ -36,11 +36,18 @@ def _data_dir(request: Request) -> Path:
     return request.app.state.settings.data_dir
 
 
-def _after_change(app: Any) -> None:
-    """Refresh what the pages read after the store changed (live facts, when available)."""
-    refresh = getattr(app.state.facts, "refresh", None)
-    if refresh:
-        refresh()
+def _after_change(app: Any, data_dir: Path, job: Job | None = None) -> str:
+    """Rebuild the live facts from the store after it changed, so the pages show the new
+    data; returns what happened (a failed rebuild leaves the previous facts serving)."""
+    try:
+        m = live.build(data_dir, progress=job.report if job else None)
+    except KetenradarError as exc:
+        note = f"facts not rebuilt: {exc}"
+    else:
+        tables = sorted((m or {}).get("tables", {}))
+        note = f"facts rebuilt: {', '.join(tables)}" if tables else "no facts derivable"
+    app.state.facts.refresh()
+    return note
 
 
 @api_router.get("/datasets")
@@ -99,8 +106,7 @@ async def add_dataset(
         names = [r.dataset for r in reports]
         for n in names:
             service.audit(db, user.username, "dataset_added", n, {"source": source}, client)
-        _after_change(app)
-        return {"datasets": names}
+        return {"datasets": names, "facts": _after_change(app, data_dir, job)}
 
     job = request.app.state.jobs.submit("add", user.username, work)
     return job.public()
@@ -140,8 +146,8 @@ def fetch_dataset(request: Request, body: FetchRequest, user: Admin) -> dict[str
                 {"release": body.release, "hs": body.hs},
                 client,
             )
-        _after_change(app)
-        return {"datasets": names, "downloaded": str(path)}
+        facts = _after_change(app, data_dir, job)
+        return {"datasets": names, "downloaded": str(path), "facts": facts}
 
     return request.app.state.jobs.submit("fetch", user.username, work).public()
 
@@ -153,7 +159,7 @@ def remove_dataset(
     """Remove a dataset from the store (admin); logged."""
     core.remove_dataset(name, data_dir=_data_dir(request))
     service.audit(db_of(request), user.username, "dataset_removed", name, None, client_of(request))
-    _after_change(request.app)
+    _after_change(request.app, _data_dir(request))
     return Response(status_code=204)
 
 
