@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,12 +146,14 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def running_server(data_dir: Path) -> Iterator[str]:
+    """A real ``ketenradar serve`` process on a free loopback port over ``data_dir``; yields
+    its base URL once it answers, and stops it afterwards."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "KETENRADAR_DATA_DIR": str(tmp_path_factory.mktemp("web") / "store")}
+    env = {**os.environ, "KETENRADAR_DATA_DIR": str(data_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ketenradar", "serve", "--port", str(port)], env=env
     )
@@ -168,6 +171,13 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server over an empty store (the pages show the starter pack)."""
+    with running_server(tmp_path_factory.mktemp("web") / "store") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,14 @@ data forms, an analyst can upload, an admin sees users and the audit log; the da
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_support import shot
+from conftest import running_server
 
 PASSWORD = "correct horse battery staple"
 
@@ -29,26 +27,8 @@ def accounts_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
              "--password-stdin"],
             input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True,
         )  # fmt: skip
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ketenradar", "serve", "--port", str(port)], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/api/v1/health", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with running_server(data) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def sign_in(page, url: str, username: str, password: str = PASSWORD) -> None:

@@ -5,12 +5,8 @@ server whose store holds a small ICIO table, a shock whose result appears withou
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser_support import shot
+from conftest import running_server
 
 from ketenradar import starter
 from ketenradar.inputoutput import api as io_api
@@ -68,27 +65,8 @@ def io_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def io_url(io_store: Path) -> Iterator[str]:
     """A real server whose data store holds the small table."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "KETENRADAR_DATA_DIR": str(io_store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ketenradar", "serve", "--port", str(port)], env=env
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/api/v1/health", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with running_server(io_store) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_io_page_shows_starter_exposure_and_chart(page, base_url):

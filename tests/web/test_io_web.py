@@ -14,12 +14,12 @@ Small tables in the OECD ICIO CSV layout are written here and loaded with
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import csrf_headers, require_shared
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -207,12 +207,6 @@ def test_exposure_bad_parameters(svc: TestClient):
 # --- shocks -------------------------------------------------------------------------------
 
 
-def csrf_headers(client: TestClient) -> dict[str, str]:
-    """The CSRF header (as tests/conftest.py's helper; a local copy because, when the browser
-    tests are collected first, ``conftest`` names tests/browser/conftest.py)."""
-    return {"X-CSRF-Token": client.get("/api/v1/session").json()["csrf_token"]}
-
-
 def post(client: TestClient, body: dict):
     return client.post("/api/v1/io/shock", json=body, headers=csrf_headers(client))
 
@@ -366,26 +360,11 @@ def test_page_with_a_loaded_table(svc: TestClient):
 # --- the real table -----------------------------------------------------------------------
 
 
-def shared_icio() -> Path:
-    """../shared/data/icio_oecd_2022 (as tests/conftest.py's ``require_shared``: fail under
-    CI, skip elsewhere, when missing)."""
-    root = os.environ.get("KETENRADAR_SHARED_DATA")
-    p = (Path(root) if root else Path(__file__).resolve().parents[3] / "shared" / "data") / (
-        "icio_oecd_2022"
-    )
-    if not p.exists():
-        msg = f"shared reference data not found at {p} (set KETENRADAR_SHARED_DATA)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return p
-
-
 @pytest.mark.realdata
 def test_real_icio_table_agrees_with_the_starter_pack(tmp_path: Path):
     """Loaded from the real OECD ICIO 2022 arrays, the store path gives the starter pack's
     exposure per Dutch industry, and the example shock of docs/methods/input-output.md."""
-    store = load(tmp_path / "store", shared_icio())
+    store = load(tmp_path / "store", require_shared("icio_oecd_2022"))
     c = client_for(store)
     d = c.get("/api/v1/io/industries", params={"economy": "NLD"}).json()
     assert d["origin"] == "store" and d["year"] == 2022
