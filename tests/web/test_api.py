@@ -66,6 +66,29 @@ def test_csv_download_is_exactly_what_is_shown(client: TestClient):
     assert [row["product"] for row in rows] == [s["product"] for s in shown]
 
 
+def test_xlsx_download_is_exactly_what_is_shown_with_provenance(client: TestClient):
+    import openpyxl
+
+    sc = starter.read("screening")
+    eco = "Energy-Intensive Industries"
+    params = {"importer": "NLD", "year": 2022, "method": "all", "ecosystem": eco, "page_size": 7}
+    shown = client.get("/api/v1/dependencies", params=params).json()
+    want = sc[(sc["importer"] == "NLD") & (sc["year"] == 2022)]
+    want = want[want["ecosystem"].fillna("").str.split("; ").apply(lambda e: eco in e)]
+    assert shown["total"] == len(want) > 7
+    r = client.get("/api/v1/dependencies.xlsx", params=params)
+    assert r.status_code == 200 and "spreadsheetml" in r.headers["content-type"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    rows = list(wb["dependencies"].iter_rows(values_only=True))
+    assert [x[rows[0].index("product")] for x in rows[1:]] == [s["product"] for s in shown["rows"]]
+    about = dict(wb["provenance"].iter_rows(min_row=2, values_only=True))
+    assert (
+        "ecosystem=Energy-Intensive Industries" in about["filters"] and "baci" in about["sources"]
+    )
+    page = client.get("/en/dependencies", params=params).text
+    assert 'id="download-xlsx"' in page and f"<option selected>{eco}</option>" in page
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "words"),
     [

@@ -131,6 +131,33 @@ def dependencies_csv(facts: FactsDep, params: ExplorerQuery) -> Response:
     )
 
 
+@router.get("/dependencies.xlsx", response_class=Response)
+def dependencies_xlsx(facts: FactsDep, params: ExplorerQuery) -> Response:
+    """Exactly the rows the explorer shows (same filters, sort and page), as an Excel workbook
+    with a second sheet saying which data and method produced them."""
+    import pandas as pd
+
+    res = content.dependencies(facts, **params)
+    foot = res["footer"]
+    about = pd.DataFrame(
+        [("filters", "; ".join(f"{k}={v}" for k, v in params.items() if v not in (None, "")))]
+        + [("table " + k, v) for k, v in foot["tables"].items()]
+        + [("sources", "; ".join(foot["sources"])), ("licences", "; ".join(foot["licences"]))]
+        + [("built", f"{foot['tool']}, {foot['built_at']}")],
+        columns=["item", "value"],
+    )
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+        res["rows"].to_excel(xl, sheet_name="dependencies", index=False)
+        about.to_excel(xl, sheet_name="provenance", index=False)
+    name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.xlsx"
+    return Response(
+        buf.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/products/{hs6}.csv", response_class=Response)
 def product_csv(
     facts: FactsDep,

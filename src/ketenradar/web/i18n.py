@@ -75,6 +75,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "supplier_shares": {"nl": "Aandelen van leveranciers", "en": "Supplier shares"},
     "external_share": {"nl": "Aandeel van buiten", "en": "External share"},
     "world_export_hhi": {"nl": "HHI wereldexport", "en": "World export HHI"},
+    "download_xlsx": {"nl": "Download Excel", "en": "Download Excel"},
+    "full_baci_hint": {
+        "nl": "Het startpakket bevat de 74 grondstofproducten uit BACI. Een volledige BACI-uitgave "
+        "(alle ~5.000 producten) laadt u met `ketenradar data add baci BESTAND.zip` of "
+        "`ketenradar data fetch baci` (met voortgang), of op de pagina",
+        "en": "The starter pack holds the 74 raw-material products from BACI. Load a full BACI "
+        "release (all ~5,000 products) with `ketenradar data add baci FILE.zip` or "
+        "`ketenradar data fetch baci` (with progress), or on the page",
+    },
     # --- accounts ---
     "sign_in": {"nl": "Inloggen", "en": "Sign in"},
     "sign_out": {"nl": "Uitloggen", "en": "Sign out"},

@@ -102,6 +102,14 @@ def dependencies_page(request: Request, lang: str, params: api.ExplorerQuery):
         sort_query=sort_query,
         page_query=lambda p: query(page=p),
         importers=["NLD", "EU27"],
+        ecosystems=sorted(
+            {
+                e
+                for v in request.app.state.facts.values("screening", "ecosystem")
+                if isinstance(v, str)
+                for e in v.split("; ")
+            }
+        ),
         methods=content.METHODS,
         footer=d["footer"],
     )
