@@ -116,13 +116,6 @@ def pymrio_system(t):
     return io
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never touch the user's own data dir: a default store under a temporary folder."""
-    if "KETENRADAR_DATA_DIR" not in os.environ:
-        os.environ["KETENRADAR_DATA_DIR"] = str(tmp_path_factory.mktemp("default-data-dir"))
-
-
 def csrf_headers(client) -> dict[str, str]:
     """The header a test client sends with a POST/PUT/PATCH/DELETE (and sets the cookie)."""
     token = client.get("/api/v1/session").json()["csrf_token"]

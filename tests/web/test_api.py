@@ -16,11 +16,13 @@ from fastapi.testclient import TestClient
 
 from ketenradar import starter
 from ketenradar.web.app import create_app
+from ketenradar.web.settings import WebSettings
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app())
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    data = tmp_path_factory.mktemp("api") / "data"
+    return TestClient(create_app(settings=WebSettings.from_env(data)))
 
 
 def test_overview_shows_real_counts(client: TestClient):

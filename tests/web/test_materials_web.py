@@ -439,6 +439,8 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(client: TestClient, tmp_p
     assert big.status_code == 413 and "larger than 1 MB" in big.json()["detail"]
     assert _upload(client, b"\xff\xfe\x00bad").status_code == 400
     assert "not UTF-8" in _upload(client, b"\xff\xfe\x00bad").json()["detail"]
+    nul = _upload(client, b"\x00")  # valid UTF-8, but YAML refuses control characters
+    assert nul.status_code == 400 and "YAML" in nul.json()["detail"]
     assert "empty" in _upload(client, b"  \n").json()["detail"]
     r = client.post(
         "/api/v1/bom/exposure",

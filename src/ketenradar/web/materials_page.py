@@ -496,8 +496,8 @@ def _yaml_doc(text: str, file: str) -> Any:
     recursive aliases and nesting too deep to walk (checked on the composed node graph before
     anything is built). ``None`` when the YAML does not parse: :func:`parse_bom` then reports
     the syntax error with its line."""
-    loader = yaml.SafeLoader(text)
     try:
+        loader = yaml.SafeLoader(text)  # the reader refuses control characters here already
         root = loader.get_single_node()
     except yaml.YAMLError:
         return None
