@@ -67,3 +67,28 @@ class DownloadError(KetenradarError):
 
     exit_code = 5
     http_status = 502
+
+
+class AuthError(KetenradarError):
+    """Wrong user name or password (401)."""
+
+    http_status = 401
+    exit_code = 2
+
+
+class ForbiddenError(KetenradarError):
+    """Signed in, but the role does not allow this (403)."""
+
+    http_status = 403
+    exit_code = 2
+
+
+class RateLimitedError(KetenradarError):
+    """Too many failed sign-ins (429); ``retry_after`` seconds until the next try."""
+
+    http_status = 429
+    exit_code = 2
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -273,12 +273,8 @@ def test_cli_creates_the_first_admin(tmp_path: Path, monkeypatch: pytest.MonkeyP
     )
     assert r.exit_code == 2 and "at least" in r.output
     application = create_app(settings=WebSettings.from_env(data))
-    c = signed_in_with(application, "root")
+    c = signed_in(application, "root")
     assert c.get("/api/v1/users").json() == [{"username": "root", "role": "admin", "active": True}]
-
-
-def signed_in_with(app, username: str) -> TestClient:
-    return signed_in(app, username)
 
 
 def test_pages_show_who_is_signed_in_and_admin_sections(app):

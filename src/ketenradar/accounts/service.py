@@ -19,7 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from ketenradar.accounts.models import ROLES, AuditEvent, SavedItem, Session, User, utcnow
-from ketenradar.errors import KetenradarError, NotFoundError, UsageError
+from ketenradar.errors import (
+    AuthError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    UsageError,
+)
 
 #: Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
 HASHER = PasswordHasher()
@@ -30,31 +36,6 @@ FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 SAVED_KINDS = ("scenario", "bom")
-
-
-class AuthError(KetenradarError):
-    """Wrong user name or password (401)."""
-
-    http_status = 401
-    exit_code = 2
-
-
-class ForbiddenError(KetenradarError):
-    """Signed in, but the role does not allow this (403)."""
-
-    http_status = 403
-    exit_code = 2
-
-
-class RateLimitedError(KetenradarError):
-    """Too many failed sign-ins (429); ``retry_after`` seconds until the next try."""
-
-    http_status = 429
-    exit_code = 2
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def _aware(dt: datetime) -> datetime:

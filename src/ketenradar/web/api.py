@@ -45,6 +45,15 @@ Importer = Annotated[str, Query(description="NLD or EU27", max_length=20)]
 Year = Annotated[int | None, Query(description="Year (default: the latest)", ge=1900, le=2100)]
 
 
+def attachment(body: str | bytes, media_type: str, filename: str) -> Response:
+    """A download: ``body`` with the type and the file name the browser saves it under."""
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/health")
 def health() -> dict[str, str]:
     """Liveness and the version serving."""
@@ -124,11 +133,7 @@ def dependencies_csv(facts: FactsDep, params: ExplorerQuery) -> Response:
     buf = io.StringIO()
     res["rows"].to_csv(buf, index=False)
     name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.csv"
-    return Response(
-        buf.getvalue(),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(buf.getvalue(), "text/csv", name)
 
 
 @router.get("/dependencies.xlsx", response_class=Response)
@@ -151,10 +156,10 @@ def dependencies_xlsx(facts: FactsDep, params: ExplorerQuery) -> Response:
         res["rows"].to_excel(xl, sheet_name="dependencies", index=False)
         about.to_excel(xl, sheet_name="provenance", index=False)
     name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.xlsx"
-    return Response(
+    return attachment(
         buf.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{name}",
     )
 
 
@@ -170,11 +175,7 @@ def product_csv(
     p = content.product(facts, hs6, importer)
     buf = io.StringIO()
     pd.DataFrame(p["indicators"]).to_csv(buf, index=False)
-    return Response(
-        buf.getvalue(),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="product_{hs6}_{importer}.csv"'},
-    )
+    return attachment(buf.getvalue(), "text/csv", f"product_{hs6}_{importer}.csv")
 
 
 @router.get("/products/{hs6}")

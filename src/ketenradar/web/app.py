@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ketenradar import __version__
 from ketenradar.accounts import db as accounts_db
 from ketenradar.accounts import service
-from ketenradar.errors import KetenradarError
+from ketenradar.errors import KetenradarError, RateLimitedError
 from ketenradar.web import (
     api,
     auth,
@@ -83,8 +83,11 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     async def security_headers(request: Request, call_next: Any) -> Response:
         token = csrf.token_for(request)
         request.state.csrf_token = token
-        request.state.user = await run_in_threadpool(
-            service.session_user, app.state.accounts, request.cookies.get(auth.COOKIE)
+        session = request.cookies.get(auth.COOKIE)
+        request.state.user = (
+            await run_in_threadpool(service.session_user, app.state.accounts, session)
+            if session
+            else None
         )
         response = auth.read_gate(request) or await call_next(request)
         for k, v in SECURITY_HEADERS.items():
@@ -125,7 +128,7 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     async def project_error(request: Request, exc: KetenradarError) -> Response:
         status = exc.http_status if exc.http_status < 500 else 400
         headers = None
-        if isinstance(exc, service.RateLimitedError):
+        if isinstance(exc, RateLimitedError):
             headers = {"Retry-After": str(exc.retry_after)}
         elif status == 401 and request.url.path.startswith("/api/"):
             headers = {"WWW-Authenticate": 'Cookie realm="ketenradar"'}

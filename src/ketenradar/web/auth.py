@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ketenradar.accounts import service
 from ketenradar.accounts.models import ROLES, User
+from ketenradar.errors import AuthError, ForbiddenError, NotFoundError, RateLimitedError
 from ketenradar.web import pages
 
 COOKIE = "kr_session"
@@ -49,11 +50,9 @@ def require(role: str) -> Callable[[Request], User]:
     def dependency(request: Request) -> User:
         user: User | None = request.state.user
         if user is None:
-            raise service.AuthError(f"sign in first: this needs the {role} role")
+            raise AuthError(f"sign in first: this needs the {role} role")
         if not user.can(role):
-            raise service.ForbiddenError(
-                f"'{user.username}' is a {user.role}; this needs the {role} role"
-            )
+            raise ForbiddenError(f"'{user.username}' is a {user.role}; this needs the {role} role")
         return user
 
     return dependency
@@ -231,7 +230,7 @@ def saved_item(request: Request, kind: Kind, item_id: ItemId) -> dict[str, Any]:
     """One saved item with its document, if you may read it (others' private ones: 404)."""
     item = service.get_item(db_of(request), request.state.user, item_id)
     if item.kind != kind:
-        raise service.NotFoundError(f"no saved {kind} {item_id}")
+        raise NotFoundError(f"no saved {kind} {item_id}")
     return _item_json(item, with_body=True)
 
 
@@ -273,8 +272,8 @@ def login_form(
     lang = pages.check_lang(lang)
     try:
         user = service.authenticate(db_of(request), username, password, client_of(request))
-    except (service.AuthError, service.RateLimitedError) as exc:
-        status = 429 if isinstance(exc, service.RateLimitedError) else 401
+    except (AuthError, RateLimitedError) as exc:
+        status = 429 if isinstance(exc, RateLimitedError) else 401
         return pages.render(
             request,
             lang,

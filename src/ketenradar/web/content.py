@@ -68,7 +68,8 @@ def screening(facts: Facts, importer: str, year: int | None) -> tuple[pd.DataFra
     return facts.rows("screening", importer=importer, year=year), year
 
 
-def _dependent(df: pd.DataFrame, method: str) -> pd.Series:
+def dependent(df: pd.DataFrame, method: str) -> pd.Series:
+    """Which screening rows count as dependent under ``method`` (eu2021, geodep, any, all)."""
     eu = df["dependent_eu2021"].fillna(False).astype(bool)
     geo = df["dependent_geodep"].fillna(False).astype(bool)
     return {"eu2021": eu, "geodep": geo, "any": eu | geo, "all": eu | ~eu}[method]
@@ -81,7 +82,7 @@ def overview(facts: Facts, economy: str = "NLD", year: int | None = None) -> dic
 
 
 def _overview(facts: Facts, df: pd.DataFrame, economy: str, year: int) -> dict[str, Any]:
-    dep = df[_dependent(df, "any")]
+    dep = df[dependent(df, "any")]
     top_deps = dep.sort_values("external_imports_kusd", ascending=False).head(10)
     by_supplier = (
         dep.groupby("top_supplier")
@@ -99,8 +100,8 @@ def _overview(facts: Facts, df: pd.DataFrame, economy: str, year: int) -> dict[s
         "year": year,
         "counts": {
             "products_screened": len(df),
-            "dependent_eu2021": int(_dependent(df, "eu2021").sum()),
-            "dependent_geodep": int(_dependent(df, "geodep").sum()),
+            "dependent_eu2021": int(dependent(df, "eu2021").sum()),
+            "dependent_geodep": int(dependent(df, "geodep").sum()),
             "crma_65_exceeded": int(flagged["material"].nunique()),
         },
         "largest_dependencies": records(
@@ -171,7 +172,7 @@ def dependencies(
             [key, "product"], ascending=[not desc, True], na_position="last"
         ).reset_index(drop=True),
     )
-    keep = facts.cached(("explorer-method", *view, method), lambda: _dependent(df, method))
+    keep = facts.cached(("explorer-method", *view, method), lambda: dependent(df, method))
     if ecosystem:
         # the column lists ecosystems separated by "; ": match a whole item
         listed = facts.cached(

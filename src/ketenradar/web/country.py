@@ -30,7 +30,7 @@ import pandas as pd
 from ketenradar.errors import NotFoundError, UsageError
 from ketenradar.groups import GroupRegistry
 from ketenradar.sources.baci_countries import SPECIAL_CODES
-from ketenradar.web.content import records
+from ketenradar.web.content import dependent, records
 from ketenradar.web.facts import Facts
 
 #: Methods for the list of dependent products (the balance itself uses EU 2021).
@@ -228,12 +228,6 @@ def _balance_over_time(facts: Facts, importer: str, iso3: str, years: list[int])
     return _finite(out, ["balance_ratio_products", "balance_ratio_kusd"])
 
 
-def _dependent(df: pd.DataFrame, method: str) -> pd.Series:
-    eu = df["dependent_eu2021"].fillna(False).astype(bool)
-    geo = df["dependent_geodep"].fillna(False).astype(bool)
-    return {"eu2021": eu, "geodep": geo, "any": eu | geo}[method]
-
-
 def _value_added(facts: Facts, importer: str, iso3: str) -> dict[str, Any] | None:
     if importer != "NLD":
         return None
@@ -289,7 +283,7 @@ def country(
     now = records(over_time[over_time["year"] == year])[0]
 
     scr = facts.rows("screening", importer=importer, year=year)
-    dep = scr[_dependent(scr, method) & (scr["top_supplier"] == code)]
+    dep = scr[dependent(scr, method) & (scr["top_supplier"] == code)]
     dep = dep.sort_values(["external_imports_kusd", "product"], ascending=[False, True])
     dep_cols = [
         "product",

@@ -10,6 +10,7 @@ a restart leaves the store as it was (ingest writes a staged version and commits
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -87,8 +88,6 @@ class Jobs:
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
         """Block until the job has finished (for tests and the CLI)."""
-        import time
-
         end = time.monotonic() + timeout
         job = self.get(job_id)
         while job.state in ("queued", "running") and time.monotonic() < end:
