@@ -42,6 +42,9 @@ TABLES = {
     "year, shares of external imports",
     "balance": "mutual dependency NLD and EU27 ↔ each partner on the raw-material products, "
     "every year 1995–2024",
+    "balance_products": "the products behind the balance: per year, the importer's dependent "
+    "raw-material products and their top supplier, and each partner's dependent products whose "
+    "top supplier is the importer (EU 2021)",
     "criticality": "EU criticality per material and stage, reconciled with the published 2023 "
     "assessment",
     "concentration": "supply concentration per material, stage, source and year (EU CRM, USGS)",
@@ -68,7 +71,9 @@ IMPORTERS = ("NLD", "EU27")
 #: The years of the shipped pack's trade tables and its input-output year.
 STARTER_YEARS = range(1995, 2025)
 STARTER_IO_YEAR = 2022
-TRADE_TABLES = ("screening", "suppliers", "balance")
+TRADE_TABLES = ("screening", "suppliers", "balance", "balance_products")
+#: Steps per importer and year (the balance and its products come from one call).
+_TRADE_STEPS = 3
 CRITICALITY_TABLES = (
     "criticality",
     "criticality_shares",
@@ -85,6 +90,7 @@ DERIVED_DESCRIPTIONS = {
     "suppliers": "top-5 suppliers (and the rest) of {imps} per product and year, shares of "
     "external imports ({dataset}, {span})",
     "balance": "mutual dependency {imps} ↔ each partner ({dataset}, {span})",
+    "balance_products": "the products behind the balance of {imps} ({dataset}, {span})",
     "geopolrisk": "GeoPolRisk of {imps} per raw material and year",
     "io_exposure_country": "value added of each source country in the final output of Dutch "
     "industries, OECD ICIO {io_year}",
@@ -173,6 +179,20 @@ def load_sources(shared: Path, store: Path, progress: Progress | None = None) ->
         step(f"loaded {name}")
 
 
+def balance_products(products: pd.DataFrame, importer: str) -> pd.DataFrame:
+    """The products behind one balance, keyed like the ``balance`` table.
+
+    ``products`` is :attr:`ketenradar.api.BalanceResult.products`, whose ``importer`` is
+    whoever depends (the partner on the partner side). Here ``importer`` is the economy the
+    balance is of, on both sides, and ``dependent_imports_kusd`` is the dependent side's
+    external imports of the product.
+    """
+    out = products.rename(columns={"external_imports_kusd": "dependent_imports_kusd"})
+    out = out.assign(importer=importer)
+    cols = ["year", "importer", "partner", "side", "product", "product_description"]
+    return out[cols + [c for c in out.columns if c not in cols]].reset_index(drop=True)
+
+
 def derive(
     store_dir: Path,
     *,
@@ -240,7 +260,7 @@ def derive(
             for d in kinds.get("io_table", [])
         ),
     }
-    n_trade = len(imps) * len(wanted) * len(TRADE_TABLES) if trade else 0
+    n_trade = len(imps) * len(wanted) * _TRADE_STEPS if trade else 0
     others = len(CRITICALITY_TABLES) + 3 + len(IO_TABLES)
     step = _Steps(n_trade + others, progress)
 
@@ -276,11 +296,14 @@ def derive(
                 sup.append(s)
                 step(f"suppliers {imp} {y}")
             out.add("suppliers", pd.concat(sup, ignore_index=True), prov)
-            bal = []
+            bal, bal_products = [], []
             for imp, y in done:
-                bal.append(api.balance(imp, y, dataset=trade.name, data_dir=store_dir).summary)
+                result = api.balance(imp, y, dataset=trade.name, data_dir=store_dir)
+                bal.append(result.summary)
+                bal_products.append(balance_products(result.products, imp))
                 step(f"balance {imp} {y}")
             out.add("balance", pd.concat(bal, ignore_index=True), prov)
+            out.add("balance_products", pd.concat(bal_products, ignore_index=True), prov)
         else:
             skip(TRADE_TABLES, f"none of {', '.join(imps)} imports in {trade.name}")
         step.done = n_trade

@@ -47,6 +47,20 @@ def test_explore_then_product_then_download(page, base_url, tmp_path):
     assert page.errors == [] and page.external == []
 
 
+def test_product_balance_links_to_the_partner(page, base_url):
+    page.goto(f"{base_url}/en/products/282530")  # vanadium oxides: NLD depends on Brazil
+    section = page.locator("#product-balance")
+    section.scroll_into_view_if_needed()
+    assert section.is_visible()
+    assert page.locator("#balance-importer tbody tr").all_inner_texts()[0].startswith("BRA")
+    assert page.locator("#balance-partners tbody tr").count() >= 1
+    section.screenshot(path=str(ARTIFACTS / "product_balance.png"))
+    page.locator("#balance-importer a.country-link").first.click()
+    page.wait_for_url("**/en/countries/BRA?importer=NLD**")
+    assert page.locator("#we-depend-on a.product-link", has_text="282530").count() == 1
+    assert page.errors == [] and page.external == []
+
+
 def test_materials_chart_draws(page, base_url):
     page.goto(f"{base_url}/en/materials")
     page.wait_for_selector("#ei-sr-chart[data-drawn]", timeout=30_000)

@@ -183,6 +183,65 @@ def test_materials_and_input_output_endpoints(client: TestClient):
     assert len(years) > 20
 
 
+@pytest.mark.parametrize(("hs6", "importer"), [("282530", "NLD"), ("720293", "EU27")])
+def test_product_balance_equals_the_starter_tables(client: TestClient, hs6: str, importer: str):
+    """Where a product sits in the balance, recomputed here from the starter tables."""
+    b = client.get(f"/api/v1/products/{hs6}", params={"importer": importer}).json()["balance"]
+    bal = starter.read("balance")
+    bal = bal[bal["importer"] == importer]
+    year = int(bal["year"].max())
+    assert b["year"] == year and b["method"] == "eu2021"
+    bp = starter.read("balance_products")
+    bp = bp[(bp["importer"] == importer) & (bp["product"] == hs6)]
+    now = bp[bp["year"] == year]
+    whole = bal[bal["year"] == year].set_index("partner")
+    for side, key in (
+        ("importer depends on partner", "importer_depends_on"),
+        ("partner depends on importer", "partners_depending"),
+    ):
+        expected = now[now["side"] == side].sort_values("dependent_imports_kusd", ascending=False)
+        got = b[key]
+        assert [r["partner"] for r in got] == list(expected["partner"])
+        for r, e in zip(got, expected.itertuples(), strict=True):
+            assert r["dependent_imports_kusd"] == pytest.approx(e.dependent_imports_kusd)
+            assert r["top_supplier"] == e.top_supplier
+            w = whole.loc[r["partner"]]
+            assert r["importer_dependent_products"] == w["importer_dependent_products"]
+            assert r["partner_dependent_products"] == w["partner_dependent_products"]
+            ratio = w["balance_ratio_products"]
+            assert r["balance_ratio_products"] == (None if ratio == float("inf") else ratio)
+    # the screening agrees on the importer side: dependent, and the top supplier is the partner
+    scr = starter.read("screening")
+    row = scr[(scr["importer"] == importer) & (scr["product"] == hs6) & (scr["year"] == year)]
+    if b["importer_depends_on"]:
+        assert bool(row["dependent_eu2021"].iloc[0])
+        assert b["importer_depends_on"][0]["partner"] == row["top_supplier"].iloc[0]
+    # over time: one entry per year of the balance, counting both sides
+    assert [r["year"] for r in b["over_time"]] == sorted(bal["year"].unique())
+    for r in b["over_time"]:
+        yr = bp[bp["year"] == r["year"]]
+        theirs = yr[yr["side"] == "partner depends on importer"]
+        assert r["partners_depending"] == len(theirs)
+        assert set(r["partners"]) == set(theirs["partner"])
+        assert r["partners_dependent_kusd"] == pytest.approx(theirs["dependent_imports_kusd"].sum())
+    assert sum(r["partners_depending"] for r in b["over_time"]) > 0
+    assert b["importer_depends_on"] and b["partners_depending"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("en", "mutual-dependency balance"), ("nl", "wederzijdse afhankelijkheid")],
+)
+def test_product_page_shows_the_balance(client: TestClient, lang: str, heading: str):
+    html = client.get(f"/{lang}/products/282530").text
+    assert heading in html
+    partners = html.split('id="balance-partners"')[1].split("</table>")[0]
+    b = client.get("/api/v1/products/282530").json()["balance"]
+    shown = [tr.split('data-partner="')[1].split('"')[0] for tr in partners.split("<tr ")[1:]]
+    assert shown == [r["partner"] for r in b["partners_depending"]]
+    assert f"/{lang}/countries/BRA?importer=NLD" in html.split('id="balance-importer"')[1]
+
+
 def test_materials_page_and_its_offline_chart_library(client: TestClient):
     page = client.get("/en/materials")
     assert page.status_code == 200 and 'id="ei-sr-chart"' in page.text

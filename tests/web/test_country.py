@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from ketenradar import starter
 from ketenradar.web.app import create_app
+from ketenradar.web.country import members
 from ketenradar.web.settings import WebSettings
 
 VENDOR = Path(__file__).resolve().parents[2] / "src/ketenradar/web/static/vendor/plotly.js"
@@ -29,7 +30,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
-    names = ("balance", "screening", "suppliers", "io_balance")
+    names = ("balance", "balance_products", "screening", "suppliers", "io_balance")
     return {n: starter.read(n) for n in names}
 
 
@@ -39,7 +40,13 @@ def _close(a: float | None, b: float) -> bool:
 
 @pytest.mark.parametrize(
     ("iso3", "importer", "year"),
-    [("CHN", "NLD", 2024), ("ZAF", "NLD", 2022), ("ZAF", "EU27", 2010), ("CHN", "EU27", None)],
+    [
+        ("CHN", "NLD", 2024),
+        ("ZAF", "NLD", 2022),
+        ("NOR", "NLD", 2024),
+        ("ZAF", "EU27", 2010),
+        ("CHN", "EU27", None),
+    ],
 )
 def test_country_values_equal_the_starter_tables(client, tables, iso3, importer, year):
     params = {"importer": importer} | ({"year": year} if year else {})
@@ -82,6 +89,20 @@ def test_country_values_equal_the_starter_tables(client, tables, iso3, importer,
         assert _close(s["importer_dependent_kusd"], b["importer_dependent_kusd"])
         assert s["partner_dependent_products"] == b["partner_dependent_products"]
         assert _close(s["partner_dependent_kusd"], b["partner_dependent_kusd"])
+
+    # ... and the products behind it: the partner's dependent products, NLD/EU27 on top
+    bp = tables["balance_products"]
+    theirs = bp[
+        (bp["importer"] == importer)
+        & (bp["year"] == year)
+        & (bp["partner"] == iso3)
+        & (bp["side"] == "partner depends on importer")
+    ]
+    listed = c["they_depend_on"]
+    assert {d["product"] for d in listed} == set(theirs["product"])
+    assert len(listed) == s["partner_dependent_products"]
+    assert _close(sum(d["dependent_imports_kusd"] for d in listed), s["partner_dependent_kusd"])
+    assert all(d["top_supplier"] in members(importer) for d in listed)
 
     # over time: every year of the table, the partner's rows where it has one
     over = pd.DataFrame(c["balance_over_time"])

@@ -33,8 +33,14 @@ IMPORTERS = [528, 276, 251, 842, 156]
 DATASET = "baci_hs92_v202401b"
 
 
-def trade_rows(year: int, scale: float = 1.0) -> list[tuple]:
-    """Deterministic flows; China dominates the odd products, so some are dependencies."""
+#: NLD supplies nearly all of the USA's imports of 280461 (the USA then depends on NLD).
+LEVERAGE = (528, 842, "280461")
+
+
+def trade_rows(year: int, scale: float = 1.0, boost: tuple | None = None) -> list[tuple]:
+    """Deterministic flows; China dominates the odd products, so some are dependencies.
+
+    ``boost`` (exporter, importer, product) multiplies that one flow by 200."""
     rows = []
     for pi, k in enumerate(PRODUCTS):
         for ei, i in enumerate(EXPORTERS):
@@ -43,25 +49,30 @@ def trade_rows(year: int, scale: float = 1.0) -> list[tuple]:
                     continue
                 base = 1 + (pi * 7 + ei * 3 + ji * 5 + year) % 11
                 big = 60 if (i == 156 and pi % 2 == 0) else 4
+                big *= 200 if (i, j, k) == boost else 1
                 rows.append((year, i, j, k, round(scale * base * big, 3), "1.5"))
     return rows
 
 
-def write_source(root: Path, years: list[int], scale: float = 1.0) -> Path:
+def write_source(
+    root: Path, years: list[int], scale: float = 1.0, boost: tuple | None = None
+) -> Path:
     """A folder with a hand-made BACI release of ``years``."""
-    src = root / f"src-{'-'.join(map(str, years))}-{scale}"
+    src = root / f"src-{'-'.join(map(str, years))}-{scale}-{bool(boost)}"
     src.mkdir(parents=True)
     write_country_dict(src)
     write_product_dict(src, PRODUCTS)
     for y in years:
-        write_trade(src, y, trade_rows(y, scale))
+        write_trade(src, y, trade_rows(y, scale, boost))
     return src
 
 
-def make_store(root: Path, years: list[int], scale: float = 1.0) -> Path:
+def make_store(
+    root: Path, years: list[int], scale: float = 1.0, boost: tuple | None = None
+) -> Path:
     """A store holding a hand-made BACI dataset of ``years``."""
     data = root / "store"
-    api.add_dataset("baci", [write_source(root, years, scale)], data_dir=data)
+    api.add_dataset("baci", [write_source(root, years, scale, boost)], data_dir=data)
     return data
 
 
@@ -295,3 +306,41 @@ def test_cached_views_belong_to_one_build_and_are_bounded(tmp_path: Path):
     plain.cached(("k", 0), lambda: make(0))
     plain.cached(("k", 0), lambda: make(0))
     assert calls == [0, 0]
+
+
+def test_product_balance_equals_the_engine(tmp_path: Path):
+    """The product page's place in the balance is api.balance's product list, both sides."""
+    store = make_store(tmp_path, [2021, 2022], boost=LEVERAGE)
+    live.build(store)
+    client = client_for(store)
+    result = api.balance("NLD", 2022, data_dir=store)
+    summary = result.summary.set_index("partner")
+    seen = {"importer depends on partner": 0, "partner depends on importer": 0}
+    for hs6 in PRODUCTS:
+        b = client.get(f"/api/v1/products/{hs6}").json()["balance"]
+        assert b["year"] == 2022 and [r["year"] for r in b["over_time"]] == [2021, 2022]
+        mine = result.products[result.products["product"] == hs6]
+        for side, key in (
+            ("importer depends on partner", "importer_depends_on"),
+            ("partner depends on importer", "partners_depending"),
+        ):
+            expected = mine[mine["side"] == side].sort_values("external_imports_kusd")[::-1]
+            got = b[key]
+            assert [r["partner"] for r in got] == list(expected["partner"])
+            assert [r["dependent_imports_kusd"] for r in got] == pytest.approx(
+                list(expected["external_imports_kusd"])
+            )
+            for r in got:  # each partner carries its whole balance with NLD
+                assert (
+                    r["importer_dependent_products"]
+                    == summary.loc[r["partner"]]["importer_dependent_products"]
+                )
+                assert r["partner_dependent_kusd"] == pytest.approx(
+                    summary.loc[r["partner"]]["partner_dependent_kusd"]
+                )
+            seen[side] += len(got)
+        last = b["over_time"][-1]
+        assert last["partners_depending"] == len(b["partners_depending"])
+    assert seen == {"importer depends on partner": 2, "partner depends on importer": 1}
+    usa = client.get("/api/v1/countries/USA").json()["they_depend_on"]
+    assert [r["product"] for r in usa] == ["280461"] and usa[0]["top_supplier"] == "NLD"

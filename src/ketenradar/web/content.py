@@ -53,6 +53,25 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def finite(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """±inf → NaN in ``cols`` (JSON has no infinity; a ``direction`` says which side is zero)."""
+    df = df.copy()
+    for c in cols:
+        df[c] = df[c].replace([np.inf, -np.inf], np.nan)
+    return df
+
+
+def balance_direction(importer_kusd: float, partner_kusd: float) -> str:
+    """Which way a balance points: mutual, importer_depends, partner_depends or none."""
+    if importer_kusd > 0 and partner_kusd > 0:
+        return "mutual"
+    if importer_kusd > 0:
+        return "importer_depends"
+    if partner_kusd > 0:
+        return "partner_depends"
+    return "none"
+
+
 def _choice(name: str, value: Any, allowed: list[Any]) -> None:
     if value not in allowed:
         shown = ", ".join(map(str, allowed))
@@ -209,8 +228,13 @@ def dependencies(
 
 
 def product(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, Any]:
-    """One product: indicators over the years and supplier shares over time."""
+    """One product: indicators over the years, supplier shares over time and where it sits
+    in the mutual-dependency balance."""
     _choice("importer", importer, facts.values("screening", "importer"))
+    return facts.cached(("product", importer, hs6), lambda: _product(facts, hs6, importer))
+
+
+def _product(facts: Facts, hs6: str, importer: str) -> dict[str, Any]:
     rows = facts.rows("screening", importer=importer, product=hs6).sort_values("year")
     if rows.empty:
         raise NotFoundError(f"no product {hs6} in the screening of {importer}")
@@ -223,7 +247,83 @@ def product(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, Any]:
         "importer": importer,
         "indicators": records(rows[[c for c in DEPENDENCY_COLUMNS if c != "importer"]]),
         "suppliers": records(sup[["year", "supplier", "value_kusd", "share", "external"]]),
-        "footer": facts.footer(["screening", "suppliers"]),
+        "balance": product_balance(facts, hs6, importer),
+        "footer": facts.footer(["screening", "suppliers", "balance", "balance_products"]),
+    }
+
+
+#: Sides of the mutual-dependency balance, as ``balance_products`` names them.
+IMPORTER_SIDE = "importer depends on partner"
+PARTNER_SIDE = "partner depends on importer"
+_PARTNER_BALANCE = [
+    "importer_dependent_products",
+    "importer_dependent_kusd",
+    "partner_dependent_products",
+    "partner_dependent_kusd",
+    "balance_ratio_products",
+    "balance_ratio_kusd",
+]
+
+
+def product_balance(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, Any]:
+    """Where one product sits in the importer's mutual-dependency balance (EU 2021).
+
+    For the latest year: the partner the importer depends on for the product (its top
+    external supplier, when the product is dependent) and the partners that depend on the
+    importer for it, each with that partner's whole balance with the importer (``balance``),
+    so a reader sees whether the product is leverage or exposure. ``over_time`` counts both
+    sides for every year of the ``balance`` table.
+    """
+    years = [int(y) for y in facts.values("balance", "year", importer=importer)]
+    rows = facts.rows("balance_products", importer=importer, product=hs6)
+    out: dict[str, Any] = {"year": years[-1] if years else None, "method": "eu2021"}
+    if not years:
+        return out | {"importer_depends_on": [], "partners_depending": [], "over_time": []}
+    now = rows[rows["year"] == years[-1]]
+    summary = facts.rows("balance", importer=importer, year=years[-1])[
+        ["partner", *_PARTNER_BALANCE]
+    ]
+    cols = [
+        "partner",
+        "dependent_imports_kusd",
+        "top_supplier",
+        "top_supplier_share",
+        "supplier_hhi",
+    ]
+
+    def side(name: str) -> list[dict[str, Any]]:
+        df = now[now["side"] == name][cols].merge(summary, on="partner", how="left")
+        df["direction"] = [
+            balance_direction(a, b)
+            for a, b in zip(
+                df["importer_dependent_kusd"], df["partner_dependent_kusd"], strict=True
+            )
+        ]
+        df = df.sort_values(["dependent_imports_kusd", "partner"], ascending=[False, True])
+        return records(finite(df, ["balance_ratio_products", "balance_ratio_kusd"]))
+
+    rows = rows.sort_values(["year", "dependent_imports_kusd"], ascending=[True, False])
+    ours = rows[rows["side"] == IMPORTER_SIDE].groupby("year")
+    theirs = rows[rows["side"] == PARTNER_SIDE].groupby("year")
+    top = ours["partner"].first().to_dict()
+    ours_kusd = ours["dependent_imports_kusd"].sum().to_dict()
+    names = theirs["partner"].agg(list).to_dict()
+    theirs_kusd = theirs["dependent_imports_kusd"].sum().to_dict()
+    per_year = [
+        {
+            "year": y,
+            "importer_depends_on": top.get(y),
+            "importer_dependent_kusd": float(ours_kusd.get(y, 0.0)),
+            "partners_depending": len(names.get(y, [])),
+            "partners_dependent_kusd": float(theirs_kusd.get(y, 0.0)),
+            "partners": names.get(y, []),
+        }
+        for y in years
+    ]
+    return out | {
+        "importer_depends_on": side(IMPORTER_SIDE),
+        "partners_depending": side(PARTNER_SIDE),
+        "over_time": per_year,
     }
 
 

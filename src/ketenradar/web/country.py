@@ -6,10 +6,9 @@ For an importer (NLD or EU27) and one partner country:
   screening) whose top external supplier is the partner, and every product the partner is
   among the importer's top-5 suppliers of, with its share (``screening``, ``suppliers``);
 * what the partner depends on from the importer: the partner's own dependent products whose
-  top supplier is the importer (a member of it), as counts and values (``balance``: the
-  starter pack holds the summary of :func:`ketenradar.analysis.balance.mutual_dependency`,
-  not the product lists; ``ketenradar balance --partner ISO3 --products`` gives them on a
-  loaded BACI release);
+  top supplier is the importer (a member of it), as counts and values (``balance``) and as
+  the list of products (``balance_products``), both from
+  :func:`ketenradar.analysis.balance.mutual_dependency`;
 * the balance over time (every year of the ``balance`` table) and the value added both ways
   (``io_balance``, OECD ICIO 2022, NLD only).
 
@@ -30,7 +29,13 @@ import pandas as pd
 from ketenradar.errors import NotFoundError, UsageError
 from ketenradar.groups import GroupRegistry
 from ketenradar.sources.baci_countries import SPECIAL_CODES
-from ketenradar.web.content import dependent, records
+from ketenradar.web.content import (
+    PARTNER_SIDE,
+    balance_direction,
+    dependent,
+    finite,
+    records,
+)
 from ketenradar.web.facts import Facts
 
 #: Methods for the list of dependent products (the balance itself uses EU 2021).
@@ -195,24 +200,6 @@ def _year(facts: Facts, importer: str, year: int | None) -> tuple[int, list[int]
     return int(year), years
 
 
-def _direction(imp: float, par: float) -> str:
-    if imp > 0 and par > 0:
-        return "mutual"
-    if imp > 0:
-        return "importer_depends"
-    if par > 0:
-        return "partner_depends"
-    return "none"
-
-
-def _finite(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """±inf → NaN (JSON has no infinity; ``direction`` says which side is zero)."""
-    df = df.copy()
-    for c in cols:
-        df[c] = df[c].replace([np.inf, -np.inf], np.nan)
-    return df
-
-
 def _balance_over_time(facts: Facts, importer: str, iso3: str, years: list[int]) -> pd.DataFrame:
     rows = facts.rows("balance", importer=importer, partner=iso3).set_index("year")
     # a partner absent in a year has no dependent product either way that year
@@ -222,10 +209,10 @@ def _balance_over_time(facts: Facts, importer: str, iso3: str, years: list[int])
     for c in ("importer_dependent_products", "partner_dependent_products"):
         out[c] = out[c].astype("int64")
     out["direction"] = [
-        _direction(a, b)
+        balance_direction(a, b)
         for a, b in zip(out["importer_dependent_kusd"], out["partner_dependent_kusd"], strict=True)
     ]
-    return _finite(out, ["balance_ratio_products", "balance_ratio_kusd"])
+    return finite(out, ["balance_ratio_products", "balance_ratio_kusd"])
 
 
 def _value_added(facts: Facts, importer: str, iso3: str) -> dict[str, Any] | None:
@@ -247,7 +234,7 @@ def _value_added(facts: Facts, importer: str, iso3: str) -> dict[str, Any] | Non
         "balance_ratio_va",
         "balance_ratio_share",
     ]
-    out = records(_finite(row[cols], ["balance_ratio_va", "balance_ratio_share"]))[0]
+    out = records(finite(row[cols], ["balance_ratio_va", "balance_ratio_share"]))[0]
     e = facts.rows("io_exposure_country", economy=importer, source_country=code)
     for c in ("direct_inputs_musd", "services_va_musd", "embodied_va_share"):
         out[c] = records(e[[c]])[0][c] if not e.empty else None
@@ -326,8 +313,21 @@ def country(
         "dependent_geodep",
     ]
 
+    theirs = facts.rows("balance_products", importer=importer, partner=code, year=year)
+    theirs = theirs[theirs["side"] == PARTNER_SIDE].sort_values(
+        ["dependent_imports_kusd", "product"], ascending=[False, True]
+    )
+    they_cols = [
+        "product",
+        "product_description",
+        "dependent_imports_kusd",
+        "top_supplier",
+        "top_supplier_share",
+        "supplier_hhi",
+    ]
+
     va = _value_added(facts, importer, code)
-    notes = [_note("products_not_listed", importer=importer, partner=code)]
+    notes = []
     if importer != "NLD":
         notes.append(_note("va_nld_only", importer=importer, partner=code))
     elif va is None:
@@ -357,20 +357,25 @@ def country(
         "summary": now,
         "we_depend_on": records(dep[dep_cols]),
         "we_import": records(imp[imp_cols]),
+        "they_depend_on": records(theirs[they_cols]),
         "balance_over_time": records(over_time),
         "value_added": va,
         "notes": notes,
         "footer": facts.footer(
-            ["balance", "screening", "suppliers", "io_balance", "io_exposure_country"]
+            [
+                "balance",
+                "balance_products",
+                "screening",
+                "suppliers",
+                "io_balance",
+                "io_exposure_country",
+            ]
         ),
     }
 
 
 #: What the notes on a country say (English; the page translates them by ``code``).
 NOTES = {
-    "products_not_listed": "The products {partner} depends on {importer} for are counted in "
-    "the starter pack, not listed: load a BACI release and run `ketenradar balance --importer "
-    "{importer} --partner {partner} --products --format csv` for the list.",
     "va_nld_only": "Value added (OECD ICIO 2022) is computed for NLD only.",
     "va_not_in_icio": "{partner} is not a separate economy in OECD ICIO 2022 (it is part of the "
     "rest of the world): no value added both ways.",
@@ -435,7 +440,9 @@ def world_map(
             "location": [_location(c) for c in df["partner"]],
             "value": df[measure].replace([np.inf, -np.inf], np.nan),
             **{c: df[c] for c in extra},
-            "direction": [_direction(a, b) for a, b in zip(df[imp_col], df[par_col], strict=True)],
+            "direction": [
+                balance_direction(a, b) for a, b in zip(df[imp_col], df[par_col], strict=True)
+            ],
         }
     )
     values = out["value"].dropna()

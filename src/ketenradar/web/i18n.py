@@ -443,13 +443,54 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Balans toegevoegde waarde (land ÷ importeur)",
         "en": "Value-added balance (country ÷ importer)",
     },
-    "country_note_products_not_listed": {
-        "nl": "Welke producten {partner} nodig heeft van {importer} telt het startpakket, maar "
-        "het noemt ze niet: laad een BACI-release en draai `ketenradar balance --importer "
-        "{importer} --partner {partner} --products --format csv` voor de lijst.",
-        "en": "The products {partner} depends on {importer} for are counted in the starter "
-        "pack, not listed: load a BACI release and run `ketenradar balance --importer "
-        "{importer} --partner {partner} --products --format csv` for the list.",
+    "country_they_depend_share": {
+        "nl": "Aandeel van {importer} in hun externe invoer",
+        "en": "{importer}'s share of their external imports",
+    },
+    "their_imports_kusd": {
+        "nl": "Hun invoer (duizend USD)",
+        "en": "Their imports (thousand USD)",
+    },
+    "partner": {"nl": "Partner", "en": "Partner"},
+    "product_balance": {
+        "nl": "Plaats in de wederzijdse afhankelijkheid",
+        "en": "Where it sits in the mutual-dependency balance",
+    },
+    "product_balance_intro": {
+        "nl": "{year}, EU 2021-methode. Een product is blootstelling als {importer} ervan "
+        "afhankelijk is van een partner, en hefboom als partners ervoor afhankelijk zijn van "
+        "{importer}; de balans van elke partner zegt hoe dat product in de hele relatie past.",
+        "en": "{year}, EU 2021 method. A product is exposure when {importer} depends on a "
+        "partner for it, and leverage when partners depend on {importer} for it; each "
+        "partner's balance shows how the product fits the whole relationship.",
+    },
+    "product_balance_importer_side": {
+        "nl": "{importer} is afhankelijk van",
+        "en": "{importer} depends on",
+    },
+    "product_balance_importer_none": {
+        "nl": "In {year} is {importer} voor dit product niet afhankelijk.",
+        "en": "In {year}, {importer} is not dependent for this product.",
+    },
+    "product_balance_partner_side": {
+        "nl": "Partners die hiervoor afhankelijk zijn van {importer}",
+        "en": "Partners that depend on {importer} for it",
+    },
+    "product_balance_partner_none": {
+        "nl": "In {year} is geen partner voor dit product afhankelijk van {importer}.",
+        "en": "In {year}, no partner depends on {importer} for this product.",
+    },
+    "product_balance_whole": {
+        "nl": "Hele balans: {importer} → partner / partner → {importer} (producten)",
+        "en": "Whole balance: {importer} → partner / partner → {importer} (products)",
+    },
+    "product_balance_over_time": {
+        "nl": "De balans van dit product door de jaren",
+        "en": "This product's balance over the years",
+    },
+    "product_balance_n_partners": {
+        "nl": "Partners afhankelijk van {importer}",
+        "en": "Partners depending on {importer}",
     },
     "country_note_va_nld_only": {
         "nl": "Toegevoegde waarde (OECD ICIO 2022) is alleen voor NLD berekend.",
