@@ -83,3 +83,51 @@ def test_admin_sees_users_and_audit_log(page, accounts_url):
     assert page.locator("#fetch-form").count() == 1
     shot(page, "data")
     assert page.errors == [] and page.external == []
+
+
+def test_analyst_saves_a_whatif_and_opens_it_again(page, accounts_url):
+    sign_in(page, accounts_url, "alice")
+    page.goto(f"{accounts_url}/en/materials")
+    page.select_option("#whatif-type", "export_restriction")
+    page.select_option("#whatif-material", "tin")
+    page.fill("#whatif-form input[name=country]", "CHN")
+    page.fill("#whatif-form input[name=t]", "1.5")
+    page.click("#whatif-run")
+    page.wait_for_selector("#whatif-result[data-runs='1']", timeout=30_000)
+    first = page.locator("#whatif-table tbody").inner_text()
+    page.fill("#whatif-save input[name=name]", "tin from China, t = 1.5")
+    page.click("#whatif-save-button")
+    page.wait_for_selector("#whatif-save-status[data-id]", timeout=10_000)
+    saved = page.get_attribute("#whatif-save-status", "data-id")
+    assert page.inner_text("#whatif-save-status") == f"Saved as #{saved}"
+    # the account page lists it; opening it runs the same scenario again
+    page.goto(f"{accounts_url}/en/account")
+    page.click(f"#saved-items tr[data-id='{saved}'] a.open-saved")
+    page.wait_for_selector("#whatif-result[data-runs='1']", timeout=30_000)
+    assert "tin from China, t = 1.5" in page.inner_text("#whatif-opened")
+    assert page.locator("#whatif-changes li").count() == 1
+    assert page.locator("#whatif-table tbody").inner_text() == first
+    shot(page, "materials_whatif_saved")
+    assert page.errors == [] and page.external == []
+
+
+def test_analyst_saves_an_uploaded_bom(page, accounts_url, tmp_path: Path):
+    sign_in(page, accounts_url, "alice")
+    page.goto(f"{accounts_url}/en/bom")
+    bom = tmp_path / "mine.yaml"
+    bom.write_text(
+        "system: my fan\nillustrative: false\nunit: mass_kg\n"
+        "sources:\n  - {id: s1, citation: hand-made}\n"
+        "materials:\n  - {material: gallium, mass_kg: 1, source: s1}\n"
+        "  - {material: copper, mass_kg: 3, source: s1}\n"
+    )
+    page.set_input_files("#bom-upload input[type=file]", str(bom))
+    page.check("#bom-save-fields input[name=save]")
+    page.click("#bom-upload button[type=submit]")
+    page.wait_for_selector("#bom-saved")
+    assert "my fan" in page.inner_text("#bom-saved")
+    rows = page.locator("#bom-materials tbody tr").count()
+    page.click("#bom-saved a")
+    page.wait_for_selector("#bom-result")
+    assert "?saved=" in page.url and page.locator("#bom-materials tbody tr").count() == rows == 2
+    assert page.errors == [] and page.external == []

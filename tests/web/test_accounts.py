@@ -3,16 +3,19 @@ work, read-requires-login, the CLI's first admin, and migrations on SQLite and P
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import csrf_headers
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
+from test_materials_web import TIN, TOY
 from typer.testing import CliRunner
 
 from ketenradar.accounts import db, service
@@ -30,7 +33,9 @@ COMPUTE_ONLY = {
     "/api/v1/logout",
     "/{lang}/login",
     "/{lang}/logout",
-    "/{lang}/bom",  # BOM exposure of an uploaded file: computed, nothing stored
+    # BOM exposure of an uploaded file: computed, nothing stored, unless an analyst asks to
+    # save it (test_bom_upload_is_saved_for_analysts_only)
+    "/{lang}/bom",
 }
 COMPUTE_PREFIXES = ("/api/v1/materials/whatif", "/api/v1/io/shock", "/api/v1/bom/exposure")
 
@@ -223,6 +228,115 @@ def test_private_scenarios_stay_private(app):
     )
     actions = [e.action for e in service.audit_log(app.state.accounts)]
     assert actions.count("scenario_saved") == 2 and "scenario_deleted" in actions
+
+
+def _saved_scenario(client: TestClient, body: str, private: bool = True) -> int:
+    r = client.post(
+        "/api/v1/saved/scenario",
+        json={"name": "tin restriction", "body": body, "private": private},
+        headers=csrf_headers(client),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_saved_scenario_opens_on_the_materials_page(app):
+    alice, bob, anon = signed_in(app, "alice"), signed_in(app, "bob"), signed_in(app, None)
+    body = TIN.read_text()
+    secret = _saved_scenario(alice, body)
+    page = alice.get(f"/en/materials?scenario={secret}")
+    assert page.status_code == 200
+    embedded = page.text.split('id="whatif-open">')[1].split("</script>")[0]
+    assert json.loads(embedded) == yaml.safe_load(body)  # the form runs exactly this
+    assert f"#{secret}: <strong>tin restriction</strong>" in page.text
+    for other in (bob, anon):  # someone else's private scenario: not found
+        assert other.get(f"/en/materials?scenario={secret}").status_code == 404
+    shared = _saved_scenario(alice, body, private=False)
+    assert bob.get(f"/en/materials?scenario={shared}").status_code == 200
+    # not a scenario document: a clear 422; an unknown or a bad id: 404 / 422
+    broken = _saved_scenario(alice, "just: text\n")
+    r = alice.get(f"/en/materials?scenario={broken}")
+    assert r.status_code == 422 and "not a scenario document" in r.text
+    assert alice.get("/en/materials?scenario=999999").status_code == 404
+    assert alice.get("/en/materials?scenario=0").status_code == 422
+    # the save form is offered to analysts, a sign-in hint to anonymous readers, viewers neither
+    assert 'id="whatif-save"' in alice.get("/en/materials").text
+    assert 'id="whatif-save-hint"' in anon.get("/en/materials").text
+    viewer = signed_in(app, "vic").get("/en/materials").text
+    assert 'id="whatif-save"' not in viewer and 'id="whatif-save-hint"' not in viewer
+
+
+def _upload_bom(client: TestClient, text: str, **fields: str):
+    return client.post(
+        "/en/bom",
+        files={"file": ("mine.yaml", text.encode())},
+        data={"csrf_token": csrf_headers(client)["X-CSRF-Token"], "supply": "eu_crm"} | fields,
+    )
+
+
+def test_bom_upload_is_saved_for_analysts_only(app):
+    save = {"save": "1", "save_name": "my toy", "private": "1"}
+    for who, status in ((None, 401), ("vic", 403)):
+        r = _upload_bom(signed_in(app, who), TOY, **save)
+        assert r.status_code == status and 'id="bom-errors"' in r.text
+    alice = signed_in(app, "alice")
+    bad = _upload_bom(alice, TOY.replace("quantity: 2", "quantity: -2"), **save)
+    assert bad.status_code == 400 and "quantity must not be negative" in bad.text
+    owner = next(u for u in service.list_users(app.state.accounts) if u.username == "alice")
+    assert service.visible_items(app.state.accounts, owner, "bom") == []
+    assert "bom_saved" not in [e.action for e in service.audit_log(app.state.accounts)]
+    # computing without asking to save stores nothing either
+    assert _upload_bom(alice, TOY).status_code == 200
+    assert service.visible_items(app.state.accounts, owner, "bom") == []
+
+    r = _upload_bom(alice, TOY, **save)
+    assert r.status_code == 200 and 'id="bom-result"' in r.text and 'id="bom-saved"' in r.text
+    (item,) = service.visible_items(app.state.accounts, owner, "bom")
+    assert (item.name, item.body, item.private) == ("my toy", TOY, True)
+    assert item.owner.username == "alice"
+    # opened again from the saved copy: the same result as the upload
+    again = alice.get(f"/en/bom?saved={item.id}")
+    assert again.status_code == 200
+    table = again.text.split('id="bom-materials"')[1].split("</table>")[0]
+    assert table == r.text.split('id="bom-materials"')[1].split("</table>")[0]
+    assert signed_in(app, "bob").get(f"/en/bom?saved={item.id}").status_code == 404
+    # unticked "private": shared with every reader
+    shared = _upload_bom(alice, TOY, save="1", save_name="")
+    assert shared.status_code == 200
+    names = {i.name: i.private for i in service.visible_items(app.state.accounts, None, "bom")}
+    assert names == {"toy": False}  # no name given: the BOM's system name
+    assert [e.action for e in service.audit_log(app.state.accounts)].count("bom_saved") == 2
+    # a scenario's id is not a BOM; a BOM saved through the API that does not validate is
+    # shown with its reasons
+    scenario = _saved_scenario(alice, TIN.read_text())
+    assert alice.get(f"/en/bom?saved={scenario}").status_code == 404
+    r = alice.post(
+        "/api/v1/saved/bom",
+        json={"name": "broken", "body": TOY.replace("quantity: 2", "quantity: -2")},
+        headers=csrf_headers(alice),
+    )
+    page = alice.get(f"/en/bom?saved={r.json()['id']}")
+    assert page.status_code == 400 and "quantity must not be negative" in page.text
+
+
+def test_account_page_opens_and_deletes_saved_items(app):
+    alice, bob = signed_in(app, "alice"), signed_in(app, "bob")
+    secret = _saved_scenario(alice, TIN.read_text())
+    shared = _saved_scenario(alice, TIN.read_text(), private=False)
+    page = alice.get("/en/account").text
+    assert f'href="/en/materials?scenario={secret}#whatif"' in page
+    assert page.count('class="delete-saved"') == 2
+    other = bob.get("/en/account").text
+    assert f"scenario={secret}" not in other and f"scenario={shared}" in other
+    assert 'class="delete-saved"' not in other  # not bob's
+    token = {"csrf_token": csrf_headers(bob)["X-CSRF-Token"]}
+    r = bob.post(f"/en/account/saved/{shared}/delete", data=token, follow_redirects=False)
+    assert r.status_code == 403
+    token = {"csrf_token": csrf_headers(alice)["X-CSRF-Token"]}
+    r = alice.post(f"/en/account/saved/{secret}/delete", data=token, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/en/account"
+    assert alice.get(f"/api/v1/saved/scenario/{secret}").status_code == 404
+    assert alice.get(f"/api/v1/saved/scenario/{shared}").status_code == 200
 
 
 def test_read_requires_login_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -43,17 +43,22 @@ def client_of(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def user_with_role(request: Request, role: str) -> User:
+    """The signed-in user if it holds ``role``: else 401 (anonymous) or 403 (too low)."""
+    user: User | None = request.state.user
+    if user is None:
+        raise AuthError(f"sign in first: this needs the {role} role")
+    if not user.can(role):
+        raise ForbiddenError(f"'{user.username}' is a {user.role}; this needs the {role} role")
+    return user
+
+
 def require(role: str) -> Callable[[Request], User]:
     """A dependency: the signed-in user if it holds ``role`` (401 / 403 otherwise)."""
     service.check_role(role)
 
     def dependency(request: Request) -> User:
-        user: User | None = request.state.user
-        if user is None:
-            raise AuthError(f"sign in first: this needs the {role} role")
-        if not user.can(role):
-            raise ForbiddenError(f"'{user.username}' is a {user.role}; this needs the {role} role")
-        return user
+        return user_with_role(request, role)
 
     return dependency
 
@@ -119,7 +124,8 @@ def _user_json(u: User) -> dict[str, Any]:
     return {"username": u.username, "role": u.role, "active": u.active}
 
 
-def _item_json(i: Any, with_body: bool = False) -> dict[str, Any]:
+def item_json(i: Any, with_body: bool = False) -> dict[str, Any]:
+    """A saved item as JSON (``body``, the document, only when asked)."""
     out = {
         "id": i.id,
         "kind": i.kind,
@@ -212,26 +218,32 @@ Kind = Annotated[Literal["scenario", "bom"], PathParam(description="scenario or 
 @api_router.get("/saved/{kind}")
 def saved_items(request: Request, kind: Kind) -> list[dict[str, Any]]:
     """Saved scenarios or BOMs you may read: yours and the shared ones."""
-    return [_item_json(i) for i in service.visible_items(db_of(request), request.state.user, kind)]
+    return [item_json(i) for i in service.visible_items(db_of(request), request.state.user, kind)]
 
 
 @api_router.post("/saved/{kind}", status_code=201)
 def save(request: Request, kind: Kind, body: NewItem, user: Analyst) -> dict[str, Any]:
     """Save a scenario or BOM (analyst or admin); private by default; logged."""
     item = service.save_item(db_of(request), user, kind, body.name, body.body, body.private)
-    return _item_json(item, with_body=True)
+    return item_json(item, with_body=True)
 
 
 ItemId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
-@api_router.get("/saved/{kind}/{item_id}")
-def saved_item(request: Request, kind: Kind, item_id: ItemId) -> dict[str, Any]:
-    """One saved item with its document, if you may read it (others' private ones: 404)."""
+def saved_item_of(request: Request, kind: str, item_id: int) -> Any:
+    """The saved ``kind`` ``item_id`` if the signed-in user (or an anonymous reader) may
+    read it; another user's private item, or one of another kind, is not found."""
     item = service.get_item(db_of(request), request.state.user, item_id)
     if item.kind != kind:
         raise NotFoundError(f"no saved {kind} {item_id}")
-    return _item_json(item, with_body=True)
+    return item
+
+
+@api_router.get("/saved/{kind}/{item_id}")
+def saved_item(request: Request, kind: Kind, item_id: ItemId) -> dict[str, Any]:
+    """One saved item with its document, if you may read it (others' private ones: 404)."""
+    return item_json(saved_item_of(request, kind, item_id), with_body=True)
 
 
 @api_router.delete("/saved/{kind}/{item_id}", status_code=204)
@@ -313,12 +325,20 @@ def account_page(request: Request, lang: str) -> Response:
         lang,
         "account.html",
         "account",
-        items=[_item_json(i) for i in service.visible_items(db, user)],
+        items=[item_json(i) for i in service.visible_items(db, user)],
         users=service.list_users(db) if user.can("admin") else [],
         events=service.audit_log(db, 50) if user.can("admin") else [],
         roles=ROLES,
         footer=None,
     )
+
+
+@page_router.post("/{lang}/account/saved/{item_id}/delete", response_class=HTMLResponse)
+def delete_saved_form(request: Request, lang: str, item_id: ItemId, user: Analyst) -> Response:
+    """Delete a saved item from the account page (its owner, or an admin); back to the page."""
+    lang = pages.check_lang(lang)
+    service.delete_item(db_of(request), user, item_id)
+    return RedirectResponse(f"/{lang}/account", status_code=303)
 
 
 @page_router.post("/{lang}/account/users", response_class=HTMLResponse)

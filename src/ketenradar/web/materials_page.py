@@ -540,6 +540,19 @@ def _yaml_doc(text: str, file: str) -> Any:
         loader.dispose()
 
 
+def saved_scenario_document(text: str, label: str) -> dict[str, Any]:
+    """A saved scenario's document (YAML or JSON) for the what-if form to run again.
+
+    Refuses YAML that does not parse, expands past :data:`MAX_BOM_NODES` or is not a mapping
+    with a list of ``changes`` (:class:`DataError`); the what-if checks the changes
+    themselves when it runs them.
+    """
+    doc = _yaml_doc(text, label)
+    if not isinstance(doc, dict) or not isinstance(doc.get("changes"), list):
+        raise DataError("not a scenario document (a mapping with a list of 'changes')", file=label)
+    return doc
+
+
 def _children(node: dict) -> list[Any]:
     out: list[Any] = []
     for key in CHILD_KEYS:

@@ -121,11 +121,3 @@ def product_page(request: Request, lang: str, hs6: str, importer: str = "NLD"):
     lang = check_lang(lang)
     p = content.product(request.app.state.facts, hs6, importer)
     return render(request, lang, "product.html", "product", p=p, footer=p["footer"])
-
-
-@router.get("/{lang}/materials", response_class=HTMLResponse)
-def materials_page(request: Request, lang: str):
-    """Critical raw materials: the EI × SR chart and the CRMA flags."""
-    lang = check_lang(lang)
-    m = content.materials(request.app.state.facts)
-    return render(request, lang, "materials.html", "materials", m=m, footer=m["footer"])

@@ -2,12 +2,16 @@
 
 JSON API (``/api/v1``): ``GET /materials/{material}``, ``POST /materials/whatif``,
 ``GET /bom/packaged``, ``GET /bom/{name}/exposure``, ``POST /bom/exposure`` (upload).
-Pages: ``/{lang}/materials/{material}`` and ``/{lang}/bom`` (the what-if form sits on
-``/{lang}/materials`` and posts to the JSON API from ``static/materials_whatif.js``).
+Pages: ``/{lang}/materials`` (EI × SR chart, CRMA flags and the what-if form, which posts to
+the JSON API from ``static/materials_whatif.js``; ``?scenario=ID`` opens and runs a saved
+scenario), ``/{lang}/materials/{material}`` and ``/{lang}/bom`` (``?saved=ID`` opens a saved
+BOM).
 
 Computing a what-if or an exposure saves nothing, so these endpoints are open like the read
 endpoints (the POSTs still need the CSRF token). An uploaded BOM is read into memory (at most
-:data:`~ketenradar.web.materials_page.MAX_BOM_BYTES`), validated and discarded.
+:data:`~ketenradar.web.materials_page.MAX_BOM_BYTES`), validated and discarded, unless an
+analyst asks to save it (the ``save`` field of the upload form): then it is stored as a saved
+BOM once it has passed validation. Saving a what-if goes through ``POST /api/v1/saved/scenario``.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ketenradar.accounts import service
 from ketenradar.errors import DataError, KetenradarError, UsageError
+from ketenradar.web import content
 from ketenradar.web import materials_page as mp
 from ketenradar.web.api import FactsDep
+from ketenradar.web.auth import db_of, item_json, saved_item_of, user_with_role
 from ketenradar.web.pages import check_lang, render
 
 api_router = APIRouter(prefix="/api/v1", tags=["materials"])
@@ -39,6 +46,7 @@ Material = Annotated[
 BomName = Annotated[
     str, Path(description="A packaged BOM (see /api/v1/bom/packaged)", pattern=r"^[a-z0-9_]{1,60}$")
 ]
+SavedId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="a saved item you may read")]
 Supply = Annotated[
     Literal["eu_crm", "usgs"],
     Query(
@@ -188,6 +196,22 @@ async def bom_upload_exposure(request: Request, supply: Supply = "eu_crm") -> An
 # Pages
 
 
+@page_router.get("/{lang}/materials", response_class=HTMLResponse)
+def materials_page(request: Request, lang: str, scenario: SavedId = None) -> Response:
+    """Critical raw materials: the EI × SR chart, the CRMA flags and the what-if form
+    (``scenario``: a saved scenario to open and run)."""
+    lang = check_lang(lang)
+    m = content.materials(request.app.state.facts)
+    opened = None
+    if scenario is not None:
+        item = saved_item_of(request, "scenario", scenario)
+        doc = mp.saved_scenario_document(item.body, f"saved scenario {scenario}")
+        opened = item_json(item) | {"doc": doc}
+    return render(
+        request, lang, "materials.html", "materials", m=m, opened=opened, footer=m["footer"]
+    )
+
+
 @page_router.get("/{lang}/materials/{material}", response_class=HTMLResponse)
 def material_page(request: Request, lang: str, material: Material) -> Response:
     """One material: reconciliation, stage concentration, supply shares, CRMA flags."""
@@ -205,6 +229,7 @@ def _bom_page(
     result: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
     uploaded: str | None = None,
+    saved: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     footer = (result or {}).get("footer") or request.app.state.facts.footer(
@@ -222,6 +247,7 @@ def _bom_page(
         result=result,
         errors=errors or [],
         uploaded=uploaded,
+        saved=saved,
         max_mb=mp.MAX_BOM_BYTES // 1_000_000,
         footer=footer,
     )
@@ -233,9 +259,20 @@ def bom_page(
     lang: str,
     name: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,60}$")] = None,
     supply: Supply = "eu_crm",
+    saved: SavedId = None,
 ) -> Response:
-    """Bill-of-materials exposure: choose a packaged BOM or upload your own file."""
+    """Bill-of-materials exposure: choose a packaged BOM, upload your own file, or open a
+    saved one (``saved``)."""
     lang = check_lang(lang)
+    if saved is not None:
+        item = saved_item_of(request, "bom", saved)
+        s = mp.bom_supply(request.app.state.facts, request.app.state.settings.data_dir, supply)
+        try:
+            result = mp.bom_exposure_from_text(item.body, f"saved BOM {saved}", s)
+        except DataError as exc:
+            errors = mp.error_reasons(exc)
+            return _bom_page(request, lang, supply=supply, errors=errors, status_code=400)
+        return _bom_page(request, lang, supply=supply, result=result, saved=item_json(item))
     if not name:
         return _bom_page(request, lang, supply=supply)
     try:
@@ -262,7 +299,24 @@ async def bom_upload_page(request: Request, lang: str) -> Response:
         data, filename, form = await _read_upload(request)
         chosen = form.get("supply")
         supply = chosen if isinstance(chosen, str) and chosen in mp.SUPPLY_BASES else supply
+        save = form.get("save") == "1"
+        if save:  # refused before anything is computed or stored
+            user = user_with_role(request, "analyst")
         result = await run_in_threadpool(_upload_exposure, request, data, filename, supply)
+        saved = None
+        if save:  # only a BOM that passed validation is stored
+            name = form.get("save_name")
+            name = name.strip()[:200] if isinstance(name, str) and name.strip() else None
+            item = await run_in_threadpool(
+                service.save_item,
+                db_of(request),
+                user,
+                "bom",
+                name or result["bom"]["system"][:200],
+                mp.decode_upload(data),
+                form.get("private") == "1",
+            )
+            saved = item_json(item)
     except DataError as exc:
         errors = mp.error_reasons(exc)
         return _bom_page(
@@ -277,4 +331,4 @@ async def bom_upload_page(request: Request, lang: str) -> Response:
         return _bom_page(
             request, lang, supply=supply, errors=errors, uploaded=filename, status_code=status
         )
-    return _bom_page(request, lang, supply=supply, result=result, uploaded=filename)
+    return _bom_page(request, lang, supply=supply, result=result, uploaded=filename, saved=saved)

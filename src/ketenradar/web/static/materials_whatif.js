@@ -28,6 +28,8 @@
   });
   const fmt = (f, v) => (v === null || v === undefined ? "–" : f.format(v));
   const pending = [];
+  let scenarioName = "What-if"; // the name of an opened saved scenario, kept when it runs
+  let lastDoc = null; // the scenario of the last successful run: what "save" stores
 
   // Show only the fields the chosen change type uses (and only those are validated).
   const typeSelect = document.getElementById("whatif-type");
@@ -219,12 +221,52 @@
     plotScenario(rows);
   };
 
+  // Save the scenario of the last run (analysts): POST /api/v1/saved/scenario, JSON body.
+  const saveForm = document.getElementById("whatif-save");
+  if (saveForm) {
+    const saveStatus = document.getElementById("whatif-save-status");
+    saveForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!lastDoc) {
+        return;
+      }
+      const name = saveForm.elements.name.value.trim();
+      const doc = Object.assign({}, lastDoc, { name: name });
+      fetch("/api/v1/saved/scenario", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content,
+        },
+        body: JSON.stringify({
+          name: name,
+          body: JSON.stringify(doc, null, 2),
+          private: saveForm.elements.private.checked,
+        }),
+      })
+        .then((r) => r.json().then((body) => ({ ok: r.ok, status: r.status, body: body })))
+        .then((res) => {
+          if (!res.ok) {
+            showError(`${res.status}: ${res.body.detail || JSON.stringify(res.body)}`);
+            return;
+          }
+          const a = document.createElement("a");
+          a.href = saveStatus.dataset.open + res.body.id + "#whatif";
+          a.textContent = `#${res.body.id}`;
+          saveStatus.replaceChildren(`${saveStatus.dataset.saved} `, a);
+          saveStatus.dataset.id = String(res.body.id);
+        })
+        .catch((err) => showError(String(err)));
+    });
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     errors.hidden = true;
     const changes = pending.length ? pending.slice() : [currentChange()];
     const doc = {
-      name: "What-if",
+      name: scenarioName,
       description: changes.map(describe).join("; "),
       changes: changes,
     };
@@ -247,7 +289,11 @@
           showError(`${res.status}: ${res.body.detail || JSON.stringify(res.body)}`);
           return;
         }
+        lastDoc = doc;
         show(res.body);
+        if (saveForm && !saveForm.elements.name.value) {
+          saveForm.elements.name.value = doc.name === "What-if" ? doc.description.slice(0, 200) : doc.name;
+        }
       })
       .catch((err) => showError(String(err)))
       .finally(() => {
@@ -255,4 +301,14 @@
         runButton.textContent = label;
       });
   });
+
+  // A saved scenario opened with ?scenario=ID: its changes become the list, and it runs.
+  const opened = document.getElementById("whatif-open");
+  if (opened) {
+    const doc = JSON.parse(opened.textContent);
+    scenarioName = String(doc.name || scenarioName);
+    pending.push(...doc.changes);
+    drawList();
+    form.requestSubmit();
+  }
 })();
