@@ -322,8 +322,10 @@ def supplier_shares(
 ) -> pd.DataFrame:
     """Shares of the importer set's imports of ``products`` by supplier (top ``top`` + other).
 
-    Intra-set flows are left out, as in ``imports_kusd``. Columns: ``product, supplier,
-    value_kusd, share, external``.
+    Shares are of all the set's imports, as the screening's ``imports_kusd``: a member's
+    imports from itself are left out, trade between members of a bloc is kept, and
+    ``external`` marks the suppliers outside the reference bloc (empty for ``other``).
+    Columns: ``product, supplier, value_kusd, share, external``.
     """
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))

@@ -39,7 +39,8 @@ TABLES = {
     "screening": "EU 2021 and GeoDep screening of NLD and EU27 imports of the 74 GeoPolRisk "
     "raw-material products, every year 1995–2024 (BACI HS92 V202401b)",
     "suppliers": "top-5 suppliers (and the rest) of NLD and EU27 per raw-material product and "
-    "year, shares of external imports",
+    "year, shares of all imports (intra-EU trade included, as in the screening; flagged "
+    "external outside the EU)",
     "balance": "mutual dependency NLD and EU27 ↔ each partner on the raw-material products, "
     "every year 1995–2024",
     "balance_products": "the products behind the balance: per year, the importer's dependent "
@@ -88,7 +89,7 @@ DERIVED_DESCRIPTIONS = {
     "screening": "EU 2021 and GeoDep screening of {imps} imports of every product in "
     "{dataset}, {span}",
     "suppliers": "top-5 suppliers (and the rest) of {imps} per product and year, shares of "
-    "external imports ({dataset}, {span})",
+    "all imports, flagged external outside the reference bloc ({dataset}, {span})",
     "balance": "mutual dependency {imps} ↔ each partner ({dataset}, {span})",
     "balance_products": "the products behind the balance of {imps} ({dataset}, {span})",
     "geopolrisk": "GeoPolRisk of {imps} per raw material and year",
@@ -106,7 +107,18 @@ def packaged_dir() -> Path:
     return Path(str(resources.files("ketenradar") / "data" / "starter"))
 
 
+#: The attribution columns every fact table gets; an analysis column of the same name would
+#: be overwritten, so derivation renames it first.
+ATTRIBUTION_COLUMNS = ("source", "licence")
+
+
 def _attribute(df: pd.DataFrame, datasets: list[dict[str, Any]]) -> pd.DataFrame:
+    clash = [c for c in ATTRIBUTION_COLUMNS if c in df.columns]
+    if clash:
+        raise ValueError(
+            f"the table has its own {', '.join(clash)} column(s), which attribution would "
+            "overwrite; rename them before adding the table"
+        )
     df = df.copy()
     df["source"] = "; ".join(f"{d['dataset']} ({d['release']})" for d in datasets)
     df["licence"] = "; ".join(dict.fromkeys(d["licence"] for d in datasets))
@@ -327,7 +339,9 @@ def derive(
         skip(CRITICALITY_TABLES, "needs the EU CRM assessment and the WGI in the store")
         step.done += len(CRITICALITY_TABLES)
     if has["crm"] or has["usgs"]:
-        conc = mapi.concentration_table(data_dir=store_dir)
+        # the analysis' ``source`` (eu_crm, eu_crm_eu, usgs) says the basis of each row;
+        # attribution names the datasets in ``source``, so the basis keeps its own column
+        conc = mapi.concentration_table(data_dir=store_dir).rename(columns={"source": "basis"})
         crm = kinds.get("crm_assessment", [])[:1]
         usgs = [d for d in mining if d.manifest.source == "usgs"][:1]
         out.add("concentration", conc, [d.manifest.provenance() for d in crm + usgs])

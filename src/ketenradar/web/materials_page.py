@@ -139,29 +139,6 @@ class MissingDataError(NotFoundError):
 # One material
 
 
-def _concentration_basis(facts: Facts, rows: pd.DataFrame) -> pd.Series:
-    """Which basis each concentration row is on: global supply, EU sourcing, world production.
-
-    The table's own ``source`` column says it (``eu_crm``, ``eu_crm_eu``, ``usgs``). In a
-    starter pack whose attribution overwrote that column, the EU rows are recognised by
-    recomputing them from the shipped supply shares with the same function.
-    """
-    if rows.empty or set(rows["source"]) <= set(CONCENTRATION_SOURCES):
-        return rows["source"].map(CONCENTRATION_SOURCES)
-    shares = facts.table("criticality_shares")
-    mats = set(rows["material"])
-    eu = concentration.concentration_table(shares[shares["material"].isin(mats)], None)
-    key = ["material", "stage", "year", "top_country"]
-    eu = eu[[*key, "hhi", "source"]].rename(columns={"source": "_basis", "hhi": "_hhi"})
-    merged = rows.reset_index().merge(eu, on=key, how="left")
-    same = (merged["_hhi"] - merged["hhi"]).abs() < 1e-9
-    merged["_basis"] = merged["_basis"].where(same)
-    merged = merged.sort_values("_basis").drop_duplicates("index").set_index("index")
-    basis = merged["_basis"].reindex(rows.index)
-    basis = basis.where(basis.notna() | rows["description"].isna(), "usgs")
-    return basis.map(CONCENTRATION_SOURCES)
-
-
 def material_detail(facts: Facts, material: str) -> dict[str, Any]:
     """One material: vocabulary, stage concentration, CRMA flags and the reconciliation.
 
@@ -172,7 +149,7 @@ def material_detail(facts: Facts, material: str) -> dict[str, Any]:
     mat = m.material
     conc = facts.table("concentration")
     conc = conc[conc["material"] == mat].copy()
-    conc["basis"] = _concentration_basis(facts, conc)
+    conc["basis"] = conc["basis"].map(CONCENTRATION_SOURCES)
     conc = conc.sort_values(["stage", "basis", "year"], ignore_index=True)
     crma = facts.table("crma")
     crma = crma[crma["material"] == mat].drop(columns=["source", "licence", "material", "name"])
