@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from ketenradar.config import GROUPS_FILE_ENV
 from ketenradar.errors import DataError, NotFoundError, UsageError
+from ketenradar.safe_yaml import load_yaml
 
 #: The 27 EU member states since 1 February 2020 (after the United Kingdom left).
 EU27: tuple[str, ...] = (
@@ -44,15 +43,8 @@ def _packaged_file() -> Path:
 
 
 def _parse(path: Path) -> dict[str, dict]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=(mark.line + 1) if mark else None,
-        ) from exc
+    # syntax errors (with the line) and YAML that would explode are refused here
+    doc = load_yaml(path.read_text(encoding="utf-8"), file=path) or {}
     groups = doc.get("groups") if isinstance(doc, dict) else None
     if not isinstance(groups, dict):
         raise DataError("expected a top-level mapping 'groups:'", file=path, field="groups")

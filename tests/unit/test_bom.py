@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from ketenradar.cli import app
 from ketenradar.errors import DataError
 from ketenradar.materials.bom import (
     COUNTRY_COLUMNS,
     EXPLODE_COLUMNS,
     MATERIAL_COLUMNS,
+    MAX_BOM_LINES,
     SUMMARY_COLUMNS,
     Node,
     explode,
@@ -413,6 +417,90 @@ def test_load_bom_names_the_file(tmp_path: Path) -> None:
     f.write_text(_radar(src="nowhere"), encoding="utf-8")
     with pytest.raises(DataError, match=r"broken\.yaml, line 12, field 'source'"):
         load_bom(f)
+
+
+# --------------------------------------------------------------------------------------------
+# Documents that would explode are refused by the engine itself (CLI and Python API, not only
+# the web), quickly: a hang would be the failure, so each refusal is timed.
+
+#: Seconds a refusal may take; the documents below would take hours (or forever) to build.
+QUICK = 2.0
+
+
+def _alias_bomb(levels: int = 8) -> str:
+    """A few hundred bytes whose YAML aliases expand to 10^levels nodes."""
+    out = [*HEADER.splitlines(), "library:"]
+    out.append("  - &n0 {name: leaf, materials: [{material: tin, mass_kg: 1, source: s1}]}")
+    for i in range(1, levels + 1):
+        out.append(f"  - &n{i} {{name: l{i}, parts: [{', '.join([f'*n{i - 1}'] * 10)}]}}")
+    return "\n".join([*out, f"subsystems: [*n{levels}]"]) + "\n"
+
+
+def _use_bomb(levels: int = 8) -> str:
+    """10^levels nodes through 'use:', without a YAML alias or a single material."""
+    out = [*HEADER.splitlines(), "library:", "  - {name: l0}"]
+    for i in range(1, levels + 1):
+        out.append(f"  - {{name: l{i}, parts: [{', '.join([f'{{use: l{i - 1}}}'] * 10)}]}}")
+    return "\n".join([*out, f"subsystems: [{{use: l{levels}}}]"]) + "\n"
+
+
+BOMBS = [
+    pytest.param(_alias_bomb(), "expands to more than 500,000 nodes", id="alias-bomb"),
+    pytest.param(_use_bomb(), "explodes into more than 100,000 nodes", id="use-bomb"),
+    pytest.param(
+        HEADER + "subsystems: &a [{name: x, parts: *a}]\n", "recursive alias", id="recursive"
+    ),
+    pytest.param(
+        HEADER + "subsystems: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply", id="deep"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "needle"), BOMBS)
+def test_parse_bom_refuses_documents_that_would_explode_quickly(text: str, needle: str) -> None:
+    assert len(text) < 20_000
+    start = time.perf_counter()
+    with pytest.raises(DataError) as err:
+        parse_bom(text, file="bomb.yaml")
+    assert time.perf_counter() - start < QUICK
+    assert str(err.value).startswith("bomb.yaml: ") and needle in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "needle"), BOMBS)
+def test_load_bom_refuses_documents_that_would_explode_quickly(
+    tmp_path: Path, text: str, needle: str
+) -> None:
+    f = tmp_path / "bomb.yaml"
+    f.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(DataError) as err:
+        load_bom(f)
+    assert time.perf_counter() - start < QUICK
+    assert err.value.file == str(f) and needle in str(err.value)
+
+
+def test_reuse_below_the_limits_is_fine() -> None:
+    """The same fan-out, three levels deep: 10³ tin lines through 'use:' and YAML aliases."""
+    leaf = "{name: l0, materials: [{material: tin, mass_kg: 1, source: s1}]}"
+    uses = _use_bomb(levels=3).replace("{name: l0}", leaf)
+    assert explode(parse_bom(uses))["quantity"].sum() == pytest.approx(1000)
+    aliases = _alias_bomb(levels=3)
+    assert explode(parse_bom(aliases))["quantity"].sum() == pytest.approx(1000)
+    assert MAX_BOM_LINES == 100_000
+
+
+def test_cli_bom_exposure_refuses_a_bomb(tmp_path: Path, data_dir: Path) -> None:
+    for name, text, needle in (
+        ("aliases.yaml", _alias_bomb(), "expands to more than 500,000 nodes"),
+        ("uses.yaml", _use_bomb(), "explodes into more than 100,000 nodes"),
+    ):
+        f = tmp_path / name
+        f.write_text(text, encoding="utf-8")
+        start = time.perf_counter()
+        r = CliRunner().invoke(app, ["bom", "exposure", str(f)])
+        assert time.perf_counter() - start < QUICK
+        assert r.exit_code == DataError.exit_code, r.output
+        assert name in r.output and needle in r.output, r.output
 
 
 def test_the_documented_example_parses_and_explodes_as_described() -> None:

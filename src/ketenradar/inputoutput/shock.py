@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ketenradar.errors import DataError, UsageError
 from ketenradar.groups import GroupRegistry
 from ketenradar.inputoutput.model import IOModel
 from ketenradar.inputoutput.regions import Economy, resolve_economy
 from ketenradar.inputoutput.table import IOTable
+from ketenradar.safe_yaml import load_yaml
 
 MODELS = ("ghosh", "extraction")
 SCOPES = ("world", "economy")
@@ -111,16 +111,24 @@ def scenario_from_dict(doc: dict[str, Any], where: str) -> Scenario:
 
 
 def load_scenarios(path: Path) -> list[Scenario]:
-    """A YAML/JSON file with one scenario or ``scenarios: [...]`` (a batch)."""
+    """A YAML/JSON file with one scenario or ``scenarios: [...]`` (a batch).
+
+    YAML is read with :func:`~ketenradar.safe_yaml.load_yaml`: aliases repeating more than
+    :data:`~ketenradar.safe_yaml.MAX_YAML_NODES` nodes, recursive aliases and nesting too deep
+    are refused (:class:`DataError` naming the file).
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read scenario file {path}: {exc.strerror}") from exc
-    try:
-        doc = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DataError(f"not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}", file=path) from exc
+    if path.suffix.lower() == ".json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"not valid {path.suffix.lstrip('.')}: {exc}", file=path) from exc
+    else:  # refuses syntax errors (with the line) and YAML that would explode
+        doc = load_yaml(text, file=path, kind=path.suffix.lstrip(".") or "YAML")
     if isinstance(doc, dict) and "scenarios" in doc:
         items = doc["scenarios"]
         if not isinstance(items, list) or not items:

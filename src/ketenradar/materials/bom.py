@@ -35,6 +35,7 @@ from ketenradar.materials.vocabulary import (
     materials,
     resolve_material,
 )
+from ketenradar.safe_yaml import load_yaml
 
 #: Bases a BOM can be expressed in: kg or EUR of each material per unit of its component.
 UNITS = ("mass_kg", "value_eur")
@@ -50,6 +51,11 @@ SPOF_THRESHOLD = 0.65
 
 #: Keys of child lists; all three mean the same ("children"), the names only read better.
 CHILD_KEYS = ("subsystems", "components", "parts")
+
+#: A BOM may explode into at most this many nodes and material lines (through nesting and
+#: ``use:``), a guard against documents a few hundred bytes long that expand exponentially.
+#: The YAML itself may expand to at most :data:`ketenradar.safe_yaml.MAX_YAML_NODES` nodes.
+MAX_BOM_LINES = 100_000
 
 _ROOT_KEYS = frozenset(
     {"system", "description", "illustrative", "unit", "sources", "note", "library", "materials"}
@@ -205,15 +211,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def _read_yaml(text: str, file: str | None) -> Any:
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(
-            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            file=file,
-            line=(mark.line + 1) if mark else None,
-        ) from exc
+    """The document, through :func:`~ketenradar.safe_yaml.load_yaml` (syntax errors with the
+    line, alias bombs, recursive aliases and too-deep nesting refused) and :class:`_Loader`."""
+    return load_yaml(text, file=file, loader=_Loader)  # a SafeLoader: no arbitrary objects
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,10 +437,84 @@ def _check_cycles(ctx: _Ctx, root: Node, library: tuple[Node, ...], defs: dict[s
         visit(top, [])
 
 
+def _children(node: dict) -> list[Any]:
+    out: list[Any] = []
+    for key in CHILD_KEYS:
+        value = node.get(key)
+        if isinstance(value, list):
+            out += value
+    return out
+
+
+def _expanded_size(doc: Any) -> int:
+    """How many nodes and material lines the BOM document explodes into through nesting and
+    ``use:`` (counted on the raw document with memoisation, capped just above
+    :data:`MAX_BOM_LINES`); malformed parts count as one and are left to the validation."""
+    if not isinstance(doc, dict):
+        return 0
+    library = doc.get("library") if isinstance(doc.get("library"), list) else []
+    defs: dict[str, dict] = {}
+
+    def collect(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("name"), str) and "use" not in node:
+            defs.setdefault(node["name"], node)
+        for child in _children(node):
+            collect(child)
+
+    defs[str(doc.get("system"))] = doc
+    collect(doc)
+    for top in library:
+        collect(top)
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def count(node: Any) -> int:
+        if not isinstance(node, dict):
+            return 1
+        use = node.get("use")
+        body = defs.get(use, node) if isinstance(use, str) else node
+        key = id(body)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            return 1  # a cycle: _check_cycles names it
+        active.add(key)
+        mats = body.get("materials")
+        n = 1 + (len(mats) if isinstance(mats, list) else 0)
+        n += sum(count(c) for c in _children(body))
+        active.discard(key)
+        memo[key] = min(n, MAX_BOM_LINES + 1)
+        return memo[key]
+
+    return min(count(doc) + sum(count(t) for t in library), MAX_BOM_LINES + 1)
+
+
 def parse_bom(text: str, *, file: str | Path | None = None) -> Bom:
-    """Parse and validate a BOM YAML document; raises :class:`DataError` naming the node."""
+    """Parse and validate a BOM YAML document; raises :class:`DataError` naming the node.
+
+    Documents that would explode are refused before anything is built or exploded: YAML whose
+    aliases expand past :data:`~ketenradar.safe_yaml.MAX_YAML_NODES` nodes, recursive
+    aliases, nesting too deep to walk, and BOMs whose nesting and ``use:`` explode into more
+    than :data:`MAX_BOM_LINES` nodes and material lines.
+    """
     fname = str(file) if file is not None else None
     doc = _read_yaml(text, fname)
+    try:
+        if _expanded_size(doc) > MAX_BOM_LINES:
+            raise DataError(
+                f"the BOM explodes into more than {MAX_BOM_LINES:,} nodes and material lines "
+                "(through 'use:' and nesting)",
+                file=fname,
+            )
+        return _validate(doc, fname)
+    except RecursionError:
+        raise DataError("the BOM is nested too deeply", file=fname) from None
+
+
+def _validate(doc: Any, fname: str | None) -> Bom:
+    """The :class:`Bom` of a document read by :func:`_read_yaml`, validated."""
     if not isinstance(doc, dict):
         raise DataError("a BOM must be a YAML mapping with 'system:'", file=fname)
     boot = _Ctx(fname, "mass_kg", {})

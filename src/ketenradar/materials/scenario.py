@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ketenradar.countries import names_to_iso3
 from ketenradar.errors import DataError
 from ketenradar.materials import criticality as m
 from ketenradar.materials.assessment import CriticalityInputs, criticality_table
 from ketenradar.materials.vocabulary import closest_hint, find_material, known_names
+from ketenradar.safe_yaml import load_yaml
 
 CHANGE_KEYS = {
     "shift": {"material", "stage", "scope", "from", "to", "share"},
@@ -65,18 +65,17 @@ class Scenario:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario file (YAML or JSON)."""
+    """Read and validate a scenario file (YAML or JSON).
+
+    Syntax errors (with the line) and YAML that would explode (aliases repeating more than
+    :data:`~ketenradar.safe_yaml.MAX_YAML_NODES` nodes, recursive aliases, nesting too deep)
+    raise :class:`DataError` naming the file.
+    """
     p = Path(path)
     if not p.is_file():
         raise DataError("no such scenario file", file=p)
     text = p.read_text(encoding="utf-8")
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise DataError(
-            f"not valid YAML/JSON: {exc}", file=p, line=line + 1 if line else None
-        ) from None
+    doc = load_yaml(text, file=p, kind="YAML/JSON")  # refuses documents that would explode
     return parse_scenario(doc, source=str(p), text=text)
 
 

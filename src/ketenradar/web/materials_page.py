@@ -23,14 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ketenradar import __version__, starter
 from ketenradar.errors import DataError, NotFoundError, UsageError
 from ketenradar.materials import concentration
 from ketenradar.materials.assessment import CriticalityInputs, load_inputs
 from ketenradar.materials.bom import (
-    CHILD_KEYS,
     SPOF_THRESHOLD,
     Bom,
     exposure,
@@ -40,6 +38,7 @@ from ketenradar.materials.bom import (
 from ketenradar.materials.scenario import parse_scenario, run_scenario
 from ketenradar.materials.vocabulary import materials as vocabulary
 from ketenradar.materials.vocabulary import resolve_material
+from ketenradar.safe_yaml import load_yaml
 from ketenradar.store import DataStore
 from ketenradar.web.content import records
 from ketenradar.web.facts import Facts
@@ -50,14 +49,11 @@ THRESHOLDS = {"ei": 2.8, "sr": 1.0}
 #: A what-if document may hold at most this many changes (each one re-runs part of the method).
 MAX_CHANGES = 25
 
-#: An uploaded BOM file may be at most this large (bytes).
+#: An uploaded BOM file may be at most this large (bytes). How far a document may expand
+#: (YAML aliases, ``use:`` and nesting) is the engine's limit, the same in the CLI and the
+#: Python API: :data:`ketenradar.safe_yaml.MAX_YAML_NODES`,
+#: :data:`ketenradar.materials.bom.MAX_BOM_LINES`.
 MAX_BOM_BYTES = 1_000_000
-
-#: An uploaded BOM may expand to at most this many YAML nodes (after YAML aliases) and this
-#: many material lines (after ``use:`` and nesting): a guard against documents a few hundred
-#: bytes long that expand exponentially.
-MAX_BOM_NODES = 500_000
-MAX_BOM_LINES = 100_000
 
 #: The supply bases a BOM's exposure can use.
 SUPPLY_BASES = ("eu_crm", "usgs")
@@ -468,120 +464,17 @@ def decode_upload(data: bytes) -> str:
         raise DataError(f"the file is not UTF-8 text (byte {exc.start})") from None
 
 
-def _yaml_doc(text: str, file: str) -> Any:
-    """The document, after refusing YAML whose aliases expand past :data:`MAX_BOM_NODES`,
-    recursive aliases and nesting too deep to walk (checked on the composed node graph before
-    anything is built). ``None`` when the YAML does not parse: :func:`parse_bom` then reports
-    the syntax error with its line."""
-    try:
-        loader = yaml.SafeLoader(text)  # the reader refuses control characters here already
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        return None
-    except RecursionError:
-        raise DataError("the YAML is nested too deeply", file=file) from None
-    memo: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key in memo:
-            return memo[key]
-        if key in active:
-            raise DataError("the YAML refers to itself (a recursive alias)", file=file)
-        active.add(key)
-        n = 1
-        if isinstance(node, yaml.MappingNode):
-            n += sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            n += sum(size(c) for c in node.value)
-        active.discard(key)
-        memo[key] = min(n, MAX_BOM_NODES + 1)
-        return memo[key]
-
-    try:
-        if root is None:
-            return None
-        if size(root) > MAX_BOM_NODES:
-            raise DataError(
-                f"the YAML expands to more than {MAX_BOM_NODES:,} nodes "
-                "(counting what its aliases repeat)",
-                file=file,
-            )
-        return loader.construct_document(root)
-    except RecursionError:
-        raise DataError("the YAML is nested too deeply", file=file) from None
-    except yaml.YAMLError:
-        return None
-    finally:
-        loader.dispose()
-
-
 def saved_scenario_document(text: str, label: str) -> dict[str, Any]:
     """A saved scenario's document (YAML or JSON) for the what-if form to run again.
 
-    Refuses YAML that does not parse, expands past :data:`MAX_BOM_NODES` or is not a mapping
-    with a list of ``changes`` (:class:`DataError`); the what-if checks the changes
-    themselves when it runs them.
+    Refuses YAML that does not parse or would explode (:func:`~ketenradar.safe_yaml.load_yaml`)
+    and a document that is not a mapping with a list of ``changes`` (:class:`DataError`); the
+    what-if checks the changes themselves when it runs them.
     """
-    doc = _yaml_doc(text, label)
+    doc = load_yaml(text, file=label, kind="YAML/JSON")
     if not isinstance(doc, dict) or not isinstance(doc.get("changes"), list):
         raise DataError("not a scenario document (a mapping with a list of 'changes')", file=label)
     return doc
-
-
-def _children(node: dict) -> list[Any]:
-    out: list[Any] = []
-    for key in CHILD_KEYS:
-        value = node.get(key)
-        if isinstance(value, list):
-            out += value
-    return out
-
-
-def _expanded_size(doc: Any) -> int:
-    """How many nodes and material lines the BOM document explodes into through nesting and
-    ``use:`` (counted on the raw document with memoisation, capped just above
-    :data:`MAX_BOM_LINES`); malformed parts count as one and are left to :func:`parse_bom`."""
-    if not isinstance(doc, dict):
-        return 0
-    library = doc.get("library") if isinstance(doc.get("library"), list) else []
-    defs: dict[str, dict] = {}
-
-    def collect(node: Any) -> None:
-        if not isinstance(node, dict):
-            return
-        if isinstance(node.get("name"), str) and "use" not in node:
-            defs.setdefault(node["name"], node)
-        for child in _children(node):
-            collect(child)
-
-    defs[str(doc.get("system"))] = doc
-    collect(doc)
-    for top in library:
-        collect(top)
-    memo: dict[int, int] = {}
-    active: set[int] = set()
-
-    def count(node: Any) -> int:
-        if not isinstance(node, dict):
-            return 1
-        use = node.get("use")
-        body = defs.get(use, node) if isinstance(use, str) else node
-        key = id(body)
-        if key in memo:
-            return memo[key]
-        if key in active:
-            return 1  # a cycle: parse_bom names it
-        active.add(key)
-        mats = body.get("materials")
-        n = 1 + (len(mats) if isinstance(mats, list) else 0)
-        n += sum(count(c) for c in _children(body))
-        active.discard(key)
-        memo[key] = min(n, MAX_BOM_LINES + 1)
-        return memo[key]
-
-    return min(count(doc) + sum(count(t) for t in library), MAX_BOM_LINES + 1)
 
 
 def bom_exposure_from_text(text: str, filename: str, supply: BomSupply) -> dict[str, Any]:
@@ -589,20 +482,10 @@ def bom_exposure_from_text(text: str, filename: str, supply: BomSupply) -> dict[
 
     An invalid document raises :class:`DataError` naming the file, line, field and the path
     to the bad node (``system > subsystem > component > materials[0]``); so does one that
-    expands past :data:`MAX_BOM_NODES` YAML nodes or :data:`MAX_BOM_LINES` nodes and lines.
+    would explode (:func:`~ketenradar.materials.bom.parse_bom` refuses those before building
+    them).
     """
-    file = clean_filename(filename)
-    try:
-        if _expanded_size(_yaml_doc(text, file)) > MAX_BOM_LINES:
-            raise DataError(
-                f"the BOM explodes into more than {MAX_BOM_LINES:,} nodes and material lines "
-                "(through 'use:' and nesting)",
-                file=file,
-            )
-        bom = parse_bom(text, file=file)
-    except RecursionError:
-        raise DataError("the BOM is nested too deeply", file=file) from None
-    return _exposure_result(bom, supply)
+    return _exposure_result(parse_bom(text, file=clean_filename(filename)), supply)
 
 
 def error_reasons(exc: DataError) -> list[dict[str, Any]]:
