@@ -542,3 +542,22 @@ def test_with_a_loaded_store_the_results_equal_the_cli_api(tmp_path: Path):
     # and the starter pack gives the same exposure as the store it was built from
     fresh = TestClient(create_app(settings=WebSettings.from_env(tmp_path / "empty")))
     _assert_same_exposure(_upload(fresh, TOY).json(), Res)
+
+
+def test_packaged_bom_exposure_follows_the_store_it_is_cached_for(tmp_path: Path):
+    """The packaged BOM's exposure is cached, keyed on the datasets its supply came from: a
+    CRM assessment added to the store while the server runs is used at once."""
+    shared = require_shared()
+    from ketenradar import api
+
+    store = tmp_path / "store"
+    client = TestClient(create_app(settings=WebSettings.from_env(store)))
+    url = "/api/v1/bom/naval_aesa_radar/exposure"
+    first = client.get(url).json()
+    assert first["supply"]["origin"] == "starter" and client.get(url).json() == first
+    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=store)
+    now = client.get(url).json()
+    assert now["supply"]["origin"] == "store + starter"  # the WGI still from the starter pack
+    assert [d["dataset"] for d in now["supply"]["datasets"]][0] == "eu_crm"
+    # the store holds the assessment the starter pack was built from: the same exposure
+    assert now["materials"] == first["materials"] and now["summary"] == first["summary"]

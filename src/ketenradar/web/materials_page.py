@@ -18,6 +18,7 @@ The inputs come from the user's data store when it holds them (:func:`criticalit
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -384,6 +385,12 @@ def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> Bom
 
 def packaged_bom_list() -> list[dict[str, Any]]:
     """The BOMs shipped with ketenradar: name, system, description, whether illustrative."""
+    return list(_packaged_bom_list())
+
+
+@functools.cache
+def _packaged_bom_list() -> tuple[dict[str, Any], ...]:
+    # the packaged files do not change while the process runs: parsed once
     from ketenradar.materials.bom import load_bom
 
     out = []
@@ -398,7 +405,7 @@ def packaged_bom_list() -> list[dict[str, Any]]:
                 "unit": b.unit,
             }
         )
-    return out
+    return tuple(out)
 
 
 def _exposure_result(bom: Bom, supply: BomSupply) -> dict[str, Any]:
@@ -435,14 +442,19 @@ def _exposure_result(bom: Bom, supply: BomSupply) -> dict[str, Any]:
     }
 
 
-def packaged_bom_exposure(name: str, supply: BomSupply) -> dict[str, Any]:
-    """Exposure of a packaged BOM (``naval_aesa_radar``, …); unknown → :class:`NotFoundError`."""
+def packaged_bom_exposure(facts: Facts, name: str, supply: BomSupply) -> dict[str, Any]:
+    """Exposure of a packaged BOM (``naval_aesa_radar``, …); unknown → :class:`NotFoundError`.
+
+    The packaged files do not change, so the result is cached per build of the facts and the
+    versions of the store's datasets the supply came from (do not modify it)."""
     from ketenradar.materials.bom import load_bom
 
     boms = packaged_boms()
     if name not in boms:
         raise NotFoundError(f"no packaged BOM '{name}' (packaged BOMs: {', '.join(sorted(boms))})")
-    return _exposure_result(load_bom(boms[name]), supply)
+    versions = tuple(d.get("version") for d in supply.datasets)
+    key = ("bom_exposure", name, supply.basis, supply.origin, versions)
+    return facts.cached(key, lambda: _exposure_result(load_bom(boms[name]), supply))
 
 
 def clean_filename(filename: str | None) -> str:

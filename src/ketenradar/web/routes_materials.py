@@ -177,7 +177,7 @@ def bom_packaged_exposure(
     """Exposure of a packaged BOM: per material concentration (HHI), governance risk (WGI),
     the CRMA 65 % single-supplier flag; per supplying country the system's exposure."""
     s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
-    return mp.packaged_bom_exposure(name, s)
+    return mp.packaged_bom_exposure(facts, name, s)
 
 
 @api_router.post("/bom/exposure", openapi_extra=UPLOAD_BODY)
@@ -277,7 +277,7 @@ def bom_page(
         return _bom_page(request, lang, supply=supply)
     try:
         s = mp.bom_supply(request.app.state.facts, request.app.state.settings.data_dir, supply)
-        result = mp.packaged_bom_exposure(name, s)
+        result = mp.packaged_bom_exposure(request.app.state.facts, name, s)
     except KetenradarError as exc:
         return _bom_page(
             request,
