@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from ketenradar import starter
 from ketenradar.accounts import service
 from ketenradar.store import DataStore
+from ketenradar.web import routes_data
 from ketenradar.web.app import create_app
 from ketenradar.web.settings import WebSettings
 
@@ -115,6 +116,32 @@ def test_bad_upload_fails_with_reason_and_leaves_store_unchanged(app, tmp_path: 
         headers=csrf_headers(c),
     )
     assert r.status_code == 400 and "unknown source 'nope'" in r.json()["detail"]
+
+
+def test_upload_over_the_limit_is_refused_and_nothing_stays_staged(
+    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    files = baci_files(tmp_path / "upload")
+    size = sum(p.stat().st_size for p in files)
+    monkeypatch.setattr(routes_data, "MAX_UPLOAD_BYTES", size - 1)
+    c = login(app, "alice")
+    r = c.post(
+        "/api/v1/datasets",
+        data={"source": "baci"},
+        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in files],
+        headers=csrf_headers(c),
+    )
+    assert r.status_code == 400 and "ketenradar data add" in r.json()["detail"]
+    assert not any((app.state.settings.data_dir / "uploads").iterdir())
+    assert DataStore(app.state.settings.data_dir).list() == []
+    monkeypatch.setattr(routes_data, "MAX_UPLOAD_BYTES", size)  # exactly the limit is fine
+    r = c.post(
+        "/api/v1/datasets",
+        data={"source": "baci"},
+        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in files],
+        headers=csrf_headers(c),
+    )
+    assert r.status_code == 202 and app.state.jobs.wait(r.json()["id"]).state == "done"
 
 
 def test_roles_on_data_changes(app, tmp_path: Path):

@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ketenradar import api as core
 from ketenradar.accounts import service
@@ -57,6 +58,35 @@ def datasets(request: Request) -> dict[str, Any]:
     return data_page.datasets(request.app.state.facts, _data_dir(request))
 
 
+def _stage(uploads: Path, files: list[UploadFile]) -> tuple[list[Path], Path]:
+    """Copy the uploaded files into a new folder under ``uploads`` (names made safe), in
+    chunks, refusing more than :data:`MAX_UPLOAD_BYTES` in all; the folder is removed when
+    anything fails, so nothing half-written stays behind."""
+    uploads.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+    try:
+        total = 0
+        paths = []
+        for f in files:
+            name = SAFE_NAME.sub("_", Path(f.filename or "upload").name) or "upload"
+            path = staged / name
+            f.file.seek(0)
+            with path.open("wb") as out:
+                while chunk := f.file.read(CHUNK):
+                    total += len(chunk)
+                    if total > MAX_UPLOAD_BYTES:
+                        raise UsageError(
+                            f"upload larger than {MAX_UPLOAD_BYTES // 1024**3} GiB: load it "
+                            "from the command line (`ketenradar data add`)"
+                        )
+                    out.write(chunk)
+            paths.append(path)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return paths, staged
+
+
 @api_router.post("/datasets", status_code=202)
 async def add_dataset(
     request: Request,
@@ -73,28 +103,9 @@ async def add_dataset(
         )
     if not files:
         raise UsageError("no file uploaded")
-    uploads = _data_dir(request) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
-    try:
-        total = 0
-        paths = []
-        for f in files:
-            name = SAFE_NAME.sub("_", Path(f.filename or "upload").name) or "upload"
-            path = staged / name
-            with path.open("wb") as out:
-                while chunk := await f.read(CHUNK):
-                    total += len(chunk)
-                    if total > MAX_UPLOAD_BYTES:
-                        raise UsageError(
-                            f"upload larger than {MAX_UPLOAD_BYTES // 1024**3} GiB: load it "
-                            "from the command line (`ketenradar data add`)"
-                        )
-                    out.write(chunk)
-            paths.append(path)
-    except Exception:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+    # the copy to the staging folder runs in a worker thread: large files do not hold up the
+    # event loop (and with it every other request)
+    paths, staged = await run_in_threadpool(_stage, _data_dir(request) / "uploads", files)
     db, client, data_dir = db_of(request), client_of(request), _data_dir(request)
     app = request.app
 
