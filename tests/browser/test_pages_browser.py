@@ -20,6 +20,12 @@ def test_first_run_shows_real_content(page, base_url):
     page.wait_for_url(f"{base_url}/nl/")
     assert "Grootste afhankelijkheden" in page.content()
     page.screenshot(path=str(ARTIFACTS / "overview_nl.png"), full_page=True)
+    page.select_option("#overview-filters select[name=economy]", "EU27")
+    page.click("#overview-filters button")
+    page.wait_for_url("**economy=EU27**")
+    assert page.locator("h1").inner_text().startswith("Overzicht: EU27")
+    page.locator("#largest-dependencies a.product-link").first.click()
+    page.wait_for_url("**/nl/products/*?importer=EU27")
     assert page.errors == [] and page.external == []
 
 
@@ -39,6 +45,14 @@ def test_explore_then_product_then_download(page, base_url, tmp_path):
     page.wait_for_url("**/en/products/**")
     assert page.locator("#indicators tbody tr").count() > 20  # 1995–2024
     assert page.locator("#suppliers tbody tr").count() > 20
+    page.wait_for_selector("#product-suppliers-chart[data-drawn]", timeout=30_000)
+    drawn = int(page.get_attribute("#product-indicators-chart", "data-drawn"))
+    assert drawn == page.locator("#indicators tbody tr").count()
+    shaded = int(page.get_attribute("#product-indicators-chart", "data-dependent-years"))
+    assert shaded == page.locator("#indicators tbody tr td:nth-child(8)", has_text="✓").count()
+    bands = page.get_attribute("#product-suppliers-chart", "data-bands").split(",")
+    assert len(bands) >= 2 and bands[-1] == "other"
+    assert page.locator("#product-suppliers-chart .main-svg").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "product.png"), full_page=True)
     with page.expect_download() as dl:
         page.click("#download-product-csv")

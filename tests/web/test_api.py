@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ketenradar import starter
+from ketenradar.groups import EU27
 from ketenradar.web.app import create_app
 from ketenradar.web.settings import WebSettings
 
@@ -37,6 +38,28 @@ def test_overview_shows_real_counts(client: TestClient):
     assert values == sorted(values, reverse=True)
     assert o["foreign_value_added"][0]["source_country"] == "USA"
     assert "baci" in " ".join(o["footer"]["sources"])
+
+
+def test_overview_page_chooses_the_economy_and_year(client: TestClient):
+    """The overview's form offers every importer and year of the facts; a chosen bloc and year
+    give that screening's counts, and each dependency links to its product page."""
+    html = client.get("/en/", params={"economy": "EU27", "year": 2010}).text
+    assert "<h1>Overview: EU27 2010</h1>" in html
+    form = html.split('id="overview-filters"')[1].split("</form>")[0]
+    assert "<option selected>EU27</option>" in form and "<option>NLD</option>" in form
+    assert "<option selected>2010</option>" in form and "<option>1995</option>" in form
+    sc = starter.read("screening")
+    eu = sc[(sc["importer"] == "EU27") & (sc["year"] == 2010)]
+    counts = html.split('class="counts"')[1].split("</section>")[0]
+    assert f'<span class="n">{int(eu["dependent_eu2021"].sum())}</span>' in counts
+    top = html.split('id="largest-dependencies"')[1].split("</table>")[0]
+    dep = eu[eu["dependent_eu2021"].fillna(False) | eu["dependent_geodep"].fillna(False)]
+    first = dep.sort_values("external_imports_kusd", ascending=False)["product"].iloc[0]
+    assert f'href="/en/products/{first}?importer=EU27"' in top
+    # the starter pack's input-output exposure is the Netherlands' only: said, not left blank
+    assert 'id="value-added-none"' in html and 'id="value-added"' not in html
+    assert 'id="value-added"' in client.get("/en/").text
+    assert client.get("/en/", params={"economy": "XXX"}).status_code == 400
 
 
 def test_explorer_filters_sorts_and_pages(client: TestClient):
@@ -240,6 +263,29 @@ def test_product_page_shows_the_balance(client: TestClient, lang: str, heading: 
     shown = [tr.split('data-partner="')[1].split('"')[0] for tr in partners.split("<tr ")[1:]]
     assert shown == [r["partner"] for r in b["partners_depending"]]
     assert f"/{lang}/countries/BRA?importer=NLD" in html.split('id="balance-importer"')[1]
+
+
+def test_product_page_switches_importer_and_marks_suppliers_within_the_eu(client: TestClient):
+    """EU27's supplier shares are of all its imports (intra-EU trade counts, as in the
+    screening), so members appear as suppliers: marked within the EU, never external."""
+    p = client.get("/api/v1/products/720293", params={"importer": "EU27"}).json()
+    assert p["importers"] == ["EU27", "NLD"] and p["thresholds"]["supplier_hhi"] == 0.4
+    sup = starter.read("suppliers")
+    sup = sup[(sup["importer"] == "EU27") & (sup["product"] == "720293")]
+    for _, year in sup.groupby("year"):
+        assert year["share"].sum() == pytest.approx(1.0)
+    members = {r["supplier"] for r in p["suppliers"] if r["external"] is False}
+    assert "NLD" in members and members <= set(EU27)
+    outside = {r["supplier"] for r in p["suppliers"] if r["external"] is True}
+    assert outside and outside.isdisjoint(EU27)
+    html = client.get("/nl/products/720293", params={"importer": "EU27"}).text
+    form = html.split('id="product-filters"')[1].split("</form>")[0]
+    assert "<option selected>EU27</option>" in form and "<option>NLD</option>" in form
+    table = html.split('id="suppliers"')[1].split("</table>")[0]
+    nld_2024 = next(r for r in table.split("<tr>") if r.startswith("<td>2024</td><td>NLD</td>"))
+    assert "<td>✓</td>" in nld_2024
+    assert 'id="product-indicators-chart"' in html and '<script src="/static/product.js">' in html
+    assert client.get("/static/product.js").status_code == 200
 
 
 def test_materials_page_and_its_offline_chart_library(client: TestClient):

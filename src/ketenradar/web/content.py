@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ketenradar.analysis.dependencies import DEFAULT_THRESHOLDS
 from ketenradar.errors import NotFoundError, UsageError
 from ketenradar.web.facts import Facts
 
@@ -117,6 +118,8 @@ def _overview(facts: Facts, df: pd.DataFrame, economy: str, year: int) -> dict[s
     return {
         "economy": economy,
         "year": year,
+        "economies": [str(e) for e in facts.values("screening", "importer")],
+        "years": [int(y) for y in facts.values("screening", "year", importer=economy)],
         "counts": {
             "products_screened": len(df),
             "dependent_eu2021": int(dependent(df, "eu2021").sum()),
@@ -245,6 +248,8 @@ def _product(facts: Facts, hs6: str, importer: str) -> dict[str, Any]:
         "product": hs6,
         "description": rows["product_description"].iloc[-1],
         "importer": importer,
+        "importers": [str(i) for i in facts.values("screening", "importer")],
+        "thresholds": DEFAULT_THRESHOLDS.as_dict(),
         "indicators": records(rows[[c for c in DEPENDENCY_COLUMNS if c != "importer"]]),
         "suppliers": records(sup[["year", "supplier", "value_kusd", "share", "external"]]),
         "balance": product_balance(facts, hs6, importer),

@@ -51,6 +51,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "of": {"nl": "van", "en": "of"},
     "results": {"nl": "resultaten", "en": "results"},
     "importer": {"nl": "Importeur", "en": "Importer"},
+    "economy": {"nl": "Economie of blok", "en": "Economy or bloc"},
+    "overview_no_io": {
+        "nl": "De feiten bevatten de input-outputblootstelling van Nederland (OECD ICIO), niet "
+        "van {economy}; de pagina Input-output rekent die voor elke economie uit een geladen "
+        "tabel.",
+        "en": "The facts hold the input-output exposure of the Netherlands (OECD ICIO), not of "
+        "{economy}; the Input-output page computes it for any economy from a loaded table.",
+    },
     "year": {"nl": "Jaar", "en": "Year"},
     "method": {"nl": "Methode", "en": "Method"},
     "supplier": {"nl": "Leverancier", "en": "Supplier"},
@@ -73,6 +81,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "published": {"nl": "gepubliceerd", "en": "published"},
     "indicators_over_years": {"nl": "Indicatoren door de jaren", "en": "Indicators over the years"},
     "supplier_shares": {"nl": "Aandelen van leveranciers", "en": "Supplier shares"},
+    "product_chart_note": {
+        "nl": "Stippellijnen: de drempels van de EU-methode van 2021 (HHI van de leveranciers > "
+        "{hhi}, aandeel van buiten > {share}, en invoer/uitvoer > {ratio}); gearceerde jaren "
+        "zijn afhankelijk volgens EU 2021.",
+        "en": "Dotted lines: the thresholds of the EU 2021 method (supplier HHI > {hhi}, "
+        "external share > {share}, and imports/exports > {ratio}); shaded years are dependent "
+        "under EU 2021.",
+    },
+    "product_supplier_hhi": {"nl": "HHI leveranciers", "en": "Supplier HHI"},
+    "product_top_supplier_share": {
+        "nl": "Aandeel grootste leverancier",
+        "en": "Top supplier's share",
+    },
+    "product_threshold": {"nl": "drempel", "en": "threshold"},
+    "product_dependent_years": {"nl": "afhankelijk (EU 2021)", "en": "dependent (EU 2021)"},
+    "product_suppliers_note": {
+        "nl": "Aandeel van elke leverancier in alle invoer, per jaar (zoals in de screening telt "
+        "handel tussen EU-landen mee; leveranciers binnen de EU zijn gemarkeerd): de vijf "
+        "grootste van elk jaar; wie nooit bij de drie grootste hoorde, valt onder overige.",
+        "en": "Each supplier's share of all imports per year (as in the screening, trade between "
+        "EU members counts; suppliers within the EU are marked): the five largest of each year; "
+        "suppliers never among the three largest are counted as other.",
+    },
+    "product_other_suppliers": {"nl": "overige", "en": "other"},
+    "product_within_eu": {"nl": "binnen EU", "en": "within EU"},
+    "product_suppliers_table": {
+        "nl": "Tabel per jaar en leverancier",
+        "en": "Table per year and supplier",
+    },
     "external_share": {"nl": "Aandeel van buiten", "en": "External share"},
     "world_export_hhi": {"nl": "HHI wereldexport", "en": "World export HHI"},
     "download_xlsx": {"nl": "Download Excel", "en": "Download Excel"},
