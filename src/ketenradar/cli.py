@@ -38,12 +38,25 @@ out = Console()
 
 _state: dict[str, Any] = {"data_dir": None}
 
-DataDir = Annotated[
+#: ``--data-dir`` before the command: the environment variable applies here only, so that a
+#: global ``--data-dir`` wins over ``$KETENRADAR_DATA_DIR``.
+GlobalDataDir = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
         envvar="KETENRADAR_DATA_DIR",
         help="Data directory (default: the platform's user data dir).",
+        show_default=False,
+    ),
+]
+
+#: ``--data-dir`` after a command: wins over the global option and the environment.
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Data directory (default: the global --data-dir, $KETENRADAR_DATA_DIR, or the "
+        "platform's user data dir).",
         show_default=False,
     ),
 ]
@@ -74,7 +87,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    data_dir: DataDir = None,
+    data_dir: GlobalDataDir = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
@@ -107,6 +120,8 @@ def _command(ctx: typer.Context) -> str:
 
 
 def _dir(local: Path | None) -> Path | None:
+    """The data directory: the command's ``--data-dir``, else the global one (or its
+    environment variable), else ``None`` (the platform's user data dir)."""
     return local or _state["data_dir"]
 
 

@@ -49,6 +49,21 @@ def test_data_list_and_show(loaded: Path) -> None:
     assert "sha256" in res.output and "BACI terms" in res.output
 
 
+def test_data_dir_precedence(loaded: Path, tmp_path: Path) -> None:
+    """The command's --data-dir, then the global --data-dir, then $KETENRADAR_DATA_DIR."""
+    empty = str(tmp_path / "empty")
+
+    def listed(*args: str) -> bool:
+        res = runner.invoke(app, [*args])
+        assert res.exit_code == 0, res.output
+        return "baci_hs92_v202401b" in res.output
+
+    assert listed("data", "list", "--format", "csv")  # the environment: the loaded store
+    assert not listed("--data-dir", empty, "data", "list", "--format", "csv")
+    assert listed("--data-dir", empty, "data", "list", "--data-dir", str(loaded), "--format", "csv")
+    assert not listed("data", "list", "--data-dir", empty, "--format", "csv")
+
+
 def test_readding_is_unchanged(loaded: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["data", "add", "baci", str(tmp_path / "src")])
     assert res.exit_code == 0
