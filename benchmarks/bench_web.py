@@ -163,6 +163,19 @@ def request_mix(facts_dir: Path) -> list[tuple[str, str]]:
         ("product CSV", f"/api/v1/products/{top_nld[0]}.csv"),
         ("materials page", "/en/materials"),
         ("materials API", "/api/v1/materials"),
+        ("countries page", "/en/countries"),
+        ("countries API", q("/api/v1/countries", importer="EU27")),
+        ("country page", "/en/countries/CHN"),
+        ("country page", q("/nl/countries/USA", importer="EU27")),
+        ("country API", "/api/v1/countries/CHN"),
+        ("material page", "/en/materials/cobalt"),
+        ("material API", "/api/v1/materials/gallium"),
+        ("BOM page", "/en/bom"),
+        ("BOM API", "/api/v1/bom/naval_aesa_radar/exposure"),
+        ("io page", "/en/io"),
+        ("io API", "/api/v1/io/industries"),
+        ("data page", "/en/data"),
+        ("datasets API", "/api/v1/datasets"),
     ]
     return mix
 

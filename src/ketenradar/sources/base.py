@@ -11,6 +11,7 @@ ones too, see ``pyproject.toml``), so a third-party package can add one without 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -210,10 +211,14 @@ def _load(target: str) -> type:
 
 def list_connectors() -> dict[str, str]:
     """Connector names and their import targets (built-in and installed plug-ins)."""
-    found = dict(_builtin())
-    for ep in entry_points(group="ketenradar.connectors"):
-        found[ep.name] = ep.value
-    return found
+    return {**_builtin(), **_installed()}
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    # scanning the installed distributions' entry points takes milliseconds: once per process
+    # (a plug-in installed later is seen after a restart, as its code would be)
+    return {ep.name: ep.value for ep in entry_points(group="ketenradar.connectors")}
 
 
 def get_connector(name: str) -> Connector:

@@ -266,6 +266,13 @@ def country(
             f"(or another importer)"
         )
     year, years = _year(facts, importer, year)
+    key = ("country", importer, code, year, method)
+    return facts.cached(key, lambda: _country(facts, code, importer, year, years, method))
+
+
+def _country(
+    facts: Facts, code: str, importer: str, year: int, years: list[int], method: str
+) -> dict[str, Any]:
     over_time = _balance_over_time(facts, importer, code, years)
     now = records(over_time[over_time["year"] == year])[0]
 
@@ -413,6 +420,11 @@ def world_map(
             f"measure '{measure}' is not available (choose one of: {', '.join(MEASURES)})"
         )
     importer = _importer(facts, importer)
+    key = ("world_map", importer, year, measure)
+    return facts.cached(key, lambda: _world_map(facts, importer, year, measure))
+
+
+def _world_map(facts: Facts, importer: str, year: int | None, measure: str) -> dict[str, Any]:
     table, meaning = MEASURES[measure]
     if table == "balance":
         year, years = _year(facts, importer, year)

@@ -265,22 +265,34 @@ def industries(
     asked = any(v is not None for v in (economy, source, year, dataset))
     has_store = bool(DataStore(data_dir).list(kind="io_table"))
     if not asked or (not has_store and _starter_ok(economy, source, year, dataset)):
-        df = facts.table(STARTER_TABLE)
-        df = df[df["economy"] == STARTER["economy"]][INDUSTRY_COLUMNS].reset_index(drop=True)
-        return {
-            "origin": "starter",
-            "economy": STARTER["economy"],
-            "year": STARTER["year"],
-            "source": STARTER["source"],
-            "dataset": None,
-            "unit": "USD million",
-            "summary": _kind_summary(df),
-            "rows": records(df),
-            "provenance": None,
-            "footer": facts.footer([STARTER_TABLE]),
-        }
+        return facts.cached(("io_industries", "starter"), lambda: _starter_industries(facts))
     ds = table_dataset(data_dir, source, year, dataset)
     econ = economy or STARTER["economy"]
+    # cached per build of the facts and version of the table: the Leontief solve is the cost
+    key = ("io_industries", ds.name, ds.manifest.version, econ, source, year)
+    return facts.cached(key, lambda: _store_industries(data_dir, ds, econ, source, year))
+
+
+def _starter_industries(facts: Facts) -> dict[str, Any]:
+    df = facts.table(STARTER_TABLE)
+    df = df[df["economy"] == STARTER["economy"]][INDUSTRY_COLUMNS].reset_index(drop=True)
+    return {
+        "origin": "starter",
+        "economy": STARTER["economy"],
+        "year": STARTER["year"],
+        "source": STARTER["source"],
+        "dataset": None,
+        "unit": "USD million",
+        "summary": _kind_summary(df),
+        "rows": records(df),
+        "provenance": None,
+        "footer": facts.footer([STARTER_TABLE]),
+    }
+
+
+def _store_industries(
+    data_dir: Path | str, ds: Dataset, econ: str, source: str | None, year: int | None
+) -> dict[str, Any]:
     df = io_api.exposure(
         econ,
         source=source,

@@ -37,8 +37,8 @@ from ketenradar.materials.bom import (
     parse_bom,
 )
 from ketenradar.materials.scenario import parse_scenario, run_scenario
+from ketenradar.materials.vocabulary import Material, resolve_material
 from ketenradar.materials.vocabulary import materials as vocabulary
-from ketenradar.materials.vocabulary import resolve_material
 from ketenradar.safe_yaml import load_yaml
 from ketenradar.store import DataStore
 from ketenradar.web.content import records
@@ -143,6 +143,10 @@ def material_detail(facts: Facts, material: str) -> dict[str, Any]:
     one raises :class:`NotFoundError` with the closest known names.
     """
     m = resolve_material(material)
+    return facts.cached(("material", m.material), lambda: _material_detail(facts, m))
+
+
+def _material_detail(facts: Facts, m: Material) -> dict[str, Any]:
     mat = m.material
     conc = facts.table("concentration")
     conc = conc[conc["material"] == mat].copy()
