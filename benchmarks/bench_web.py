@@ -10,9 +10,10 @@ What it does (every step timed; peak memory of each child process):
 4. starts ``ketenradar serve`` on 127.0.0.1 with ``KETENRADAR_DATA_DIR`` set to the store, warms
    it up (each distinct request once: tables are read and indexed on first use), and drives
    **20 concurrent clients** (threads, keep-alive HTTP/1.1, no think time), each sending the
-   same fixed mix of requests — overview page and API, explorer page, explorer API with
-   filters, text search, sorting and pages, CSV download, product pages, product API and
-   CSV for several HS6 codes, materials page and API — in its own shuffled order;
+   same fixed mix of 32 requests — every main page and its API: overview, explorer (with
+   filters, text search, sorting and pages) and its CSV download, product pages, API and CSV
+   for several HS6 codes, materials and one material, the world map and country pages, a
+   packaged bill of materials, input-output, data — in its own shuffled order;
 5. does the same against two **baselines** in the same run, each a server process on the same
    store serving the same requests with the same code except for the path named:
 
@@ -34,7 +35,7 @@ and writes everything to ``benchmarks/out/bench_web.json``.
 
 Usage::
 
-    python benchmarks/bench_web.py            # full scale, ≈ 4 min (half of it the raw baseline)
+    python benchmarks/bench_web.py            # full scale, ≈ 6.5 min (half of it the raw baseline)
     python benchmarks/bench_web.py --quick    # 300,000 rows: a smoke run of a minute or two
 """
 
