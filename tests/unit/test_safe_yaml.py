@@ -122,18 +122,23 @@ def test_the_given_loader_builds_the_document() -> None:
 # What-if scenarios: load_scenario and `materials criticality --scenario`
 
 
-def _scenario_refusals(tmp_path: Path) -> list[tuple[Path, str]]:
-    top = "name: bomb\nchanges:\n  - wgi: {country: CHN, scaled: 8.0}\n"
+def _refusals(tmp_path: Path, top: str, suffix: str = ".yaml") -> list[tuple[Path, str]]:
+    """Files that start as a valid document (``top``) and then explode, nest themselves or
+    nest too deeply, each with the words its refusal must contain."""
     out = []
     for name, text, needle in (
         ("aliases.yaml", alias_bomb(top=top), "expands to more than 500,000 nodes"),
-        ("recursive.yaml", top + RECURSIVE.replace("a:", "extra:"), "recursive alias"),
+        ("recursive" + suffix, top + RECURSIVE.replace("a:", "extra:"), "recursive alias"),
         ("deep.yaml", top + DEEP.replace("a:", "extra:"), "nested too deeply"),
     ):
         f = tmp_path / name
         f.write_text(text, encoding="utf-8")
         out.append((f, needle))
     return out
+
+
+def _scenario_refusals(tmp_path: Path) -> list[tuple[Path, str]]:
+    return _refusals(tmp_path, "name: bomb\nchanges:\n  - wgi: {country: CHN, scaled: 8.0}\n")
 
 
 def test_load_scenario_refuses_documents_that_would_explode(tmp_path: Path) -> None:
@@ -193,16 +198,7 @@ def test_cli_criticality_refuses_a_scenario_that_would_explode(tmp_path: Path, d
 
 def _shock_refusals(tmp_path: Path) -> list[tuple[Path, str]]:
     top = "name: bomb\nshocks:\n  - {supplier: CHN, fall: 50%}\n"
-    out = []
-    for name, text, needle in (
-        ("aliases.yaml", alias_bomb(top=top), "expands to more than 500,000 nodes"),
-        ("recursive.yml", top + RECURSIVE.replace("a:", "extra:"), "recursive alias"),
-        ("deep.yaml", top + DEEP.replace("a:", "extra:"), "nested too deeply"),
-    ):
-        f = tmp_path / name
-        f.write_text(text, encoding="utf-8")
-        out.append((f, needle))
-    return out
+    return _refusals(tmp_path, top, suffix=".yml")  # .yml is read as YAML too
 
 
 def test_io_shock_scenarios_refuse_documents_that_would_explode(tmp_path: Path) -> None:

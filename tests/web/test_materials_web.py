@@ -558,6 +558,6 @@ def test_packaged_bom_exposure_follows_the_store_it_is_cached_for(tmp_path: Path
     api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=store)
     now = client.get(url).json()
     assert now["supply"]["origin"] == "store + starter"  # the WGI still from the starter pack
-    assert [d["dataset"] for d in now["supply"]["datasets"]][0] == "eu_crm"
+    assert now["supply"]["datasets"][0]["dataset"] == "eu_crm"
     # the store holds the assessment the starter pack was built from: the same exposure
     assert now["materials"] == first["materials"] and now["summary"] == first["summary"]
