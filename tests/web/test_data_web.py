@@ -39,6 +39,16 @@ def login(app, username: str) -> TestClient:
     return c
 
 
+def upload(c: TestClient, files: list[Path], source: str = "baci"):
+    """POST ``files`` to the datasets API as the signed-in client ``c``."""
+    return c.post(
+        "/api/v1/datasets",
+        data={"source": source},
+        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in files],
+        headers=csrf_headers(c),
+    )
+
+
 def baci_files(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return [
@@ -69,12 +79,7 @@ def test_lists_starter_datasets_with_checksums(app):
 def test_analyst_uploads_a_dataset_with_progress(app, tmp_path: Path):
     files = baci_files(tmp_path / "upload")
     c = login(app, "alice")
-    r = c.post(
-        "/api/v1/datasets",
-        data={"source": "baci"},
-        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in files],
-        headers=csrf_headers(c),
-    )
+    r = upload(c, files)
     assert r.status_code == 202, r.text
     job = app.state.jobs.wait(r.json()["id"])
     assert job.state == "done", job.error
@@ -125,22 +130,12 @@ def test_upload_over_the_limit_is_refused_and_nothing_stays_staged(
     size = sum(p.stat().st_size for p in files)
     monkeypatch.setattr(routes_data, "MAX_UPLOAD_BYTES", size - 1)
     c = login(app, "alice")
-    r = c.post(
-        "/api/v1/datasets",
-        data={"source": "baci"},
-        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in files],
-        headers=csrf_headers(c),
-    )
+    r = upload(c, files)
     assert r.status_code == 400 and "ketenradar data add" in r.json()["detail"]
     assert not any((app.state.settings.data_dir / "uploads").iterdir())
     assert DataStore(app.state.settings.data_dir).list() == []
     monkeypatch.setattr(routes_data, "MAX_UPLOAD_BYTES", size)  # exactly the limit is fine
-    r = c.post(
-        "/api/v1/datasets",
-        data={"source": "baci"},
-        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in files],
-        headers=csrf_headers(c),
-    )
+    r = upload(c, files)
     assert r.status_code == 202 and app.state.jobs.wait(r.json()["id"]).state == "done"
 
 
