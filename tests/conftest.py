@@ -122,6 +122,51 @@ def csrf_headers(client) -> dict[str, str]:
     return {"X-CSRF-Token": token}
 
 
+# --- the accounts database: SQLite and PostgreSQL ------------------------------------------
+
+PG_ADMIN = os.environ.get(
+    "KETENRADAR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the local server (dropped afterwards); skips
+    when the server is missing, fails instead when ``CI`` is set."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from ketenradar.accounts import db
+
+    name = f"ketenradar_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is missing
+        msg = f"PostgreSQL at {PG_ADMIN} is not reachable: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        db.engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def accounts_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty accounts database: SQLite in ``tmp_path``, then PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'accounts' / 'ketenradar.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
 # --- browser tests (tests/browser): a real server process and Debian's Chromium -------------
 # (here rather than in tests/browser/conftest.py: two modules named `conftest` would shadow
 # each other for the `from conftest import …` the test modules use)
@@ -140,13 +185,14 @@ def _chromium() -> str:
 
 
 @contextmanager
-def running_server(data_dir: Path) -> Iterator[str]:
-    """A real ``ketenradar serve`` process on a free loopback port over ``data_dir``; yields
-    its base URL once it answers, and stops it afterwards."""
+def running_server(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real ``ketenradar serve`` process on a free loopback port over ``data_dir`` (with
+    ``env`` added to its environment, e.g. ``TMPDIR`` or a limit); yields its base URL once
+    it answers, and stops it afterwards."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "KETENRADAR_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "KETENRADAR_DATA_DIR": str(data_dir), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ketenradar", "serve", "--port", str(port)], env=env
     )

@@ -27,7 +27,7 @@ from ketenradar.analysis.dependencies import screen as _screen
 from ketenradar.config import default_data_dir
 from ketenradar.errors import NotFoundError, UsageError
 from ketenradar.groups import EU27, Group, GroupRegistry, user_groups_file
-from ketenradar.provenance import make_provenance
+from ketenradar.provenance import make_provenance, year_ranges
 from ketenradar.sources.base import IngestReport, Progress, get_connector
 from ketenradar.store import DataStore
 from ketenradar.trade_session import TradeSession, choose_trade_dataset, open_trade
@@ -55,15 +55,28 @@ def add_dataset(
     progress: Progress | None = None,
     **options: Any,
 ) -> list[IngestReport]:
-    """Ingest a publisher's files (``data add``); one report per dataset written."""
+    """Ingest a publisher's files (``data add``); one report per dataset written.
+
+    The whole ingestion runs under the store's writer lock, so the version a connector
+    builds on (the years it keeps, the idempotence check) is the one it commits over: two
+    concurrent runs on one dataset serialise instead of one silently dropping the other's
+    data. Leftovers of interrupted runs are removed when the lock is taken.
+    """
     connector = get_connector(source)
-    res = connector.ingest(
-        [Path(p) for p in paths],
-        open_store(data_dir),
-        dataset_name=name,
-        progress=progress,
-        **options,
-    )
+    store = open_store(data_dir)
+
+    def waiting() -> None:
+        if progress is not None:
+            progress("waiting for another run writing to the data store", 0, None)
+
+    with store.lock(on_wait=waiting):
+        res = connector.ingest(
+            [Path(p) for p in paths],
+            store,
+            dataset_name=name,
+            progress=progress,
+            **options,
+        )
     return res if isinstance(res, list) else [res]
 
 
@@ -79,7 +92,7 @@ def list_datasets(data_dir: Path | str | None = None) -> pd.DataFrame:
                 "source": m.source,
                 "kind": m.kind,
                 "release": m.release,
-                "years": f"{min(years)}–{max(years)}" if years else "",
+                "years": year_ranges(years),
                 "n_years": len(years),
                 "rows": int(m.tables["trade"]["rows"])
                 if "trade" in m.tables

@@ -6,13 +6,17 @@ them, so that ``ketenradar --help`` and a single screening start fast.
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
+import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ketenradar import __version__
 from ketenradar.errors import KetenradarError
@@ -62,19 +66,128 @@ DataDir = Annotated[
 ]
 
 
+#: Set to 1 to get the Python traceback of a system error (disk full, I/O error, a file that
+#: is not UTF-8, …) instead of the one-line message, e.g. for a bug report.
+DEBUG_ENV = "KETENRADAR_DEBUG"
+#: Exit code of a system error (``EX_IOERR``); project errors have their own (1–6).
+EXIT_OS_ERROR = 74
+
+#: Characters that must not reach the terminal as they are: C0/C1 controls but tab and
+#: newline (ANSI escape sequences start with ESC, ``\r`` overwrites the line), and the Unicode
+#: marks that reorder or break the displayed text (bidi overrides, line separators).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and run again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run again",
+    errno.EFBIG: "the file grew larger than the file system or a process limit allows",
+    errno.EIO: "the device reported an I/O error: check the disk",
+    errno.EROFS: "the file system is mounted read-only",
+    errno.EACCES: "check the owner and permissions of the path",
+    errno.EPERM: "check the owner and permissions of the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+}
+
+
+def printable(text: object) -> str:
+    """``text`` with the characters that would act on the terminal (escape sequences,
+    carriage returns, bidi overrides) shown as Python escapes (``\x1b``) instead."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def plain(text: object) -> str:
+    """``text`` (a file name, a header, a message quoting them) made safe to embed in Rich
+    markup: :func:`printable`, and markup such as ``[/x]`` or ``[link=…]`` printed as is."""
+    return escape(printable(text))
+
+
+def debug_enabled() -> bool:
+    """Whether ``$KETENRADAR_DEBUG`` asks for tracebacks."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a system error: the path(s), the reason, the errno name and a hint."""
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    code = errno.errorcode.get(exc.errno or 0)
+    msg = (" → ".join(paths) + ": " if paths else "") + reason + (f" ({code})" if code else "")
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"{msg}; {hint}" if hint and hint != reason else msg
+
+
+def _duckdb_io_message(exc: BaseException) -> str | None:
+    """DuckDB's own I/O errors (a Parquet write on a full disk) as a message, else None.
+
+    DuckDB may wrap the system error as JSON (``{"exception_message": …, "errno": "28"}``):
+    its message and errno are used then, like an :class:`OSError`'s.
+    """
+    duckdb = sys.modules.get("duckdb")  # imported by then if the error came from it
+    if duckdb is None or not isinstance(exc, duckdb.IOException):
+        return None
+    import json
+
+    text = str(exc)
+    start = text.find("{")
+    try:
+        info = json.loads(text[start:]) if start >= 0 else {}
+    except ValueError:
+        info = {}
+    if not isinstance(info, dict) or not info.get("exception_message"):
+        return text
+    number = int(info["errno"]) if str(info.get("errno", "")).isdigit() else 0
+    code = errno.errorcode.get(number)
+    hint = _OS_HINTS.get(number)
+    return (
+        str(info["exception_message"])
+        + (f" ({code})" if code else "")
+        + (f"; {hint}" if hint else "")
+    )
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"[bold red]error:[/] {plain(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code) from None
+
+
 def handle_errors(fn):
-    """Turn project errors into a clear message on stderr and the error's exit code."""
+    """Turn errors into a clear message on stderr and a non-zero exit code, no traceback:
+    project errors (their exit code), system errors such as a full disk or a read-only data
+    dir (:data:`EXIT_OS_ERROR`), text files that are not UTF-8 (4). ``KETENRADAR_DEBUG=1``
+    shows the traceback of the system errors instead."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except KetenradarError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(exc.exit_code) from None
+            _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             err.print("[red]interrupted[/]")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader of our output went away (`| head`): stop quietly
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except OSError as exc:
+            if debug_enabled():
+                raise
+            _fail(os_error_message(exc), EXIT_OS_ERROR)
+        except UnicodeDecodeError as exc:
+            if debug_enabled():
+                raise
+            byte = exc.object[exc.start : exc.start + 1].hex()
+            _fail(
+                f"a file read is not {exc.encoding.upper()} text: byte 0x{byte} at offset "
+                f"{exc.start} ({exc.reason}); save it as UTF-8 and run again",
+                4,
+            )
+        except Exception as exc:
+            msg = _duckdb_io_message(exc)
+            if msg is None or debug_enabled():
+                raise
+            _fail(msg, EXIT_OS_ERROR)
 
     return wrapper
 
@@ -135,7 +248,7 @@ def _progress_bar():
     )
 
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # descriptions hold file names
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),
@@ -154,7 +267,7 @@ def _ingest(
         task = bar.add_task("reading", total=None)
 
         def progress(stage: str, done: int, total: int | None) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
+            bar.update(task, description=printable(stage), completed=done, total=total)
 
         return api.add_dataset(
             source, paths, data_dir=_dir(data_dir), name=name, progress=progress, **options
@@ -177,6 +290,7 @@ def data_add(
     data_dir: DataDir = None,
 ) -> None:
     """Ingest a publisher's files into the data store (atomic and idempotent)."""
+    from ketenradar.provenance import year_ranges
 
     options = {}
     if countries:
@@ -186,7 +300,7 @@ def data_add(
     reports = _ingest(source, paths, data_dir, name, **options)
     for r in reports:
         years = r.manifest.attributes.get("years") or []
-        span = f"{min(years)}–{max(years)}" if years else ""
+        span = year_ranges(years)
         if r.changed:
             tables = r.manifest.tables
             rows = ", ".join(
@@ -195,16 +309,18 @@ def data_add(
                 if isinstance(info, dict) and "rows" in info
             )
             out.print(
-                f"[green]added[/] {r.dataset}: {rows}"
+                f"[green]added[/] {plain(r.dataset)}: {rows}"
                 + (f", years {span}" if span else "")
-                + f", release {r.manifest.release}",
+                + f", release {plain(r.manifest.release)}",
                 highlight=False,
             )
         else:
-            out.print(f"[yellow]unchanged[/] {r.dataset}: the same files are already ingested")
+            out.print(
+                f"[yellow]unchanged[/] {plain(r.dataset)}: the same files are already ingested"
+            )
         for w in r.warnings:
             if not w.startswith("unchanged"):
-                err.print(f"[yellow]warning:[/] {w}", highlight=False)
+                err.print(f"[yellow]warning:[/] {plain(w)}", highlight=False)
 
 
 @data_app.command("list")
@@ -222,15 +338,24 @@ def data_list(
         return
     if df.empty:
         out.print(
-            f"No datasets in {api.open_store(_dir(data_dir)).root}. Add one with "
-            "`ketenradar data add baci PATH`."
+            f"No datasets in {plain(api.open_store(_dir(data_dir)).root)}. Add one with "
+            "`ketenradar data add baci PATH`.",
+            highlight=False,
         )
         return
     from rich.table import Table
 
+    def cell(v: object) -> str:  # names and releases come from files and users: not markup
+        return "" if v is None else plain(v)
+
     t = Table("name", "source", "release", "years", "rows", "files", "ingested_at")
     for r in df.itertuples():
-        t.add_row(r.name, r.source, r.release, r.years, f"{r.rows:,}", str(r.files), r.ingested_at)
+        t.add_row(
+            *map(cell, (r.name, r.source, r.release, r.years)),
+            f"{r.rows:,}",
+            str(r.files),
+            cell(r.ingested_at),
+        )
     out.print(t)
 
 
@@ -252,7 +377,7 @@ def data_remove(name: str, data_dir: DataDir = None) -> None:
     from ketenradar import api
 
     api.remove_dataset(name, _dir(data_dir))
-    out.print(f"removed {name}")
+    out.print(f"removed {plain(name)}", highlight=False)
 
 
 @data_app.command("fetch")
@@ -298,7 +423,7 @@ def data_fetch(
             progress=progress,
         )
     how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
-    out.print(f"{how}: {res.path} ({res.size:,} bytes, sha256 {res.sha256})")
+    out.print(f"{how}: {plain(res.path)} ({res.size:,} bytes, sha256 {res.sha256})")
     if add:
         data_add("baci", [res.path], data_dir=data_dir)
 
@@ -316,7 +441,9 @@ def groups_list(data_dir: DataDir = None) -> None:
     t = Table("group", "members", "n", "description")
     for n in reg.names():
         g = reg.get(n)
-        t.add_row(n, " ".join(sorted(g.members)), str(len(g.members)), g.description)
+        t.add_row(
+            plain(n), plain(" ".join(sorted(g.members))), str(len(g.members)), plain(g.description)
+        )
     out.print(t)
 
 
@@ -328,8 +455,8 @@ def groups_path(data_dir: DataDir = None) -> None:
     from ketenradar.groups import _packaged_file
 
     store = api.open_store(_dir(data_dir))
-    out.print(f"packaged groups: {_packaged_file()}")
-    out.print(f"your groups file: {store.root / 'groups.yaml'} (or $KETENRADAR_GROUPS_FILE)")
+    out.print(f"packaged groups: {plain(_packaged_file())}")
+    out.print(f"your groups file: {plain(store.root / 'groups.yaml')} (or $KETENRADAR_GROUPS_FILE)")
 
 
 # -- analyses ----------------------------------------------------------------------------
@@ -411,13 +538,13 @@ def screen(
         if output is None:
             raise UsageError("--format html needs --output PATH")
         api.screening_report(df, output, data_dir=_dir(data_dir), dataset=dataset)
-        out.print(f"wrote {output}")
+        out.print(f"wrote {plain(output)}", highlight=False)
     else:
         from ketenradar.reports.writers import write_frame
 
         write_frame(df, fmt, output, sheet="screening")
         if output is not None:
-            out.print(f"wrote {output} ({len(df):,} rows)", highlight=False)
+            out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
 
 
 def _fmt_num(v: Any, pattern: str) -> str:
@@ -462,13 +589,13 @@ def _print_screen(df, limit: int) -> None:
             else ("yes" if r.dependent_geodep else "no")
         )
         t.add_row(
-            r.importer,
-            r.product,
-            str(r.product_description or "")[:40],
+            plain(r.importer),
+            plain(r.product),
+            plain(str(r.product_description or "")[:40]),
             _fmt_num(r.external_imports_kusd, ",.0f"),
             _fmt_num(r.external_share, ".2f"),
             _fmt_num(r.supplier_hhi, ".2f"),
-            str(r.top_supplier or ""),
+            plain(r.top_supplier or ""),
             _fmt_num(r.top_supplier_share, ".2f"),
             _fmt_num(r.import_export_ratio, ".2f"),
             _fmt_num(r.world_export_hhi, ".2f"),
@@ -485,11 +612,11 @@ def _print_provenance(prov: dict) -> None:
 
     lines = provenance_lines(prov)
     for line in lines[:2] + [ln for ln in lines if ln.startswith(("Data:", "Method:"))]:
-        err.print(f"[dim]{line}[/]", highlight=False)
+        err.print(f"[dim]{plain(line)}[/]", highlight=False)
     for d in prov.get("datasets", []):
         err.print(
             f"[dim]Inputs: {len(d['inputs'])} file(s); their sha256: "
-            f"`ketenradar data show {d['dataset']}`[/]",
+            f"`ketenradar data show {plain(d['dataset'])}`[/]",
             highlight=False,
         )
 
@@ -556,7 +683,7 @@ def balance(
             )
         out.print(t)
         if partner:
-            out.print(res.products.head(limit).to_string(index=False))
+            out.print(plain(res.products.head(limit).to_string(index=False)), highlight=False)
         _print_provenance(res.summary.attrs["provenance"])
         return
     from ketenradar.reports.writers import write_frame, write_xlsx
@@ -568,7 +695,7 @@ def balance(
     else:
         write_frame(res.products if products else res.summary, fmt, output, sheet="balance")
     if output is not None:
-        out.print(f"wrote {output}")
+        out.print(f"wrote {plain(output)}", highlight=False)
 
 
 @app.command()
@@ -598,7 +725,7 @@ def quickstart(
                 "`ketenradar data fetch baci --release V202401b --hs HS92`, or set "
                 "KETENRADAR_SHARED_DATA to a folder holding baci_raw_materials_hs92/."
             )
-        out.print(f"Loading BACI raw-material trade from {src} …")
+        out.print(f"Loading BACI raw-material trade from {plain(src)} …")
         data_add("baci", [src], data_dir=data_dir)
         have = [
             d
@@ -615,7 +742,7 @@ def quickstart(
         from ketenradar.reports.writers import write_frame
 
         write_frame(df, "csv", output / f"screen_{imp}_{year}.csv")
-        out.print(f"wrote {path} and {path.with_suffix('.csv')}")
+        out.print(f"wrote {plain(path)} and {plain(path.with_suffix('.csv'))}")
     _quickstart_materials(store, output, data_dir)
     _quickstart_io(store, output, data_dir)
 
@@ -629,16 +756,16 @@ def _quickstart_io(store: Any, output: Path, data_dir: Path | None) -> None:
     src = shared_data_dir() / "icio_oecd_2022"
     if not store.list(kind="io_table"):
         if not src.is_dir():
-            out.print(f"[dim]no ICIO tables at {src}: skipping the input-output exposure[/]")
+            out.print(f"[dim]no ICIO tables at {plain(src)}: skipping the input-output exposure[/]")
             return
-        out.print(f"Loading the OECD ICIO 2022 table from {src} …")
+        out.print(f"Loading the OECD ICIO 2022 table from {plain(src)} …")
         data_add("icio", [src], data_dir=data_dir)
     tables = sorted(store.list(kind="io_table"), key=lambda d: d.manifest.source != "icio")
     for by in ("country", "source"):
         df = exposure("NLD", source=None, dataset=tables[0].name, by=by, data_dir=_dir(data_dir))
         path = output / f"io_exposure_NLD_{by}.csv"
         write_frame(df, "csv", path)
-        out.print(f"wrote {path}")
+        out.print(f"wrote {plain(path)}")
 
 
 def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> None:
@@ -660,14 +787,16 @@ def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> No
         if store.list(kind=kind):
             continue
         if not all(p.exists() for p in paths):
-            out.print(f"[dim]no {source} files at {paths[0]}: skipping the criticality report[/]")
+            out.print(
+                f"[dim]no {source} files at {plain(paths[0])}: skipping the criticality report[/]"
+            )
             return
-        out.print(f"Loading {source} from {paths[0]} …")
+        out.print(f"Loading {source} from {plain(paths[0])} …")
         data_add(source, paths, data_dir=data_dir)
     df = criticality(data_dir=_dir(data_dir))
     criticality_report(df, output / "criticality.html")
     write_frame(df, "csv", output / "criticality.csv")
-    out.print(f"wrote {output / 'criticality.html'} and {output / 'criticality.csv'}")
+    out.print(f"wrote {plain(output / 'criticality.html')} and {plain(output / 'criticality.csv')}")
 
 
 @app.command()
@@ -682,7 +811,9 @@ def serve(
     from ketenradar.web.app import create_app
 
     out.print(f"ketenradar serving on http://{host}:{port}/ (API docs: /docs) — Ctrl+C stops")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the
+    # client; the application decides (KETENRADAR_TRUSTED_PROXIES, ketenradar.web.auth)
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 starter_app = typer.Typer(
@@ -715,7 +846,7 @@ def starter_build(
         )
     for name, info in m["tables"].items():
         out.print(f"{name}: {info['rows']:,} rows", highlight=False)
-    out.print(f"wrote {target}")
+    out.print(f"wrote {plain(target)}")
 
 
 @starter_app.command("show")
@@ -778,10 +909,10 @@ def facts_build(
     for name, info in m["tables"].items():
         out.print(f"{name}: {info['rows']:,} rows", highlight=False)
     for name, why in m["skipped"].items():
-        out.print(f"[dim]{name}: from the starter pack ({why})[/]", highlight=False)
+        out.print(f"[dim]{plain(name)}: from the starter pack ({plain(why)})[/]", highlight=False)
     for note in m["notes"]:
-        err.print(f"[yellow]note:[/] {note}", highlight=False)
-    out.print(f"wrote {live.current(root)}", highlight=False)
+        err.print(f"[yellow]note:[/] {plain(note)}", highlight=False)
+    out.print(f"wrote {plain(live.current(root))}", highlight=False)
 
 
 @facts_app.command("show")
@@ -801,9 +932,9 @@ def facts_show(data_dir: DataDir = None) -> None:
         b = st["manifest"]
         out.print(f"your facts: built {b['built_at']} by {b['tool']}", highlight=False)
         for name in st["changed"]:
-            err.print(f"[yellow]stale:[/] dataset {name} changed or was removed since")
+            err.print(f"[yellow]stale:[/] dataset {plain(name)} changed or was removed since")
         for name in st["new"]:
-            err.print(f"[yellow]stale:[/] dataset {name} was loaded after the build")
+            err.print(f"[yellow]stale:[/] dataset {plain(name)} was loaded after the build")
         if st["changed"] or st["new"]:
             err.print("run `ketenradar facts build` to bring the facts up to date")
     else:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ketenradar.cli import _dir, handle_errors, out
+from ketenradar.cli import _dir, handle_errors, out, plain
 from ketenradar.errors import UsageError
 
 users_app = typer.Typer(help="Accounts of the web application (roles viewer, analyst, admin).")
@@ -49,7 +49,7 @@ def create_admin(
 
     url = _db_url()
     service.create_user(db.sessions(url), username, _password(password_stdin), "admin", by="cli")
-    out.print(f"admin '{username}' created")
+    out.print(f"admin '{plain(username)}' created")
 
 
 @users_app.command("add")
@@ -65,7 +65,7 @@ def add_user(
     service.check_role(role)
     url = _db_url()
     service.create_user(db.sessions(url), username, _password(password_stdin), role, by="cli")
-    out.print(f"{role} '{username}' created")
+    out.print(f"{plain(role)} '{plain(username)}' created")
 
 
 @users_app.command("set-role")
@@ -78,7 +78,63 @@ def set_role(
     from ketenradar.accounts import db, service
 
     service.set_role(db.sessions(_db_url()), username, role, by="cli")
-    out.print(f"'{username}' is now a {role}")
+    out.print(f"'{plain(username)}' is now a {plain(role)}")
+
+
+@users_app.command("deactivate")
+@handle_errors
+def deactivate(username: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Stop a user from signing in; ends the user's sessions (refused for the last active
+    admin)."""
+    from ketenradar.accounts import db, service
+
+    service.set_active(db.sessions(_db_url()), username, False, by="cli")
+    out.print(f"'{plain(username)}' is deactivated (signed out everywhere)")
+
+
+@users_app.command("activate")
+@handle_errors
+def activate(username: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Let a deactivated user sign in again."""
+    from ketenradar.accounts import db, service
+
+    service.set_active(db.sessions(_db_url()), username, True, by="cli")
+    out.print(f"'{plain(username)}' is active")
+
+
+@users_app.command("reset-password")
+@handle_errors
+def reset_password(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Give a user a new password (prompted twice, or from standard input); the user's
+    sessions end."""
+    from ketenradar.accounts import db, service
+
+    url = _db_url()
+    service.reset_password(db.sessions(url), username, _password(password_stdin), by="cli")
+    out.print(f"new password set for '{plain(username)}' (signed out everywhere)")
+
+
+@users_app.command("delete")
+@handle_errors
+def delete_user(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask; delete the user and their saved work.")
+    ] = False,
+) -> None:
+    """Delete a user with their sessions and saved work (refused for the last active admin;
+    ``deactivate`` keeps the saved work)."""
+    from ketenradar.accounts import db, service
+
+    if not yes and not typer.confirm(
+        f"Delete '{username}' and everything they saved?", default=False
+    ):
+        raise UsageError("not deleted (confirm, or pass --yes)")
+    service.delete_user(db.sessions(_db_url()), username, by="cli")
+    out.print(f"'{plain(username)}' deleted")
 
 
 @users_app.command("list")
@@ -89,7 +145,9 @@ def list_users() -> None:
 
     table = Table("user", "role", "active", "created")
     for u in service.list_users(db.sessions(_db_url())):
-        table.add_row(u.username, u.role, "yes" if u.active else "no", str(u.created_at)[:19])
+        table.add_row(
+            plain(u.username), plain(u.role), "yes" if u.active else "no", str(u.created_at)[:19]
+        )
     out.print(table)
 
 
@@ -111,12 +169,35 @@ def db_upgrade(
 @handle_errors
 def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision ('base': empty).")],
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Do not ask (needed without a terminal): data is deleted."),
+    ] = False,
 ) -> None:
-    """Migrate the accounts database down."""
+    """Migrate the accounts database down: deletes the tables later revisions added, with
+    their rows ('base': every account, session and audit entry). Asks first."""
+    from sqlalchemy.engine import make_url
+
     from ketenradar.accounts import db
     from ketenradar.web.settings import WebSettings
 
     url = WebSettings.from_env(_dir(None)).database_url
+    if not yes:
+        where = make_url(url).render_as_string(hide_password=True)
+        what = (
+            "every account, session and audit log entry"
+            if revision == "base"
+            else f"the tables and rows that the revisions after {revision} added"
+        )
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"db downgrade {revision} deletes {what} in {where}; no terminal to ask for "
+                "confirmation: pass --yes"
+            )
+        if not typer.confirm(
+            f"Migrate {where} down to {revision}? This deletes {what}.", default=False
+        ):
+            raise UsageError("not migrated (confirm, or pass --yes)")
     db.downgrade(url, revision)
     out.print(f"database at revision {db.current_revision(url)}")
 

@@ -16,6 +16,7 @@ from ketenradar.cli import (
     err,
     handle_errors,
     out,
+    plain,
 )
 from ketenradar.cli_materials import Fmt, Output, _emit
 from ketenradar.errors import UsageError
@@ -58,18 +59,18 @@ def io_load(
         attrs = r.manifest.attributes
         state = "[green]added[/]" if r.changed else "[yellow]unchanged[/]"
         out.print(
-            f"{state} {r.dataset}: {attrs['regions']} regions × {attrs['sectors']} sectors, "
-            f"years {', '.join(map(str, attrs['years']))}, {attrs['unit']}",
+            f"{state} {plain(r.dataset)}: {attrs['regions']} regions × {attrs['sectors']} "
+            f"sectors, years {', '.join(map(str, attrs['years']))}, {plain(attrs['unit'])}",
             highlight=False,
         )
         for year, b in attrs.get("balance", {}).items():
             out.print(
                 f"  {year}: balanced — largest row residual {b['row_residual_max']:.4g}, "
-                f"column {b['column_residual_max']:.4g}; {b['tolerance_rule']}",
+                f"column {b['column_residual_max']:.4g}; {plain(b['tolerance_rule'])}",
                 highlight=False,
             )
         for w in r.warnings:
-            err.print(f"[yellow]warning:[/] {w}", highlight=False)
+            err.print(f"[yellow]warning:[/] {plain(w)}", highlight=False)
 
 
 @io_app.command("check")

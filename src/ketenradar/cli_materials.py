@@ -17,6 +17,7 @@ from ketenradar.cli import (
     _print_provenance,
     handle_errors,
     out,
+    plain,
 )
 from ketenradar.errors import UsageError
 
@@ -56,25 +57,27 @@ def _emit(
         if output is None:
             raise UsageError("--format html needs --output PATH")
         html(df, output)
-        out.print(f"wrote {output}")
+        out.print(f"wrote {plain(output)}", highlight=False)
         return
     write_frame(df, fmt, output, sheet=sheet)
     if output is not None:
-        out.print(f"wrote {output} ({len(df):,} rows)", highlight=False)
+        out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
 
 
 def _cell(v: Any) -> str:
+    """A table cell as Rich markup: numbers rounded, text (names from files, user input) shown
+    as it is, never read as markup."""
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ""
     if isinstance(v, float):
         return f"{v:.3f}"
-    return str(v)
+    return plain(v)
 
 
 def _table(df: pd.DataFrame, columns: list[str], limit: int, title: str) -> None:
     from rich.table import Table
 
-    t = Table(*columns, title=title or None)
+    t = Table(*map(plain, columns), title=plain(title) if title else None)
     for _, r in df.head(limit).iterrows():
         t.add_row(*[_cell(r.get(c)) for c in columns])
     out.print(t)
@@ -331,7 +334,7 @@ def bom_exposure(
     }.get(table, list(df.columns))
     if fmt == "table" and table == "summary":
         for k, v in df.iloc[0].items():
-            out.print(f"[bold]{k}[/]: {v}", highlight=False)
+            out.print(f"[bold]{plain(k)}[/]: {plain(v)}", highlight=False)
         _print_provenance(df.attrs["provenance"])
         return
     _emit(

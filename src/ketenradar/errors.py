@@ -92,3 +92,10 @@ class RateLimitedError(KetenradarError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ConflictError(KetenradarError):
+    """Another run changed the same thing at the same time (409); nothing was written."""
+
+    http_status = 409
+    exit_code = 6

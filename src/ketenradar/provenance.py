@@ -63,3 +63,17 @@ def provenance_lines(prov: dict[str, Any]) -> list[str]:
         lines += [f"  input {i['file']} sha256 {i['sha256']}" for i in d["inputs"]]
     lines += [f"Note: {n}" for n in prov.get("notes", [])]
     return lines
+
+
+def year_ranges(years: list[int] | list[str]) -> str:
+    """Years as runs, gaps shown: ``[1995, …, 2009, 2017, …, 2024]`` → ``1995–2009, 2017–2024``."""
+    ys = sorted({int(y) for y in years})
+    runs: list[str] = []
+    i = 0
+    while i < len(ys):
+        j = i
+        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
+            j += 1
+        runs.append(str(ys[i]) if i == j else f"{ys[i]}–{ys[j]}")
+        i = j + 1
+    return ", ".join(runs)

@@ -38,8 +38,14 @@ class TradeSession:
         self.close()
 
 
+def sql_literal(value: object) -> str:
+    """``value`` (a path, usually) as a SQL string literal, quotes doubled: for the places
+    DuckDB takes no parameter (``COPY … TO``, views)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _files_sql(files: list) -> str:
-    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
+    return "[" + ", ".join(sql_literal(f) for f in files) + "]"
 
 
 def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:

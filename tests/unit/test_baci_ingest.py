@@ -210,3 +210,30 @@ def test_remove(tmp_path: Path, data_dir: Path) -> None:
     assert api.list_datasets(data_dir).empty
     with pytest.raises(NotFoundError):
         api.remove_dataset("baci_hs92_v202401b", data_dir=data_dir)
+
+
+def test_year_ranges_show_gaps() -> None:
+    from ketenradar.provenance import year_ranges
+
+    assert year_ranges([]) == ""
+    assert year_ranges([2022]) == "2022"
+    assert year_ranges([2024, 1995, 1996, 2009, 2017, *range(1997, 2009)]) == (
+        "1995–2009, 2017, 2024"
+    )
+    assert year_ranges(["2021", "2022", "2020"]) == "2020–2022"
+
+
+def test_data_list_shows_missing_years(tmp_path: Path, data_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ketenradar.cli import app
+
+    src = _folder(tmp_path)  # 2022
+    for y in (2005, 2006, 2007, 2010):
+        write_trade(src, y, [(y, 156, 528, "260111", 1.0, "NA")])
+    res = CliRunner().invoke(app, ["data", "add", "baci", str(src)])
+    assert res.exit_code == 0, res.output
+    assert "years 2005–2007, 2010, 2022" in " ".join(res.output.split())
+    assert api.list_datasets(data_dir)["years"].tolist() == ["2005–2007, 2010, 2022"]
+    res = CliRunner().invoke(app, ["data", "list", "--format", "csv"])
+    assert "2005–2007, 2010, 2022" in res.output, res.output

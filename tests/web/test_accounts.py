@@ -4,8 +4,6 @@ work, read-requires-login, the CLI's first admin, and migrations on SQLite and P
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,18 +12,16 @@ import yaml
 from conftest import csrf_headers
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from test_materials_web import TIN, TOY
 from typer.testing import CliRunner
 
 from ketenradar.accounts import db, service
 from ketenradar.cli import app as cli
+from ketenradar.errors import AuthError, UsageError
 from ketenradar.web.app import create_app
 from ketenradar.web.settings import WebSettings
 
-PG_ADMIN = os.environ.get(
-    "KETENRADAR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 PASSWORD = "correct horse battery staple"
 #: POST endpoints that compute or sign in/out and change no stored data: open to readers.
 COMPUTE_ONLY = {
@@ -404,37 +400,26 @@ def test_pages_show_who_is_signed_in_and_admin_sections(app):
 # --- migrations up and down ----------------------------------------------------------------
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the local server (dropped afterwards)."""
-    name = f"ketenradar_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server is missing
-        msg = f"PostgreSQL at {PG_ADMIN} is not reachable: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield url
-    finally:
-        db.engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _migrations_round_trip(url: str) -> None:
-    tables = {"users", "sessions", "audit_log", "saved_items"}
+    tables = {"users", "sessions", "audit_log", "saved_items", "login_throttle"}
     db.upgrade(url)
-    assert db.current_revision(url) == "0001"
+    assert db.current_revision(url) == "0002"
     assert tables <= set(inspect(db.engine(url)).get_table_names())
     factory = db.sessions(url)
     user = service.create_user(factory, "alice", PASSWORD, "analyst")
     service.save_item(factory, user, "bom", "radar", "name: r\n")
+    with pytest.raises(AuthError):
+        service.authenticate(factory, "alice", "not the password", "10.0.0.1")
+    # 0002 (the sign-in throttle) down and up again: the accounts stay, the counts start afresh
+    db.downgrade(url, "0001")
+    assert db.current_revision(url) == "0001"
+    names = set(inspect(db.engine(url)).get_table_names())
+    assert "login_throttle" not in names and tables - {"login_throttle"} <= names
+    db.upgrade(url)
+    assert db.current_revision(url) == "0002"
+    with db.engine(url).connect() as conn:
+        assert conn.execute(text("select count(*) from login_throttle")).scalar() == 0
+    assert service.authenticate(factory, "alice", PASSWORD, "10.0.0.1").username == "alice"
     db.downgrade(url)
     assert db.current_revision(url) is None
     assert not tables & set(inspect(db.engine(url)).get_table_names())
@@ -458,3 +443,100 @@ def test_app_on_postgresql(postgres_url: str, tmp_path: Path, monkeypatch: pytes
     r = c.post("/api/v1/saved/bom", json={"name": "radar", "body": "x: 1"}, headers=csrf_headers(c))
     assert r.status_code == 201
     assert [i["name"] for i in c.get("/api/v1/saved/bom").json()] == ["radar"]
+
+
+NEW_PASSWORD = "purple ostrich under a lamp"
+
+
+def test_admin_deactivates_resets_and_deletes_users(app):
+    alice, admin = signed_in(app, "alice"), signed_in(app, "ann")
+    h = csrf_headers(admin)
+    r = admin.patch("/api/v1/users/alice", json={"active": False}, headers=h)
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert alice.get("/api/v1/session").json()["user"] is None  # signed out at once
+    anon = TestClient(app)
+    creds = {"username": "alice", "password": PASSWORD}
+    assert anon.post("/api/v1/login", json=creds, headers=csrf_headers(anon)).status_code == 401
+    assert admin.patch("/api/v1/users/alice", json={"active": True}, headers=h).json()["active"]
+    # a new password: the same rules as for a new user
+    r = admin.post("/api/v1/users/alice/password", json={"password": "qwertyuiop"}, headers=h)
+    assert r.status_code == 400 and "most common" in r.json()["detail"]
+    r = admin.post("/api/v1/users/alice/password", json={"password": NEW_PASSWORD}, headers=h)
+    assert r.status_code == 200
+    creds["password"] = NEW_PASSWORD
+    assert anon.post("/api/v1/login", json=creds, headers=csrf_headers(anon)).status_code == 200
+    # the last active admin stays one
+    for method, path, body in (
+        ("PATCH", "/api/v1/users/ann", {"role": "viewer"}),
+        ("PATCH", "/api/v1/users/ann", {"active": False}),
+        ("DELETE", "/api/v1/users/ann", None),
+    ):
+        r = admin.request(method, path, json=body, headers=h)
+        assert r.status_code == 400, (method, body, r.text)
+        assert "'ann' is the last active admin" in r.json()["detail"]
+    r = admin.patch("/api/v1/users/ann", json={}, headers=h)
+    assert r.status_code == 400 and "nothing to change" in r.json()["detail"]
+    assert admin.delete("/api/v1/users/bob", headers=h).status_code == 204
+    assert "bob" not in [u["username"] for u in admin.get("/api/v1/users").json()]
+    assert admin.delete("/api/v1/users/bob", headers=h).status_code == 404
+    # the same from the account page
+    token = h["X-CSRF-Token"]
+
+    def form(name: str, **fields: str):
+        data = {"csrf_token": token} | fields
+        return admin.post(f"/en/account/users/{name}", data=data, follow_redirects=False)
+
+    assert form("vic", action="deactivate").status_code == 303
+    page = admin.get("/en/account").text
+    row = page.split('data-user="vic"')[1].split("</tr>")[0]
+    assert 'class="activate-user"' in row and "<td>no</td>" in row
+    r = form("ann", action="deactivate")
+    assert r.status_code == 400 and "last active admin" in r.text
+    assert form("vic", action="activate").status_code == 303
+    assert form("vic", action="role", role="analyst").status_code == 303
+    r = form("vic", action="password", password="short")
+    assert r.status_code == 400 and "at least 10 characters" in r.text
+    assert form("vic", action="password", password=NEW_PASSWORD).status_code == 303
+    r = form("vic", action="delete")  # the box not ticked
+    assert r.status_code == 400 and "tick the box" in r.text
+    assert form("vic", action="delete", confirm="1").status_code == 303
+    users = {u["username"]: u["role"] for u in admin.get("/api/v1/users").json()}
+    assert users == {"alice": "analyst", "ann": "admin"}
+    actions = [e["action"] for e in admin.get("/api/v1/audit").json()]
+    for action in ("user_deactivated", "user_activated", "password_reset", "user_deleted"):
+        assert action in actions
+
+
+def test_over_long_input_is_a_4xx_or_cut_to_the_column(
+    accounts_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """PostgreSQL enforces VARCHAR widths (SQLite does not): nothing a request brings may
+    reach a column longer than it is."""
+    monkeypatch.setenv("KETENRADAR_DATABASE_URL", accounts_db_url)
+    application = create_app(settings=WebSettings.from_env(tmp_path / "d"))
+    factory = application.state.accounts
+    user = service.create_user(factory, "alice", PASSWORD, "analyst")
+    # the audit log cuts what is too long, marking the cut
+    service.audit(factory, "u" * 100, "a" * 100, "t" * 300, {"x": 1}, client="c" * 100)
+    (e,) = service.audit_log(factory, 1)
+    assert [len(v) for v in (e.username, e.action, e.target, e.client)] == [64, 64, 255, 64]
+    assert e.client.endswith("…") and e.target.startswith("ttt")
+    # sign-in with an over-long user name or client: a plain failure, no database error
+    with pytest.raises(AuthError):
+        service.authenticate(factory, "x" * 300, "wrong", "c" * 300)
+    # names: refused with the reason
+    with pytest.raises(UsageError, match="2–64 letters"):
+        service.create_user(factory, "n" * 65, PASSWORD, "viewer")
+    with pytest.raises(UsageError, match="at most 200 characters"):
+        service.save_item(factory, user, "bom", "n" * 201, "x: 1")
+    c = TestClient(application)
+    h = csrf_headers(c)
+    r = c.post("/api/v1/login", json={"username": "x" * 65, "password": "p"}, headers=h)
+    assert r.status_code == 422
+    r = c.post(
+        "/en/login", data={"username": "x" * 65, "password": "p", "csrf_token": h["X-CSRF-Token"]}
+    )
+    assert r.status_code == 422
+    c = signed_in(application, "alice")
+    r = c.post("/api/v1/saved/bom", json={"name": "n" * 201, "body": "x"}, headers=csrf_headers(c))
+    assert r.status_code == 422

@@ -185,7 +185,7 @@ def test_invalid_scenarios_get_422_with_the_reason(client: TestClient, doc: dict
 
 def test_whatif_body_must_be_a_json_object(client: TestClient):
     r = client.post("/api/v1/materials/whatif", json=[1, 2], headers=csrf_headers(client))
-    assert r.status_code == 422 and "invalid parameter" in r.json()["detail"]
+    assert r.status_code == 422 and "a scenario is a mapping" in r.json()["detail"]
     r = client.post(
         "/api/v1/materials/whatif",
         content=b"{not json",

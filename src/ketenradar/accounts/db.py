@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file of ``url`` readable by its owner only (0600: it holds password
+    hashes and sessions), with its folder; tighten an existing file that others could read.
+    SQLite gives its journal and WAL files the database file's mode."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 @cache
 def engine(url: str) -> Engine:
-    """One engine per database URL (SQLite: foreign keys on, its folder created)."""
+    """One engine per database URL (SQLite: foreign keys on, its file created 0600)."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(url)
         eng = create_engine(url, connect_args={"check_same_thread": False})
 
         @event.listens_for(eng, "connect")

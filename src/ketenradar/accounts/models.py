@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 #: Roles, least to most privileged: each role may do what the ones before it may.
 ROLES = ("viewer", "analyst", "admin")
@@ -14,6 +14,13 @@ ROLES = ("viewer", "analyst", "admin")
 def utcnow() -> datetime:
     """Now, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def clip(value: str | None, width: int) -> str | None:
+    """``value`` cut to at most ``width`` characters (the last one "…" when cut)."""
+    if value is None or len(value) <= width:
+        return value
+    return value[: width - 1] + "…"
 
 
 class Base(DeclarativeBase):
@@ -64,6 +71,12 @@ class AuditEvent(Base):
     client: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict | None] = mapped_column(JSON)
 
+    @validates("username", "action", "target", "client")
+    def _fit(self, key: str, value: str | None) -> str | None:
+        # the log takes what a request brought (a typed user name, a client address): what is
+        # longer than the column is cut, marked with "…", rather than failing the request
+        return clip(value, self.__table__.c[key].type.length)
+
 
 class SavedItem(Base):
     """A saved what-if scenario or bill of materials; private ones only their owner reads."""
@@ -78,3 +91,18 @@ class SavedItem(Base):
     private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     owner: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts of one key: ``u|<client>|<user name>`` or ``c|<client>`` (see
+    :mod:`ketenradar.accounts.service`). ``failures`` counts attempts of this round (an attempt
+    is counted before its password is checked and taken back when it succeeds);
+    ``lockouts`` how often the key was locked (each lock twice as long as the one before)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

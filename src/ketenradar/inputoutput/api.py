@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ketenradar.cache import SingleFlightCache
 from ketenradar.config import default_data_dir
 from ketenradar.errors import NotFoundError, UsageError
 from ketenradar.groups import GroupRegistry, user_groups_file
@@ -41,7 +42,15 @@ LOAD_HINT = {
 }
 BY = ("source", "country", "industry", "link", "summary")
 
-_MODELS: dict[tuple[str, int], IOModel] = {}
+#: How many factorised models are kept (an OECD ICIO year, 4,000 industries, holds about
+#: 400 MB: the table, ``A`` and its LU factors).
+MAX_MODELS = 4
+
+#: The factorised models, per dataset version and year. Shared by every thread of the web
+#: application: thread-safe, bounded, and each model is built once however many requests ask
+#: for it at the same moment (see :mod:`ketenradar.cache`); the models themselves are frozen
+#: and safe to solve with from many threads (:mod:`ketenradar.inputoutput.model`).
+_MODELS = SingleFlightCache(MAX_MODELS, name="io models")
 
 
 def _store(data_dir: Path | str | None) -> DataStore:
@@ -93,17 +102,14 @@ def load_model(
     dataset: str | None = None,
     data_dir: Path | str | None = None,
 ) -> tuple[IOModel, Dataset]:
-    """The factorised model of one table year (cached per dataset version and year)."""
+    """The factorised model of one table year (cached per dataset version and year; safe to
+    call from many threads: a model is built once, and its arrays are read-only)."""
     store = _store(data_dir)
     ds = choose_table_dataset(store, source, year, dataset)
     if year is None:
         year = max(available_years(ds))
     key = (str(ds.path), year)
-    if key not in _MODELS:
-        if len(_MODELS) >= 4:
-            _MODELS.pop(next(iter(_MODELS)))
-        _MODELS[key] = IOModel(read_table(ds, year))
-    return _MODELS[key], ds
+    return _MODELS.get(key, lambda: IOModel(read_table(ds, year)).freeze()), ds
 
 
 def _registry(data_dir: Path | str | None) -> GroupRegistry:

@@ -10,6 +10,20 @@ Nothing here forms ``L`` or ``G`` in full: one LU factorisation of ``I − A`` a
 product with ``L`` (``L b`` by a solve, ``b' L`` by a transposed solve), and ``G`` follows
 from ``L`` by the similarity above. Industries with zero output have zero rows and columns in
 ``A`` and ``B``; their ``L`` and ``G`` rows are those of the identity.
+
+**Threads.** One model is shared by every request of the web application
+(:func:`ketenradar.inputoutput.api.load_model` caches it), so every solve may run in many
+threads at once. SciPy's LAPACK wrapper of ``getrs`` (behind ``scipy.linalg.lu_solve``)
+turns the 0-based pivot indices into LAPACK's 1-based ones *in place* in the array it is
+given, calls LAPACK with the GIL released, and turns them back afterwards (the read-only flag
+does not stop it). Two solves sharing one pivot array therefore race: LAPACK swaps rows with
+indices off by one or two, and a lost update leaves the shared pivots wrong for good. The
+result was heap corruption that aborted the server ("malloc(): corrupted size vs.
+prev_size") under three or four concurrent shocks, or silently wrong answers. Each solve
+here hands LAPACK its own copy of the pivots (a few microseconds for 4,000 industries); the
+factor matrix itself is only read by ``getrs`` and stays shared. :meth:`IOModel.freeze`
+makes every shared array read-only, so that an analysis writing into one fails loudly
+instead of changing what the other requests see.
 """
 
 from __future__ import annotations
@@ -37,9 +51,11 @@ class IOModel:
         self.A = _safe_div(table.Z, x[None, :])
         self.v = _safe_div(table.va, x)
         with np.errstate(all="ignore"):
-            self._lu = scipy.linalg.lu_factor(np.eye(table.n) - self.A, check_finite=False)
-        diag = np.abs(np.diag(self._lu[0]))
-        if not np.isfinite(self._lu[0]).all() or diag.min() <= 1e-12 * diag.max():
+            self._lu, self._piv = scipy.linalg.lu_factor(
+                np.eye(table.n) - self.A, check_finite=False
+            )
+        diag = np.abs(np.diag(self._lu))
+        if not np.isfinite(self._lu).all() or diag.min() <= 1e-12 * diag.max():
             raise DataError(
                 f"table {table.source} {table.year}: I − A is singular or nearly so "
                 f"(smallest pivot {diag.min():.3g}); the Leontief inverse does not exist"
@@ -71,14 +87,32 @@ class IOModel:
             f"intermediate inputs reach their output (column sum of A): {names}"
         )
 
+    def freeze(self) -> IOModel:
+        """Make the model's arrays and its table's read-only (for a model shared between
+        threads: an in-place write then raises instead of changing every request's answer)."""
+        t = self.table
+        for a in (self.x, self.A, self.v, self._lu, self._piv, t.Z, t.x, t.va, t.other, t.y_total):
+            a.flags.writeable = False
+        if t.Y is not None:
+            t.Y.flags.writeable = False
+        return self
+
     # --- products with L -------------------------------------------------------------
+    def _solve(self, b: np.ndarray, trans: int) -> np.ndarray:
+        # the pivots are copied for every call: SciPy's getrs wrapper rewrites the array it is
+        # given while LAPACK runs without the GIL (see the module docstring, "Threads")
+        return scipy.linalg.lu_solve(
+            (self._lu, self._piv.copy()), b, trans=trans, check_finite=False
+        )
+
     def leontief_solve(self, b: np.ndarray) -> np.ndarray:
-        """``L b`` for a vector or a matrix of columns."""
-        return scipy.linalg.lu_solve(self._lu, b, check_finite=False)
+        """``L b`` for a vector or a matrix of columns (safe to call from many threads)."""
+        return self._solve(b, 0)
 
     def leontief_left(self, b: np.ndarray) -> np.ndarray:
-        """``b' L`` (returned as a column block: ``(L' b)``) for a vector or matrix of columns."""
-        return scipy.linalg.lu_solve(self._lu, b, trans=1, check_finite=False)
+        """``b' L`` (returned as a column block: ``(L' b)``) for a vector or matrix of columns
+        (safe to call from many threads)."""
+        return self._solve(b, 1)
 
     def leontief_columns(self, cols: np.ndarray) -> np.ndarray:
         """The columns ``cols`` of ``L`` (n × len(cols))."""

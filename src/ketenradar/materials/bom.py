@@ -18,6 +18,7 @@ documents the format, the formulas and the limits.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
@@ -210,6 +211,24 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Lin
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """An integer; one Python will not convert (more than ``sys.get_int_max_str_digits()``
+    digits) is a YAML error at its line, not a crash."""
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"a number of {len(node.value):,} characters is too long "
+            f"(at most {sys.get_int_max_str_digits():,} digits)",
+            node.start_mark,
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 def _read_yaml(text: str, file: str | None) -> Any:
     """The document, through :func:`~ketenradar.safe_yaml.load_yaml` (syntax errors with the
     line, alias bombs, recursive aliases and too-deep nesting refused) and :class:`_Loader`."""
@@ -243,18 +262,25 @@ def _check_keys(ctx: _Ctx, raw: dict, allowed: frozenset[str], path: str, why: s
             ctx.fail(path, f"unknown key '{key}'{hint}{why}", _line(raw), str(key))
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _number(ctx: _Ctx, value: Any, path: str, field: str, line: int | None) -> float:
     """A finite number ≥ 0. Strings such as ``'1e-5'`` (YAML 1.1 reads them as text) count."""
     if isinstance(value, bool):
-        ctx.fail(path, f"{field} must be a number, got {value!r}", line, field)
+        ctx.fail(path, f"{field} must be a number, got {_short(value)}", line, field)
     try:
         v = float(value)
     except (TypeError, ValueError):
-        ctx.fail(path, f"{field} must be a number, got {value!r}", line, field)
+        ctx.fail(path, f"{field} must be a number, got {_short(value)}", line, field)
+    except OverflowError:  # an integer too large for a float
+        ctx.fail(path, f"{field} must be finite, got a {len(str(value))}-digit number", line, field)
     if not math.isfinite(v):
-        ctx.fail(path, f"{field} must be finite, got {value!r}", line, field)
+        ctx.fail(path, f"{field} must be finite, got {_short(value)}", line, field)
     if v < 0:
-        ctx.fail(path, f"{field} must not be negative, got {value!r}", line, field)
+        ctx.fail(path, f"{field} must not be negative, got {_short(value)}", line, field)
     return v
 
 
@@ -265,7 +291,7 @@ def _text(ctx: _Ctx, raw: dict, key: str, path: str, *, required: bool = False) 
             ctx.fail(path, f"'{key}' is required", _line(raw), key)
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        ctx.fail(path, f"'{key}' must be text, got {value!r}", _line(raw), key)
+        ctx.fail(path, f"'{key}' must be text, got {_short(value)}", _line(raw), key)
     return str(value).strip()
 
 
@@ -555,14 +581,30 @@ def _validate(doc: Any, fname: str | None) -> Bom:
     return bom
 
 
+def decode_text(data: bytes, file: str | Path | None = None) -> str:
+    """A BOM file's bytes as text (UTF-8, with or without a byte-order mark); other bytes
+    are a :class:`DataError` naming the line and byte offset."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"not UTF-8 text (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8",
+            file=file,
+            line=line,
+        ) from None
+
+
 def load_bom(path: str | Path) -> Bom:
-    """Read and validate a BOM YAML file."""
+    """Read and validate a BOM YAML file (UTF-8)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(f"BOM file not found: {p}") from None
-    return parse_bom(text, file=p)
+    except IsADirectoryError:
+        raise DataError("a folder, not a BOM file", file=p) from None
+    return parse_bom(decode_text(data, p), file=p)
 
 
 def packaged_boms() -> dict[str, Path]:

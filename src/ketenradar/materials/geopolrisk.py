@@ -42,6 +42,7 @@ from ketenradar.materials.datasets import choose_dataset
 from ketenradar.materials.vocabulary import closest_hint
 from ketenradar.store import DataStore
 from ketenradar.store.datastore import Dataset
+from ketenradar.trade_session import sql_literal
 
 #: Average characterisation factor of copper for OECD countries 2017–2021 (reference value).
 CF_COPPER = 0.409412948
@@ -110,7 +111,7 @@ def choose_inputs(
 
 
 def _files(ds: Dataset, table: str) -> str:
-    return "[" + ", ".join(f"'{p}'" for p in ds.table_files(table)) + "]"
+    return "[" + ", ".join(sql_literal(p) for p in ds.table_files(table)) + "]"
 
 
 def _connect(inputs: GeoPolRiskInputs) -> duckdb.DuckDBPyConnection:

@@ -20,16 +20,21 @@ import duckdb
 from ketenradar.errors import DataError, UsageError
 from ketenradar.sources.baci_countries import map_countries, unknown_code_row
 from ketenradar.sources.baci_files import (
+    FIRST_YEAR,
     BaciFile,
+    env_limit,
     expand_inputs,
+    last_plausible_year,
     read_country_dictionary,
     read_product_dictionary,
     read_trade_header,
+    scan_trade_lines,
 )
 from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.download import sha256_file
 from ketenradar.store import DataStore, InputFile, Manifest
 from ketenradar.store.datastore import validate_name
+from ketenradar.trade_session import sql_literal
 
 PARSER_VERSION = "baci-1.0"
 LICENCE = "BACI terms of use: free reuse with citation (CEPII); built on UN Comtrade"
@@ -39,6 +44,12 @@ CITATION = (
 )
 DEFAULT_BASE_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data"
 BASE_URL_ENV = "KETENRADAR_BACI_BASE_URL"
+#: A year whose new row count falls below this share of the live version's rows for that year
+#: is reported in the ingest warnings (a truncated download keeps only part of a year).
+ROW_DROP_ENV = "KETENRADAR_BACI_ROW_DROP_WARN"
+#: Rows DuckDB keeps in its reject table per file: only the first is reported, so a file full
+#: of bad rows cannot fill memory with them.
+REJECTS_LIMIT = 100
 
 
 def dataset_name_for(hs: str, release: str) -> str:
@@ -72,7 +83,8 @@ def _neighbour_dictionaries(trade: list[BaciFile], tmp: Path) -> list[BaciFile]:
     dirs = {f.path.parent for f in trade if "!" not in f.origin}
     found: list[BaciFile] = []
     for d in sorted(dirs):
-        files, _ = expand_inputs([c for c in d.iterdir() if c.suffix.lower() == ".csv"], tmp)
+        csvs = [c for c in d.iterdir() if c.suffix.lower() == ".csv" and c.is_file()]
+        files, _ = expand_inputs(csvs, tmp)
         found += [f for f in files if f.role != "trade"]
     return found
 
@@ -165,7 +177,7 @@ class BaciConnector:
         progress: Progress | None,
     ) -> IngestReport:
         previous = store.find(name)
-        warnings: list[str] = [f"ignored file not recognised as BACI: {i}" for i in ignored]
+        warnings: list[str] = list(ignored)
 
         def note(stage: str, done: int, total: int | None) -> None:
             if progress:
@@ -269,6 +281,8 @@ class BaciConnector:
                         )
                     )
                 note("write", len(trade), len(trade))
+                if previous is not None:
+                    warnings += _row_drops(previous, year_rows)
                 # Keep the years of the previous version that this input does not replace.
                 kept_inputs: list[InputFile] = []
                 if previous is not None:
@@ -353,9 +367,9 @@ def _write_world_exports(
         if y not in new_years and old is not None and old.is_file():
             _link(old, wdir / name)
             continue
-        trade = f"read_parquet('{tdir / name}')"
+        trade = f"read_parquet({sql_literal(tdir / name)})"
         con.execute(
-            f"COPY ({world_exports_sql(trade)}) TO '{wdir / name}' (FORMAT parquet, "
+            f"COPY ({world_exports_sql(trade)}) TO {sql_literal(wdir / name)} (FORMAT parquet, "
             "COMPRESSION zstd)"
         )
 
@@ -384,13 +398,15 @@ def _write_rows(con: duckdb.DuckDBPyConnection, rows: list[dict], path: Path, ta
         {c: pa.array([r.get(c) for r in rows], type=arrow_types[t]) for c, t in cols.items()}
     )
     con.register("_rows", tbl)
-    con.execute(f"COPY _rows TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY _rows TO {sql_literal(path)} (FORMAT parquet, COMPRESSION zstd)")
     con.unregister("_rows")
 
 
 _CHECKS = """
     CASE
       WHEN t IS NULL THEN 't:missing value'
+      WHEN t < {first_year} OR t > {last_year}
+        THEN 't:year outside the plausible range {first_year}–{last_year}'
       WHEN i IS NULL THEN 'i:missing value'
       WHEN j IS NULL THEN 'j:missing value'
       WHEN k IS NULL OR NOT (regexp_full_match(trim(k), '[0-9]{1,6}')
@@ -401,6 +417,8 @@ _CHECKS = """
       WHEN v < 0 THEN 'v:negative trade value'
       WHEN q_raw IS NOT NULL AND trim(q_raw) NOT IN ('NA', '') AND TRY_CAST(q_raw AS DOUBLE) IS NULL
         THEN 'q:not a number or NA'
+      WHEN isnan(TRY_CAST(q_raw AS DOUBLE)) OR isinf(TRY_CAST(q_raw AS DOUBLE))
+        THEN 'q:not a finite number'
       WHEN TRY_CAST(q_raw AS DOUBLE) < 0 THEN 'q:negative quantity'
       {year_check}
       ELSE NULL
@@ -413,6 +431,16 @@ def _ingest_trade_file(
 ) -> tuple[dict[int, int], list[str]]:
     """Parse one trade CSV strictly and write one Parquet file per year into ``tdir``."""
     cols, delim = read_trade_header(f.path)
+    # Bytes first: over-long lines, binary content and wrong field counts are refused here,
+    # in linear time, before DuckDB (whose reject table grows with every extra field).
+    scan = scan_trade_lines(f.path, cols, delim, f.origin)
+    warnings: list[str] = []
+    if not scan.ends_with_newline:
+        warnings.append(
+            f"{f.origin}: the file does not end with a line break: its last line (line "
+            f"{scan.lines}) may be cut short (an interrupted download?); compare the file "
+            "with the publisher's"
+        )
     types = {
         "t": "INTEGER",
         "i": "INTEGER",
@@ -422,12 +450,7 @@ def _ingest_trade_file(
         "q": "VARCHAR",
     }
     columns = "{" + ", ".join(f"'{c}': '{types[c]}'" for c in cols) + "}"
-    src = str(f.path).replace("'", "''")
-    read = (
-        f"read_csv('{src}', header=true, auto_detect=false, delim='{delim}', quote='\"', "
-        f"escape='\"', columns={columns}, store_rejects=true, rejects_table='rej', "
-        "rejects_scan='rej_scan')"
-    )
+    read = trade_csv_sql(f.path, columns, delim)
     where = f.origin
     con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan; DROP TABLE IF EXISTS raw")
     year_check = (
@@ -435,22 +458,23 @@ def _ingest_trade_file(
         if (f.year is not None)
         else ""
     )
-    checks = _CHECKS.replace("{year_check}", year_check)
+    checks = (
+        _CHECKS.replace("{year_check}", year_check)
+        .replace("{first_year}", str(FIRST_YEAR))
+        .replace("{last_year}", str(last_plausible_year()))
+    )
     try:
         con.execute(
             f"CREATE TEMP TABLE raw AS SELECT t, i, j, k, v, q AS q_raw, {checks} AS problem "
             f"FROM {read}"
         )
     except duckdb.Error as exc:
-        raise DataError(f"cannot read as CSV: {exc}", file=where) from exc
-    rej = con.execute(
-        "SELECT line, column_name, error_type, error_message FROM rej ORDER BY line LIMIT 1"
-    ).fetchone()
+        raise DataError(f"cannot read as CSV: {_first_line(exc)}", file=where) from exc
+    rej = first_reject(con, read)
     if rej is not None:
-        n_rej = con.execute("SELECT count(*) FROM rej").fetchone()[0]
-        line, column, etype, msg = rej
+        line, column, etype, msg, count = rej
         raise DataError(
-            f"{etype.lower()}: {msg.splitlines()[0]} ({n_rej} bad row(s) in all)",
+            f"{etype.lower()}: {_first_line(msg)} ({count} bad row(s) in all)",
             file=where,
             line=int(line),
             field=column,
@@ -491,7 +515,6 @@ def _ingest_trade_file(
             file=where,
             field="t,i,j,k",
         )
-    warnings: list[str] = []
     unknown = con.execute(
         "SELECT code, count(*) FROM (SELECT i AS code FROM raw UNION ALL SELECT j FROM raw) "
         "WHERE code NOT IN (SELECT source_code FROM countries) GROUP BY code ORDER BY code"
@@ -545,7 +568,7 @@ def _ingest_trade_file(
               FROM ({select}) GROUP BY ALL
             """
         con.execute(
-            f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, "
+            f"COPY ({select}) TO {sql_literal(path)} (FORMAT parquet, COMPRESSION zstd, "
             "ROW_GROUP_SIZE 1000000)"
         )
         out[int(y)] = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
@@ -563,3 +586,61 @@ def _ingest_trade_file(
         )
     con.execute("DROP TABLE raw")
     return out, warnings
+
+
+def trade_csv_sql(path: Path, columns: str, delim: str) -> str:
+    """The ``read_csv`` call that reads a trade CSV strictly, its rejects into ``rej``."""
+    return (
+        f"read_csv({sql_literal(path)}, header=true, auto_detect=false, delim='{delim}', "
+        f"quote='\"', escape='\"', columns={columns}, store_rejects=true, rejects_table='rej', "
+        f"rejects_scan='rej_scan', rejects_limit={REJECTS_LIMIT})"
+    )
+
+
+def first_reject(
+    con: duckdb.DuckDBPyConnection, read: str
+) -> tuple[int, str | None, str, str, str] | None:
+    """The first line DuckDB rejected while reading ``read`` (a ``read_csv`` with
+    ``rejects_table='rej'``): line, column, error type, message, and how many lines in all.
+
+    The reject table holds at most :data:`REJECTS_LIMIT` rows. When it filled up, parallel
+    threads may have kept later lines and missed the first, so the file is read once more on
+    one thread, in file order (an error path only)."""
+    q = "SELECT line, column_name, error_type, error_message FROM rej ORDER BY line LIMIT 1"
+    rej = con.execute(q).fetchone()
+    if rej is None:
+        return None
+    n_lines, n_rows = con.execute("SELECT count(DISTINCT line), count(*) FROM rej").fetchone()
+    if n_rows < REJECTS_LIMIT:
+        return (*rej, str(n_lines))
+    con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan; SET threads=1")
+    try:
+        con.execute(f"SELECT count(COLUMNS(*)) FROM {read}").fetchall()  # casts every field
+        rej = con.execute(q).fetchone()
+    finally:
+        con.execute("RESET threads")
+    return (*rej, f"at least {n_lines}")
+
+
+def _first_line(msg: object, width: int = 300) -> str:
+    """The first line of a parser message, cut to ``width`` characters (it may quote a whole
+    malformed line)."""
+    text = str(msg).strip().splitlines()[0] if str(msg).strip() else ""
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def _row_drops(previous: Any, year_rows: dict[int, int]) -> list[str]:
+    """Warnings for years that now hold far fewer rows than in the live version."""
+    share = env_limit(ROW_DROP_ENV, 0.5, integer=False)
+    before = previous.manifest.tables.get("trade", {}).get("years", {})
+    out = []
+    for y in sorted(year_rows):
+        old = int(before.get(str(y), 0))
+        if old and year_rows[y] < share * old:
+            out.append(
+                f"year {y}: {year_rows[y]:,} rows, {year_rows[y] / old:.0%} of the {old:,} rows "
+                f"of the live version {previous.manifest.version} (warning below "
+                f"{share:.0%}, {ROW_DROP_ENV}): the new file may be incomplete (an interrupted "
+                "download?)"
+            )
+    return out

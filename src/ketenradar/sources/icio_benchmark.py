@@ -26,6 +26,8 @@ documented in ``docs/methods/input-output.md``.
 from __future__ import annotations
 
 import json
+import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +47,39 @@ def _names(folder: Path, pattern: str) -> dict[str, str]:
     return dict(zip(df.iloc[:, 0].str.strip(), df.iloc[:, 1].str.strip(), strict=True))
 
 
+def _check_npz(path: Path) -> None:
+    """Refuse a zip bomb, and arrays whose header claims more bytes than their member holds
+    (numpy allocates the claimed shape before reading)."""
+    from ketenradar.sources.archives import check_zip_file
+
+    check_zip_file(path, "not a readable numpy .npz file")
+    fmt = np.lib.format
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with zf.open(info) as f:
+                    version = fmt.read_magic(f)
+                    read = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}
+                    if version not in read:
+                        raise ValueError(f".npy format version {version} is not read here")
+                    shape, _, dtype = read[version](f)
+                need = math.prod(shape) * dtype.itemsize
+                if need > info.file_size:
+                    raise DataError(
+                        f"array of shape {shape} needs {need} bytes, but its member holds only "
+                        f"{info.file_size}",
+                        file=f"{path}!{info.filename}",
+                    )
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise DataError(f"not a readable numpy .npz file ({exc})", file=path) from exc
+
+
 def parse_icio_benchmark(path: Path, *, year: int = 2022) -> IOTable:
     """Read ``bench_cache.npz`` (and the code-mapping CSVs beside it) into an :class:`IOTable`."""
     path = Path(path)
+    _check_npz(path)
     try:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:

@@ -91,9 +91,9 @@ decimals (trailing zeros ignored) among the numeric cells of the first 200 lines
 from __future__ import annotations
 
 import csv
+import io
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -897,23 +897,15 @@ def _wiod_label(release: str) -> Callable[[tuple[str, str]], str]:
     return lambda k: f"{k[0]}{k[1]}"
 
 
-def _read_wiod_sheet(path: Path) -> tuple[str, list[tuple[Any, ...]], int]:
+def _read_wiod_sheet(path: Path) -> tuple[str, list[list[Any]], int]:
     """The first sheet in the WIOD layout: its title, its rows, and its first data row."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from ketenradar.sources.archives import Workbook
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise DataError(f"cannot read as an Excel workbook ({exc})", file=path) from exc
-    try:
-        for ws in wb.worksheets:
-            rows = list(ws.iter_rows(values_only=True))
+    with Workbook(path) as wb:  # zip bombs and far-flung cells are refused here
+        for title, rows in wb.sheets():
             first = _wiod_first_data_row(rows)
             if first is not None:
-                return ws.title, rows, first
-    finally:
-        wb.close()
+                return title, rows, first
     raise DataError(
         "no sheet in the WIOD layout (four header rows above, four label columns code / "
         "description / country / number left of the numbers)",
@@ -921,7 +913,7 @@ def _read_wiod_sheet(path: Path) -> tuple[str, list[tuple[Any, ...]], int]:
     )
 
 
-def _wiod_first_data_row(rows: list[tuple[Any, ...]]) -> int | None:
+def _wiod_first_data_row(rows: list[list[Any]]) -> int | None:
     for i in range(4, min(len(rows), 40)):
         row = rows[i]
         if len(row) < 5:
@@ -1022,14 +1014,22 @@ def _wiod_year(path: Path, title: str, rows: list[list[Any]]) -> int | None:
 def _read_rda(path: Path) -> dict[str, Any]:
     import rdata
 
+    from ketenradar.sources.archives import decompress_limited
+
     path = Path(path)
     if not path.is_file():
         raise DataError("no such file", file=path)
     try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot be read ({exc.strerror or exc})", file=path) from exc
+    # rdata would inflate a gzip/bzip2/xz file whole: a small bomb could fill the memory
+    raw = decompress_limited(raw, path)
+    try:
         with warnings.catch_warnings():
             # The R package's class "iot" has no Python constructor: rdata returns the list.
             warnings.simplefilter("ignore", UserWarning)
-            data = rdata.read_rda(path)
+            data = rdata.read_rda(io.BytesIO(raw))
     except Exception as exc:  # rdata raises many kinds of errors on a bad file
         raise DataError(
             f"cannot read as an R data file ({type(exc).__name__}: {exc})", file=path

@@ -280,26 +280,16 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_xlsx(path: Path) -> list[_Row]:
-    import zipfile
+    from ketenradar.sources.archives import Workbook
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise DataError(f"cannot read as an Excel workbook: {exc}", file=path) from exc
     rows: list[_Row] = []
-    try:
-        for ws in wb.worksheets:
-            rows += _read_sheet(path, ws)
-    finally:
-        wb.close()
+    with Workbook(path) as wb:  # zip bombs and far-flung cells are refused here
+        for title, cells in wb.sheets():
+            rows += _read_sheet(path, title, cells)
     return rows  # empty: no indicator sheet, not a WGI workbook
 
 
-def _read_sheet(path: Path, ws: Any) -> list[_Row]:
-    cells = [list(r) for r in ws.iter_rows(values_only=True)]
+def _read_sheet(path: Path, sheet: str, cells: list[list[Any]]) -> list[_Row]:
     head = next(
         (
             i
@@ -310,12 +300,12 @@ def _read_sheet(path: Path, ws: Any) -> list[_Row]:
     )
     if head is None:
         return []  # an introduction or notes sheet
-    where = f"{path} [{ws.title}]"
+    where = f"{path} [{sheet}]"
     title = next((c for c in (cells[0] if cells else []) if c not in (None, "")), "")
-    ind = indicator_code(ws.title) or indicator_code(str(title))
+    ind = indicator_code(sheet) or indicator_code(str(title))
     if ind is None:
         raise DataError(
-            f"sheet {ws.title!r} (title {title!r}) is not one of the six WGI indicators",
+            f"sheet {sheet!r} (title {title!r}) is not one of the six WGI indicators",
             file=where,
             line=1,
         )

@@ -436,27 +436,19 @@ def _read_hs_map(con: sqlite3.Connection, path: Path) -> pd.DataFrame:
 # -- workbook -----------------------------------------------------------------------------
 def _read_workbook(path: Path) -> _Input | None:
     """The mineral sheets of a WMD workbook; ``None`` if no sheet has the WMD header."""
-    import zipfile
+    from ketenradar.sources.archives import Workbook
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise DataError(f"cannot read as an Excel workbook: {exc}", file=path) from exc
     sheets: list[_Sheet] = []
     skipped: list[str] = []
     notes = 0
-    try:
-        for ws in wb.worksheets:
-            cells = [list(r) for r in ws.iter_rows(values_only=True)]
+    with Workbook(path) as wb:  # zip bombs and far-flung cells are refused here
+        for title, cells in wb.sheets():
             head = next((i for i, r in enumerate(cells[:40]) if _is_header(r)), None)
             if head is None:
-                skipped.append(ws.title)
+                skipped.append(title)
                 continue
-            where = f"{path} [{ws.title}]"
-            sheet_material(ws.title, file=where)
+            where = f"{path} [{title}]"
+            sheet_material(title, file=where)
             header = [_norm(c) for c in cells[head]]
             ci, ui = header.index("country"), header.index("unit")
             si = next(
@@ -464,7 +456,7 @@ def _read_workbook(path: Path) -> _Input | None:
                 None,
             )
             years = [(j, y) for j, c in enumerate(cells[head]) if (y := _year_of(c)) is not None]
-            sheet = _Sheet(ws.title, path.name)
+            sheet = _Sheet(title, path.name)
             for i in range(head + 1, len(cells)):
                 r = cells[i] + [None] * (len(header) - len(cells[i]))
                 label = _text(r[ci])
@@ -488,8 +480,6 @@ def _read_workbook(path: Path) -> _Input | None:
                     )
                 )
             sheets.append(sheet)
-    finally:
-        wb.close()
     if not sheets:
         return None
     names = [r["label"] for s in sheets for r in s.rows if r["row_type"] == "country"]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
+import sys
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from ketenradar import __version__
+from ketenradar.errors import DataError
 from ketenradar.web import content
 from ketenradar.web.facts import Facts
 
@@ -29,10 +33,77 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorDetail, "description": "Role too low, or the CSRF check failed"},
     404: {"model": ErrorDetail, "description": "Not found (the message names close matches)"},
     409: {"model": ErrorDetail, "description": "Needs data that is not loaded (says how to load)"},
-    413: {"model": ErrorDetail, "description": "Upload too large"},
+    413: {
+        "model": ErrorDetail,
+        "description": "Request body too large (the message names the limit: "
+        "KETENRADAR_MAX_UPLOAD_BYTES, KETENRADAR_MAX_BOM_BYTES, KETENRADAR_MAX_JSON_BYTES)",
+    },
     422: {"model": ErrorDetail, "description": "Parameter out of range or of the wrong type"},
     429: {"model": ErrorDetail, "description": "Too many failed sign-ins (see Retry-After)"},
 }
+
+
+def _no_constant(name: str) -> Any:
+    raise DataError(f"{name} is not a number JSON allows (use a finite number)", field="body")
+
+
+def _check_text(doc: Any) -> None:
+    """Refuse text that is not valid Unicode (a lone surrogate such as ``\\ud800``, which
+    JSON escapes can carry): it cannot be stored, logged or sent back."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                stack.append((k, where or "(key)"))
+                stack.append((v, f"{where}.{k}" if where else str(k)))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(value[exc.start])
+                shown = where.encode("utf-8", "replace").decode()
+                raise DataError(
+                    f"the text holds a lone surrogate (U+{code:04X}), which is not valid Unicode",
+                    field=f"body.{shown}" if shown else "body",
+                ) from None
+
+
+def parse_json(body: bytes) -> Any:
+    """``body`` parsed as JSON: syntax errors, numbers Python will not convert (more than
+    4,300 digits), ``NaN``/``Infinity``, nesting too deep and lone surrogates are a
+    :class:`DataError` (422) saying so."""
+    if not body.strip():
+        raise DataError("the body is empty: send a JSON document", field="body")
+    try:
+        doc = json.loads(body, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", field="body"
+        ) from None
+    except UnicodeDecodeError:
+        raise DataError("not valid JSON: the body is not UTF-8 text", field="body") from None
+    except RecursionError:
+        raise DataError("not valid JSON: nested too deeply", field="body") from None
+    except ValueError:  # int() refusing a number of more than 4,300 digits
+        raise DataError(
+            f"not valid JSON: a number has more than {sys.get_int_max_str_digits():,} digits",
+            field="body",
+        ) from None
+    _check_text(doc)
+    return doc
+
+
+async def json_document(request: Request) -> Any:
+    """The request's JSON body, parsed in a worker thread (a large body does not hold up the
+    event loop, and with it every other request); see :func:`parse_json`. Its size is
+    bounded before it is read (:mod:`ketenradar.web.guard`)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not (ctype == "application/json" or ctype.endswith("+json")):
+        raise DataError("send the document as JSON (Content-Type: application/json)", field="body")
+    return await run_in_threadpool(parse_json, await request.body())
 
 
 def get_facts(request: Request) -> Facts:

@@ -16,10 +16,13 @@ from ketenradar import __version__
 from ketenradar.accounts import db as accounts_db
 from ketenradar.accounts import service
 from ketenradar.errors import KetenradarError, RateLimitedError
+from ketenradar.inputoutput import blas
+from ketenradar.store.datastore import clean_leftovers
 from ketenradar.web import (
     api,
     auth,
     csrf,
+    guard,
     pages,
     routes_country,
     routes_data,
@@ -61,6 +64,8 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
         "materials and input-output. Every response says which data and method produced it.",
     )
     app.state.settings = settings = settings or WebSettings.from_env()
+    blas.limit_for_server()  # requests are the concurrency: one BLAS thread each
+    clean_leftovers(settings.data_dir)  # what interrupted ingests and uploads left behind
     accounts_db.upgrade(settings.database_url)
     app.state.accounts = accounts_db.sessions(settings.database_url)
     app.state.facts = facts or Facts(data_dir=app.state.settings.data_dir)
@@ -78,6 +83,10 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     app.include_router(auth.page_router)
     app.include_router(routes_data.api_router)
     app.include_router(routes_data.page_router)
+
+    # request-body limits, roles before the body, HEAD, no-store (web/guard.py): added before
+    # the session middleware below, so that it runs inside it and knows the signed-in user
+    app.add_middleware(guard.RequestGuard, render=lambda request, exc: guard_error(request, exc))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -124,8 +133,7 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
             return response
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
-    @app.exception_handler(KetenradarError)
-    async def project_error(request: Request, exc: KetenradarError) -> Response:
+    def project_error_response(request: Request, exc: KetenradarError) -> Response:
         status = exc.http_status if exc.http_status < 500 else 400
         headers = None
         if isinstance(exc, RateLimitedError):
@@ -133,6 +141,10 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
         elif status == 401 and request.url.path.startswith("/api/"):
             headers = {"WWW-Authenticate": 'Cookie realm="ketenradar"'}
         return render_error(request, status, str(exc), headers)
+
+    @app.exception_handler(KetenradarError)
+    async def project_error(request: Request, exc: KetenradarError) -> Response:
+        return project_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -145,6 +157,14 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return render_error(request, exc.status_code, str(exc.detail))
+
+    def guard_error(request: Request, exc: Exception) -> Response:
+        # a refusal of the request guard (before any route ran), answered as the handlers do
+        if isinstance(exc, KetenradarError):
+            return project_error_response(request, exc)
+        if isinstance(exc, StarletteHTTPException):
+            return render_error(request, exc.status_code, str(exc.detail))
+        raise exc
 
     @app.get("/", include_in_schema=False)
     def root(request: Request) -> RedirectResponse:

@@ -7,11 +7,19 @@
   low (viewer < analyst < admin).
 * With ``KETENRADAR_READ_REQUIRES_LOGIN`` every page and API call except sign-in, health and
   static files needs a signed-in user (:func:`read_gate`).
+* The client of a request (audit log, sign-in limits) is the direct peer; ``Forwarded`` and
+  ``X-Forwarded-For`` count only when the peer is one of ``KETENRADAR_TRUSTED_PROXIES``, and
+  then the right-most address that is not a trusted proxy is the client (:func:`client_of`).
+* Signing in and out rotates the CSRF token (:func:`ketenradar.web.csrf.rotate`).
+* Admins manage users on the account page and through ``/api/v1/users``: add, change role,
+  deactivate / activate (ends the user's sessions), reset the password, delete; the last
+  active admin cannot be demoted, deactivated or deleted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -21,11 +29,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import sessionmaker
 
 from ketenradar.accounts import service
-from ketenradar.accounts.models import ROLES, User
-from ketenradar.errors import AuthError, ForbiddenError, NotFoundError, RateLimitedError
-from ketenradar.web import pages
+from ketenradar.accounts.models import ROLES, SavedItem, User
+from ketenradar.errors import (
+    AuthError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    UsageError,
+)
+from ketenradar.web import csrf, pages
 
-COOKIE = "kr_session"
+COOKIE = csrf.SESSION_COOKIE
 #: Reachable without signing in even when reading requires a login.
 OPEN_PATHS = ("/api/v1/health", "/api/v1/session", "/api/v1/login", "/static/", "/vendor/")
 
@@ -38,9 +52,77 @@ def db_of(request: Request) -> sessionmaker:
     return request.app.state.accounts
 
 
+def _address(value: str) -> str | None:
+    """An address of a forwarding header as an IP (``[v6]:port``, ``v4:port`` and quotes
+    allowed), or ``None`` when it is none (``unknown``, ``_hidden``, garbage)."""
+    v = value.strip().strip('"').strip()
+    if v.startswith("["):
+        v = v[1:].split("]", 1)[0]
+    elif v.count(":") == 1:
+        v = v.split(":", 1)[0]
+    try:
+        ip = ipaddress.ip_address(v)
+    except ValueError:
+        return None
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
+
+
+def _trusted(address: str | None, proxies: Sequence[Any]) -> bool:
+    if address is None:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def forwarded_chain(headers: Any) -> list[str]:
+    """The addresses a request passed through, client first: the ``for=`` of every
+    ``Forwarded`` element (RFC 7239) or, without that header, ``X-Forwarded-For``."""
+    forwarded = headers.getlist("forwarded")
+    if forwarded:
+        out = []
+        for element in ",".join(forwarded).split(","):
+            for pair in element.split(";"):
+                name, _, value = pair.partition("=")
+                if name.strip().lower() == "for":
+                    out.append(value)
+        return out
+    return ",".join(headers.getlist("x-forwarded-for")).split(",")
+
+
+def client_address(peer: str | None, chain: Iterable[str], proxies: Sequence[Any]) -> str | None:
+    """The client: ``peer`` unless it is a trusted proxy; then, walking ``chain`` from the
+    right, the first address that is not a trusted proxy (all trusted: the left-most; one
+    that is no address: the trusted hop that reported it)."""
+    if not _trusted(peer, proxies):
+        return peer
+    hop = peer
+    for entry in reversed(list(chain)):
+        ip = _address(entry)
+        if ip is None:
+            break
+        hop = ip
+        if not _trusted(ip, proxies):
+            break
+    return hop
+
+
 def client_of(request: Request) -> str | None:
-    """The client's address (for the audit log and the sign-in rate limit)."""
-    return request.client.host if request.client else None
+    """The client's address (for the audit log and the sign-in rate limit): the direct peer,
+    or behind a trusted proxy the address it forwarded (see :func:`client_address`)."""
+    peer = request.client.host if request.client else None
+    proxies = request.app.state.settings.trusted_proxies
+    if not proxies:
+        return peer
+    return client_address(peer, forwarded_chain(request.headers), proxies)
+
+
+def policy_of(request: Request) -> service.LoginPolicy:
+    """The sign-in limits of this application."""
+    return request.app.state.settings.login
 
 
 def user_with_role(request: Request, role: str) -> User:
@@ -60,6 +142,7 @@ def require(role: str) -> Callable[[Request], User]:
     def dependency(request: Request) -> User:
         return user_with_role(request, role)
 
+    dependency.role = role  # type: ignore[attr-defined]  # read by ketenradar.web.guard
     return dependency
 
 
@@ -106,10 +189,17 @@ class NewUser(BaseModel):
     role: Literal["viewer", "analyst", "admin"] = "viewer"
 
 
-class RoleChange(BaseModel):
-    """A new role for a user."""
+class UserChange(BaseModel):
+    """A new role for a user and/or whether the user may sign in."""
 
-    role: Literal["viewer", "analyst", "admin"]
+    role: Literal["viewer", "analyst", "admin"] | None = None
+    active: bool | None = None
+
+
+class NewPassword(BaseModel):
+    """A new password an admin gives a user."""
+
+    password: str = Field(min_length=service.MIN_PASSWORD, max_length=1024)
 
 
 class NewItem(BaseModel):
@@ -149,22 +239,34 @@ def _set_session(request: Request, response: Response, token: str) -> None:
     )
 
 
+def _sign_in(request: Request, username: str, password: str) -> tuple[User, str]:
+    user = service.authenticate(
+        db_of(request), username, password, client_of(request), policy_of(request)
+    )
+    return user, service.start_session(db_of(request), user)
+
+
 @api_router.post("/login")
 def login(request: Request, body: Credentials) -> JSONResponse:
-    """Sign in: sets the session cookie. Five failures in 15 minutes for a user name or a
-    client → 429 with ``Retry-After``."""
-    user = service.authenticate(db_of(request), body.username, body.password, client_of(request))
-    response = JSONResponse({"user": _user_json(user)})
-    _set_session(request, response, service.start_session(db_of(request), user))
+    """Sign in: sets the session cookie and a new CSRF token (also in the reply). Too many
+    failures of this client for this user name, or of this client → 429 with
+    ``Retry-After``; so are sign-ins while the server is busy checking other passwords."""
+    user, token = _sign_in(request, body.username, body.password)
+    new_csrf = csrf.rotate(request, token)
+    response = JSONResponse({"user": _user_json(user), "csrf_token": new_csrf})
+    _set_session(request, response, token)
+    csrf.set_cookie(request, response, new_csrf)
     return response
 
 
 @api_router.post("/logout")
 def logout(request: Request) -> JSONResponse:
-    """Sign out: ends the session and clears its cookie."""
+    """Sign out: ends the session, clears its cookie and sets a new CSRF token."""
     service.end_session(db_of(request), request.cookies.get(COOKIE))
-    response = JSONResponse({"user": None})
+    new_csrf = csrf.rotate(request, None)
+    response = JSONResponse({"user": None, "csrf_token": new_csrf})
     response.delete_cookie(COOKIE, path="/")
+    csrf.set_cookie(request, response, new_csrf)
     return response
 
 
@@ -178,20 +280,52 @@ def users(request: Request, admin: Admin) -> list[dict[str, Any]]:
 def add_user(request: Request, body: NewUser, admin: Admin) -> dict[str, Any]:
     """Add a user (admin); logged."""
     u = service.create_user(
-        db_of(request), body.username, body.password, body.role, by=admin.username
+        db_of(request),
+        body.username,
+        body.password,
+        body.role,
+        by=admin.username,
+        policy=policy_of(request),
     )
     return _user_json(u)
 
 
+UserName = Annotated[str, PathParam(max_length=64)]
+
+
 @api_router.patch("/users/{username}")
-def change_role(
-    request: Request,
-    username: Annotated[str, PathParam(max_length=64)],
-    body: RoleChange,
-    admin: Admin,
+def change_user(
+    request: Request, username: UserName, body: UserChange, admin: Admin
 ) -> dict[str, Any]:
-    """Change a user's role (admin); logged."""
-    return _user_json(service.set_role(db_of(request), username, body.role, by=admin.username))
+    """Change a user's role and/or deactivate or activate the user (admin); logged.
+    Deactivating ends the user's sessions. The last active admin cannot be demoted or
+    deactivated (400)."""
+    if body.role is None and body.active is None:
+        raise UsageError("nothing to change: give 'role' and/or 'active'")
+    user = service.update_user(
+        db_of(request), username, role=body.role, active=body.active, by=admin.username
+    )
+    return _user_json(user)
+
+
+@api_router.post("/users/{username}/password")
+def reset_password(
+    request: Request, username: UserName, body: NewPassword, admin: Admin
+) -> dict[str, Any]:
+    """Give a user a new password (admin; the same rules as for a new user); the user's
+    sessions end; logged."""
+    user = service.reset_password(
+        db_of(request), username, body.password, by=admin.username, policy=policy_of(request)
+    )
+    return _user_json(user)
+
+
+@api_router.delete("/users/{username}", status_code=204)
+def delete_user(request: Request, username: UserName, admin: Admin) -> Response:
+    """Delete a user with their sessions and saved work (admin); logged. The last active
+    admin cannot be deleted (400)."""
+    service.delete_user(db_of(request), username, by=admin.username)
+    return Response(status_code=204)
 
 
 @api_router.get("/audit")
@@ -248,7 +382,12 @@ def saved_item(request: Request, kind: Kind, item_id: ItemId) -> dict[str, Any]:
 
 @api_router.delete("/saved/{kind}/{item_id}", status_code=204)
 def delete_saved(request: Request, kind: Kind, item_id: ItemId, user: Analyst) -> Response:
-    """Delete a saved item (its owner, or an admin); logged."""
+    """Delete a saved item (its owner, or an admin); logged. An item of the other kind than
+    the path says is not found (404)."""
+    with db_of(request)() as s:
+        stored = s.get(SavedItem, item_id)
+        if stored is not None and stored.kind != kind:
+            raise NotFoundError(f"no saved {kind} {item_id}")
     service.delete_item(db_of(request), user, item_id)
     return Response(status_code=204)
 
@@ -283,21 +422,25 @@ def login_form(
     """Sign in from the form; on failure the form again with the reason."""
     lang = pages.check_lang(lang)
     try:
-        user = service.authenticate(db_of(request), username, password, client_of(request))
+        _, token = _sign_in(request, username, password)
     except (AuthError, RateLimitedError) as exc:
-        status = 429 if isinstance(exc, RateLimitedError) else 401
-        return pages.render(
+        limited = isinstance(exc, RateLimitedError)
+        response = pages.render(
             request,
             lang,
             "login.html",
             "sign_in",
-            status_code=status,
+            status_code=429 if limited else 401,
             next=_safe_next(next, lang),
             error=str(exc),
             footer=None,
         )
+        if limited:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = RedirectResponse(_safe_next(next, lang), status_code=303)
-    _set_session(request, response, service.start_session(db_of(request), user))
+    _set_session(request, response, token)
+    csrf.set_cookie(request, response, csrf.rotate(request, token))
     return response
 
 
@@ -308,6 +451,7 @@ def logout_form(request: Request, lang: str) -> Response:
     service.end_session(db_of(request), request.cookies.get(COOKIE))
     response = RedirectResponse(f"/{lang}/", status_code=303)
     response.delete_cookie(COOKIE, path="/")
+    csrf.set_cookie(request, response, csrf.rotate(request, None))
     return response
 
 
@@ -352,5 +496,36 @@ def add_user_form(
 ) -> Response:
     """Add a user from the account page (admin); back to the page."""
     lang = pages.check_lang(lang)
-    service.create_user(db_of(request), username, password, role, by=admin.username)
+    service.create_user(
+        db_of(request), username, password, role, by=admin.username, policy=policy_of(request)
+    )
+    return RedirectResponse(f"/{lang}/account", status_code=303)
+
+
+@page_router.post("/{lang}/account/users/{username}", response_class=HTMLResponse)
+def change_user_form(
+    request: Request,
+    lang: str,
+    username: UserName,
+    admin: Admin,
+    action: Annotated[Literal["role", "deactivate", "activate", "password", "delete"], Form()],
+    role: Annotated[str | None, Form(max_length=16)] = None,
+    password: Annotated[str | None, Form(max_length=1024)] = None,
+    confirm: Annotated[str | None, Form(max_length=1)] = None,
+) -> Response:
+    """Change a user from the account page (admin): role, deactivate, activate, a new
+    password, delete (with the ``confirm`` box ticked); back to the page. Errors (e.g. the
+    last admin): the error page."""
+    lang = pages.check_lang(lang)
+    db, by = db_of(request), admin.username
+    if action == "delete" and confirm != "1":
+        raise UsageError(f"tick the box to confirm deleting '{username}' and their saved work")
+    if action == "role":
+        service.set_role(db, username, role or "", by=by)
+    elif action in ("deactivate", "activate"):
+        service.set_active(db, username, action == "activate", by=by)
+    elif action == "password":
+        service.reset_password(db, username, password or "", by=by, policy=policy_of(request))
+    else:
+        service.delete_user(db, username, by=by)
     return RedirectResponse(f"/{lang}/account", status_code=303)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ketenradar.provenance import year_ranges
 from ketenradar.sources.base import list_connectors
 from ketenradar.store import DataStore
 from ketenradar.web.facts import Facts
@@ -44,7 +45,7 @@ def datasets(facts: Facts, data_dir: Path) -> dict[str, Any]:
             p
             | {
                 "kind": ds.manifest.kind,
-                "years": f"{min(years)}–{max(years)}" if years else "",
+                "years": year_ranges(years),
                 "tables": {k: v.get("rows") for k, v in ds.manifest.tables.items()},
             }
         )

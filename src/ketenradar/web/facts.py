@@ -19,13 +19,19 @@ supplier rows a year), tables are read once per build, and :meth:`Facts.rows` an
 (the table sorted by the key, and each key's slice). ``Facts(indexed=False)`` filters the
 whole table on every call instead and caches nothing derived: the plain path, kept for the
 load test's baseline (``benchmarks/bench_web.py``).
+
+Every request runs in a thread of one pool, so everything cached here is shared between
+threads: tables and indexes are read under the layer's lock (once each), and derived values
+(:meth:`Facts.cached`, the manifest, footers, distinct values) live in
+:class:`~ketenradar.cache.SingleFlightCache` objects: thread-safe, the views bounded, and each
+value computed once however many requests ask for it at the same moment (on a cold cache,
+fifty clients asking for one heavy view wait for one computation instead of running fifty).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
@@ -34,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from ketenradar import starter
+from ketenradar.cache import SingleFlightCache
 from ketenradar.errors import NotFoundError
 from ketenradar.web import live
 
@@ -97,9 +104,19 @@ class _Layer:
         return idx
 
 
+_STARTER_LOCK = threading.Lock()
+
+
 @cache
-def _starter_layer(folder: Path | None) -> _Layer:
+def _starter_layer_cached(folder: Path | None) -> _Layer:
     return _Layer(folder or starter.packaged_dir(), ORIGIN_STARTER, starter.manifest(folder))
+
+
+def _starter_layer(folder: Path | None) -> _Layer:
+    # one layer per folder, also when the first requests arrive together (two layers would
+    # each read and keep the starter tables)
+    with _STARTER_LOCK:
+        return _starter_layer_cached(folder)
 
 
 class _State:
@@ -108,10 +125,10 @@ class _State:
     def __init__(self, key: Hashable, layer: _Layer | None) -> None:
         self.key = key
         self.layer = layer
-        self.memo: dict[Hashable, Any] = {}
-        #: views cached with :meth:`Facts.cached`, least recently used first
-        self.views: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
+        #: small values derived once per build (manifest, footers, distinct values)
+        self.memo = SingleFlightCache(None, name="facts memo")
+        #: views cached with :meth:`Facts.cached`: the :data:`MAX_VIEWS` most recently used
+        self.views = SingleFlightCache(MAX_VIEWS, name="facts views")
 
 
 class Facts:
@@ -171,11 +188,7 @@ class Facts:
     def _memo(self, state: _State, key: Hashable, make: Callable[[], Any]) -> Any:
         if not self.indexed:
             return make()
-        try:
-            return state.memo[key]
-        except KeyError:
-            value = state.memo[key] = make()
-            return value
+        return state.memo.get(key, make)
 
     # -- tables -----------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -218,21 +231,17 @@ class Facts:
     def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
         """``make()``, computed once per build of the tables and ``key`` (every call on the
         plain path). For derived views that depend only on the fact tables (e.g. per
-        importer and year); the :data:`MAX_VIEWS` most recently used are kept. Do not modify
-        the value returned."""
+        importer and year); the :data:`MAX_VIEWS` most recently used are kept. Safe from many
+        threads: while one computes a key, the others asking for it wait for its value
+        instead of computing it too. Do not modify the value returned."""
         if not self.indexed:
             return make()
+        return self._current().views.get(key, make)
+
+    def cache_stats(self) -> dict[str, Any]:
+        """What the caches of the current build did: hits, computations, waits, evictions."""
         state = self._current()
-        with state.lock:
-            if key in state.views:
-                state.views.move_to_end(key)
-                return state.views[key]
-        value = make()
-        with state.lock:
-            state.views[key] = value
-            while len(state.views) > MAX_VIEWS:
-                state.views.popitem(last=False)
-        return value
+        return {"views": dict(vars(state.views.stats)), "memo": dict(vars(state.memo.stats))}
 
     # -- provenance ---------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:

@@ -102,15 +102,19 @@ def build(
         build_id = new_version_id()
         staging = root / f".staging-{build_id}"
         try:
-            derived = starter.derive(
-                data_dir,
-                importers=importers,
-                years=years,
-                trade_dataset=trade_dataset,
-                io_year=io_year,
-                strict=False,
-                progress=progress,
-            )
+            # the store's writer lock, held while deriving: an add waits, so every table
+            # comes from the dataset versions the manifest names (derive reads them many
+            # times), not from a mix of the old and the new version
+            with DataStore(data_dir).lock():
+                derived = starter.derive(
+                    data_dir,
+                    importers=importers,
+                    years=years,
+                    trade_dataset=trade_dataset,
+                    io_year=io_year,
+                    strict=False,
+                    progress=progress,
+                )
             if not derived.tables:
                 raise NotFoundError(
                     f"the store at {data_dir} holds no dataset the fact tables are derived "

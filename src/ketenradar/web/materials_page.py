@@ -8,17 +8,38 @@ inputs and plain parameters; no web framework here. The pages and the JSON API b
   recomputed EU criticality with the published 2023 assessment.
 * :func:`whatif`: a scenario document (``ketenradar.materials.scenario``) run on the EU
   criticality method; baseline and scenario per material and stage, with the deltas and the
-  materials whose critical status changes.
+  materials whose critical status changes. :func:`run_whatif` is what the web API calls: the
+  same, with the inputs of the data dir, cached and rationed (below).
 * :func:`bom_exposure_from_text`: the exposure of a system's bill of materials
   (``ketenradar.materials.bom``, format in ``docs/methods/bom.md``) from an uploaded text.
 
 The inputs come from the user's data store when it holds them (:func:`criticality_inputs_for`,
 :func:`bom_supply`), else from the starter pack, so everything works on a fresh install.
+
+A what-if costs about a second of CPU (the method runs twice over every material and stage)
+and anyone may post one, so :func:`run_whatif` keeps the results of the last
+``KETENRADAR_WHATIF_CACHE_SIZE`` scenarios per version of the inputs (an identical request,
+also one arriving while the first is computed, is answered from that one computation) and
+computes at most ``KETENRADAR_MAX_CONCURRENT_WHATIF`` different ones at once, with at most
+``KETENRADAR_MAX_QUEUED_WHATIF`` waiting for a turn; beyond that the request is refused with
+429 and ``Retry-After`` (:class:`WhatifBusyError`, logged as a warning) rather than parking
+the server's threads:
+
+=====================================  ======================================================
+``KETENRADAR_MAX_CONCURRENT_WHATIF``   what-ifs computed at once (default 2)
+``KETENRADAR_MAX_QUEUED_WHATIF``       what-ifs waiting for one of those (default 8)
+``KETENRADAR_WHATIF_CACHE_SIZE``       what-if results kept, least recently used dropped
+                                       (default 64)
+=====================================  ======================================================
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +47,8 @@ from typing import Any
 import pandas as pd
 
 from ketenradar import __version__, starter
-from ketenradar.errors import DataError, NotFoundError, UsageError
+from ketenradar.cache import BusyError, ConcurrencyLimit, SingleFlightCache
+from ketenradar.errors import DataError, NotFoundError, RateLimitedError, UsageError
 from ketenradar.materials import concentration
 from ketenradar.materials.assessment import CriticalityInputs, load_inputs
 from ketenradar.materials.bom import (
@@ -43,6 +65,7 @@ from ketenradar.safe_yaml import load_yaml
 from ketenradar.store import DataStore
 from ketenradar.web.content import records
 from ketenradar.web.facts import Facts
+from ketenradar.web.settings import _number
 
 #: Thresholds of the EU method: critical when EI ≥ 2.8 and SR ≥ 1.0.
 THRESHOLDS = {"ei": 2.8, "sr": 1.0}
@@ -125,6 +148,18 @@ WHATIF_COLUMNS = [
 ]
 
 
+log = logging.getLogger(__name__)
+
+#: The what-if's limits: environment variable and default (see the module docstring).
+WHATIF_LIMITS = {
+    "slots": ("KETENRADAR_MAX_CONCURRENT_WHATIF", 2),
+    "queue": ("KETENRADAR_MAX_QUEUED_WHATIF", 8),
+    "cache": ("KETENRADAR_WHATIF_CACHE_SIZE", 64),
+}
+#: Seconds a refused what-if is told to wait (``Retry-After``).
+WHATIF_RETRY_AFTER = 5
+
+
 class MissingDataError(NotFoundError):
     """The computation needs a dataset that is neither in the starter pack nor loaded (409);
     the message names the command that loads it."""
@@ -201,8 +236,15 @@ def criticality_inputs_for(data_dir: Path | str) -> tuple[CriticalityInputs, str
     the starter pack's. Returns ``(inputs, origin)`` with ``origin`` ``store`` or ``starter``."""
     store = DataStore(data_dir)
     if store.list(kind="crm_assessment") and store.list(kind="governance"):
-        return load_inputs(store), "store"
-    return starter.criticality_inputs(), "starter"
+        inputs, origin = load_inputs(store), "store"
+    else:
+        inputs, origin = starter.criticality_inputs(), "starter"
+    # the frames are this call's own; their provenance is in inputs.provenance. Left in
+    # ``attrs``, pandas deep-copies it into every frame the method derives (thousands of
+    # times): four fifths of a what-if's time went there
+    for frame in (inputs.shares, inputs.end_use, inputs.scores, inputs.wgi, inputs.parameters):
+        frame.attrs = {}
+    return inputs, origin
 
 
 def _status(before: Any, after: Any) -> str:
@@ -282,6 +324,93 @@ def whatif(
         "method": "EU criticality method (European Commission 2017; Blengini et al. 2017); "
         "factors not in the open data held at the values the baseline implies",
     }
+
+
+class WhatifBusyError(RateLimitedError):
+    """Too many different what-ifs are being computed and waiting (429, ``Retry-After``)."""
+
+
+@dataclass
+class WhatifService:
+    """The what-if's result cache and its ration of computations (one per process and limits)."""
+
+    cache: SingleFlightCache
+    limit: ConcurrencyLimit
+
+
+_WHATIF: dict[tuple[int, int, int], WhatifService] = {}
+_WHATIF_LOCK = threading.Lock()
+
+
+def whatif_service() -> WhatifService:
+    """The what-if cache and ration for the limits set in the environment now."""
+    slots, queue, cache = (
+        int(min(_number(*WHATIF_LIMITS[k], low), 100_000))  # (inf is a number ≥ 1 too)
+        for k, low in (("slots", 1), ("queue", 0), ("cache", 1))
+    )
+    limits = (slots, queue, cache)
+    with _WHATIF_LOCK:
+        svc = _WHATIF.get(limits)
+        if svc is None:
+            _WHATIF.clear()
+            svc = _WHATIF[limits] = WhatifService(
+                SingleFlightCache(limits[2], name="what-if"), ConcurrencyLimit(*limits[:2])
+            )
+        return svc
+
+
+def _inputs_version(data_dir: Path | str) -> tuple[Any, ...]:
+    """What the inputs :func:`criticality_inputs_for` would read are: the store's EU CRM and
+    WGI datasets with their versions, or the starter pack."""
+    store = DataStore(data_dir)
+    crm, gov = store.list(kind="crm_assessment"), store.list(kind="governance")
+    if crm and gov:
+        return ("store", str(store.root), *((d.name, d.manifest.version) for d in crm + gov))
+    return ("starter",)
+
+
+def _scenario_key(doc: Any) -> str | None:
+    """The scenario document in one canonical spelling (keys sorted), hashed; ``None`` when it
+    has no JSON spelling (then it is not cached)."""
+    try:
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def run_whatif(data_dir: Path | str, doc: Any, *, assessment_year: int = 2023) -> dict[str, Any]:
+    """:func:`whatif` on the inputs of ``data_dir`` (:func:`criticality_inputs_for`), as the
+    web API runs it: cached per version of the inputs and scenario document, each result
+    computed once however many ask for it at the same moment, at most
+    ``KETENRADAR_MAX_CONCURRENT_WHATIF`` computed at once and
+    ``KETENRADAR_MAX_QUEUED_WHATIF`` waiting (beyond: :class:`WhatifBusyError`, 429).
+    Do not modify the result (it is shared)."""
+    svc = whatif_service()
+
+    def compute() -> dict[str, Any]:
+        try:
+            with svc.limit:
+                inputs, origin = criticality_inputs_for(data_dir)
+                return whatif(inputs, doc, assessment_year=assessment_year, origin=origin)
+        except BusyError as exc:
+            log.warning(
+                "what-if refused: %s (KETENRADAR_MAX_CONCURRENT_WHATIF=%d, "
+                "KETENRADAR_MAX_QUEUED_WHATIF=%d)",
+                exc,
+                svc.limit.slots,
+                svc.limit.queue,
+            )
+            raise WhatifBusyError(
+                f"the server is computing as many what-ifs as it allows ({svc.limit.slots} at "
+                f"once, {svc.limit.queue} waiting): try again in {WHATIF_RETRY_AFTER} seconds",
+                WHATIF_RETRY_AFTER,
+            ) from None
+
+    key = _scenario_key(doc)
+    if key is None:
+        return compute()
+    return svc.cache.get((_inputs_version(data_dir), assessment_year, key), compute)
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,7 +494,8 @@ def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> Bom
         starter_tables.append("criticality_wgi")
         origins.append(_facts_origin(facts, "criticality_wgi"))
     wgi = {str(c): float(v) for c, v in zip(w["country"], w["wgi_scaled"], strict=True)}
-    footer = facts.footer(starter_tables) if starter_tables else _store_footer(datasets)
+    # a copy: facts.footer's dict is shared by every request (the lines below change it)
+    footer = dict(facts.footer(starter_tables)) if starter_tables else _store_footer(datasets)
     if starter_tables and datasets:
         extra = _store_footer(datasets)
         footer["tables"] = {**footer["tables"], **extra["tables"]}
@@ -468,10 +598,11 @@ def clean_filename(filename: str | None) -> str:
     return name[:100] or "upload.yaml"
 
 
-def decode_upload(data: bytes) -> str:
-    """An uploaded file's bytes as text; too large, empty or not UTF-8 → :class:`DataError`."""
-    if len(data) > MAX_BOM_BYTES:
-        raise DataError(f"the file is larger than {MAX_BOM_BYTES // 1_000_000} MB")
+def decode_upload(data: bytes, max_bytes: int = MAX_BOM_BYTES) -> str:
+    """An uploaded file's bytes as text; too large (over ``max_bytes``, the setting
+    ``KETENRADAR_MAX_BOM_BYTES`` in the web app), empty or not UTF-8 → :class:`DataError`."""
+    if len(data) > max_bytes:
+        raise DataError(f"the file is larger than {max_bytes / 1e6:g} MB")
     if not data.strip():
         raise DataError("the file is empty")
     try:

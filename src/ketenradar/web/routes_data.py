@@ -1,16 +1,20 @@
 """The data page and its API: list datasets; add (upload) or fetch one in the background with
-progress; remove one. Adding is for analysts and admins, fetching and removing for admins;
-every change is written to the audit log."""
+progress; cancel such a job; remove a dataset. Adding is for analysts and admins, fetching
+and removing for admins; a job is seen and cancelled by the one who started it (or an admin);
+every change is written to the audit log.
+
+An upload streams straight into a folder under ``<data dir>/uploads`` (no copy in ``$TMPDIR``)
+within ``KETENRADAR_MAX_UPLOAD_BYTES``, enforced with the role before the body is read
+(:mod:`ketenradar.web.guard`)."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
@@ -18,19 +22,45 @@ from starlette.concurrency import run_in_threadpool
 
 from ketenradar import api as core
 from ketenradar.accounts import service
-from ketenradar.errors import KetenradarError, UsageError
+from ketenradar.accounts.models import User
+from ketenradar.errors import AuthError, KetenradarError, NotFoundError, UsageError
 from ketenradar.sources.base import list_connectors
-from ketenradar.web import data_page, live, pages
+from ketenradar.store.datastore import validate_name
+from ketenradar.web import data_page, live, pages, uploads
 from ketenradar.web.auth import Admin, Analyst, client_of, db_of
 from ketenradar.web.jobs import Job
 
 api_router = APIRouter(prefix="/api/v1", tags=["data"])
 page_router = APIRouter(include_in_schema=False)
 
-#: Largest upload accepted (per request), and the chunk it is streamed to disk in.
-MAX_UPLOAD_BYTES = 2 * 1024**3
-CHUNK = 1024 * 1024
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+JobId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{12}$")]
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["source", "files"],
+                    "properties": {
+                        "source": {
+                            "type": "string",
+                            "maxLength": 40,
+                            "description": "connector: baci, eu_crm, …",
+                        },
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "the publisher's files (all together at most "
+                            "KETENRADAR_MAX_UPLOAD_BYTES, default 4 GiB)",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def _data_dir(request: Request) -> Path:
@@ -58,68 +88,54 @@ def datasets(request: Request) -> dict[str, Any]:
     return data_page.datasets(request.app.state.facts, _data_dir(request))
 
 
-def _stage(uploads: Path, files: list[UploadFile]) -> tuple[list[Path], Path]:
-    """Copy the uploaded files into a new folder under ``uploads`` (names made safe), in
-    chunks, refusing more than :data:`MAX_UPLOAD_BYTES` in all; the folder is removed when
-    anything fails, so nothing half-written stays behind."""
-    uploads.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
+def _new_upload_folder(uploads_dir: Path) -> Path:
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir))
+
+
+@api_router.post("/datasets", status_code=202, openapi_extra=UPLOAD_BODY)
+async def add_dataset(request: Request, user: Analyst) -> dict[str, Any]:
+    """Upload a publisher's files (multipart: ``source`` and ``files``) and add them as a
+    dataset (analyst or admin), in the background: poll ``/api/v1/jobs/{id}``, cancel with
+    ``POST /api/v1/jobs/{id}/cancel``. A file that fails validation fails the job with the
+    reasons, and the store stays as it was. Send the CSRF token in the ``X-CSRF-Token``
+    header; over ``KETENRADAR_MAX_UPLOAD_BYTES`` (default 4 GiB) → 413."""
+    data_dir = _data_dir(request)
+    staged = await run_in_threadpool(_new_upload_folder, data_dir / "uploads")
     try:
-        total = 0
-        paths = []
-        for f in files:
-            name = SAFE_NAME.sub("_", Path(f.filename or "upload").name) or "upload"
-            path = staged / name
-            f.file.seek(0)
-            with path.open("wb") as out:
-                while chunk := f.file.read(CHUNK):
-                    total += len(chunk)
-                    if total > MAX_UPLOAD_BYTES:
-                        raise UsageError(
-                            f"upload larger than {MAX_UPLOAD_BYTES // 1024**3} GiB: load it "
-                            "from the command line (`ketenradar data add`)"
-                        )
-                    out.write(chunk)
-            paths.append(path)
-    except BaseException:
+        received = await uploads.receive_files(request, staged, "files")
+        source = received.fields.get("source", "").strip()
+        if source not in list_connectors():
+            known = ", ".join(sorted(list_connectors()))
+            raise UsageError(
+                f"unknown source '{source[:40]}' (known: {known})"
+                if source
+                else f"no source: say which connector reads the files ({known})"
+            )
+        if not received.files:
+            raise UsageError("no file uploaded")
+    except BaseException:  # also a cancelled request: nothing half-written stays behind
         shutil.rmtree(staged, ignore_errors=True)
         raise
-    return paths, staged
-
-
-@api_router.post("/datasets", status_code=202)
-async def add_dataset(
-    request: Request,
-    user: Analyst,
-    source: Annotated[str, Form(max_length=40, description="connector: baci, eu_crm, …")],
-    files: Annotated[list[UploadFile], File(description="the publisher's files")],
-) -> dict[str, Any]:
-    """Upload a publisher's files and add them as a dataset (analyst or admin), in the
-    background: poll ``/api/v1/jobs/{id}``. A file that fails validation fails the job with
-    the reasons, and the store stays as it was."""
-    if source not in list_connectors():
-        raise UsageError(
-            f"unknown source '{source}' (known: {', '.join(sorted(list_connectors()))})"
-        )
-    if not files:
-        raise UsageError("no file uploaded")
-    # the copy to the staging folder runs in a worker thread: large files do not hold up the
-    # event loop (and with it every other request)
-    paths, staged = await run_in_threadpool(_stage, _data_dir(request) / "uploads", files)
-    db, client, data_dir = db_of(request), client_of(request), _data_dir(request)
+    paths = received.files
+    db, client = db_of(request), client_of(request)
     app = request.app
 
     def work(job: Job) -> dict[str, Any]:
-        try:
-            reports = core.add_dataset(source, paths, data_dir=data_dir, progress=job.report)
-        finally:
-            shutil.rmtree(staged, ignore_errors=True)
+        reports = core.add_dataset(source, paths, data_dir=data_dir, progress=job.report)
+        job.cancellable = False  # the data is written: the rest runs to the end
         names = [r.dataset for r in reports]
         for n in names:
             service.audit(db, user.username, "dataset_added", n, {"source": source}, client)
         return {"datasets": names, "facts": _after_change(app, data_dir, job)}
 
-    job = request.app.state.jobs.submit("add", user.username, work)
+    job = request.app.state.jobs.submit(
+        "add",
+        user.username,
+        work,
+        cleanup=lambda: shutil.rmtree(staged, ignore_errors=True),
+        roots=(staged, data_dir),
+    )
     return job.public()
 
 
@@ -147,6 +163,7 @@ def fetch_dataset(request: Request, body: FetchRequest, user: Admin) -> dict[str
         )
         path = Path(res.path)
         reports = core.add_dataset("baci", [path], data_dir=data_dir, progress=job.report)
+        job.cancellable = False  # the data is written: the rest runs to the end
         names = [r.dataset for r in reports]
         for n in names:
             service.audit(
@@ -158,9 +175,9 @@ def fetch_dataset(request: Request, body: FetchRequest, user: Admin) -> dict[str
                 client,
             )
         facts = _after_change(app, data_dir, job)
-        return {"datasets": names, "downloaded": str(path), "facts": facts}
+        return {"datasets": names, "downloaded": path.name, "facts": facts}
 
-    return request.app.state.jobs.submit("fetch", user.username, work).public()
+    return request.app.state.jobs.submit("fetch", user.username, work, roots=(data_dir,)).public()
 
 
 @api_router.delete("/datasets/{name}", status_code=204)
@@ -168,19 +185,48 @@ def remove_dataset(
     request: Request, name: Annotated[str, PathParam(max_length=120)], user: Admin
 ) -> Response:
     """Remove a dataset from the store (admin); logged."""
+    validate_name(name)  # a name that cannot be a dataset (a NUL byte, a path) is a 400
     core.remove_dataset(name, data_dir=_data_dir(request))
     service.audit(db_of(request), user.username, "dataset_removed", name, None, client_of(request))
     _after_change(request.app, _data_dir(request))
     return Response(status_code=204)
 
 
+def _job_of(request: Request, job_id: str) -> Job:
+    """The job ``job_id`` if the signed-in user started it or is an admin: else 401 for
+    nobody signed in, 404 for another user (whether the job exists is not revealed)."""
+    user: User | None = request.state.user
+    if user is None:
+        raise AuthError("sign in first: a job is shown to the one who started it")
+    job = request.app.state.jobs.get(job_id)
+    if job.owner != user.username and not user.can("admin"):
+        raise NotFoundError(f"no job '{job_id}' of yours")
+    return job
+
+
 @api_router.get("/jobs/{job_id}")
-def job_state(
-    request: Request, job_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{12}$")]
-) -> dict[str, Any]:
-    """A background job: state (queued, running, done, failed), step, progress, result or
-    error."""
-    return request.app.state.jobs.get(job_id).public()
+def job_state(request: Request, job_id: JobId) -> dict[str, Any]:
+    """A background job you started (admins: any): state (queued, running, done, failed,
+    cancelled), step, progress, result or error; file names relative to the upload."""
+    return _job_of(request, job_id).public()
+
+
+@api_router.post("/jobs/{job_id}/cancel", status_code=202)
+def cancel_job(request: Request, job_id: JobId, user: Analyst) -> dict[str, Any]:
+    """Cancel a job you started (analysts; admins: any job). A queued job is cancelled at
+    once; a running one stops at its next progress report and leaves the store as it was
+    (state ``cancelled`` once it has stopped). A finished job, or one already writing its
+    result, gets 409. Logged."""
+    job = request.app.state.jobs.cancel(_job_of(request, job_id).id)
+    service.audit(
+        db_of(request),
+        user.username,
+        "job_cancelled",
+        f"job/{job.id}",
+        {"kind": job.kind, "owner": job.owner},
+        client_of(request),
+    )
+    return job.public()
 
 
 @page_router.get("/{lang}/data", response_class=HTMLResponse)

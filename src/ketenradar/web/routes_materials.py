@@ -8,8 +8,10 @@ scenario), ``/{lang}/materials/{material}`` and ``/{lang}/bom`` (``?saved=ID`` o
 BOM).
 
 Computing a what-if or an exposure saves nothing, so these endpoints are open like the read
-endpoints (the POSTs still need the CSRF token). An uploaded BOM is read into memory (at most
-:data:`~ketenradar.web.materials_page.MAX_BOM_BYTES`), validated and discarded, unless an
+endpoints (the POSTs still need the CSRF token). The what-if's JSON body (at most
+``KETENRADAR_MAX_JSON_BYTES``) is parsed in a worker thread, not on the event loop. An
+uploaded BOM is read into memory (at most ``KETENRADAR_MAX_BOM_BYTES``, enforced before the
+body is read by :mod:`ketenradar.web.guard`), validated and discarded, unless an
 analyst asks to save it (the ``save`` field of the upload form): then it is stored as a saved
 BOM once it has passed validation. Saving a what-if goes through ``POST /api/v1/saved/scenario``.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -28,8 +30,9 @@ from ketenradar.accounts import service
 from ketenradar.errors import DataError, KetenradarError, UsageError
 from ketenradar.web import content
 from ketenradar.web import materials_page as mp
-from ketenradar.web.api import FactsDep
+from ketenradar.web.api import FactsDep, json_document
 from ketenradar.web.auth import db_of, item_json, saved_item_of, user_with_role
+from ketenradar.web.guard import human_size
 from ketenradar.web.pages import check_lang, render
 
 api_router = APIRouter(prefix="/api/v1", tags=["materials"])
@@ -65,6 +68,25 @@ SCENARIO_EXAMPLE = {
     ],
 }
 
+WHATIF_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "A scenario document: name, description and a list of "
+                    "changes (export_restriction, shift, wgi, recycling, parameters), as in "
+                    "examples/scenarios/*.yaml",
+                },
+                "examples": {
+                    "tin": {"summary": "tin export restrictions", "value": SCENARIO_EXAMPLE}
+                },
+            }
+        },
+    }
+}
+
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -94,63 +116,54 @@ def _invalid(exc: DataError, status: int) -> JSONResponse:
 class UploadTooLarge(StarletteHTTPException):
     """The uploaded file is over the limit (413)."""
 
-    def __init__(self) -> None:
-        super().__init__(413, f"the file is larger than {mp.MAX_BOM_BYTES // 1_000_000} MB")
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the file is larger than {human_size(max_bytes)}")
+
+
+def _max_bom(request: Request) -> int:
+    return request.app.state.settings.max_bom_bytes
 
 
 async def _read_upload(request: Request) -> tuple[bytes, str, Any]:
-    """The ``file`` field of a multipart request, checked for size before and after reading."""
+    """The ``file`` field of a multipart request; the request's size is bounded before it is
+    read (:mod:`ketenradar.web.guard`), the file's after."""
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("multipart/form-data"):
         raise UsageError("send the BOM as multipart/form-data with the file in the field 'file'")
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > mp.MAX_BOM_BYTES + 64_000:
-        raise UploadTooLarge()
     form = await request.form(max_files=1, max_fields=10)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise UsageError("no file: send the BOM in the multipart field 'file'")
-    data = await upload.read(mp.MAX_BOM_BYTES + 1)
-    if len(data) > mp.MAX_BOM_BYTES:
-        raise UploadTooLarge()
+    data = await upload.read(_max_bom(request) + 1)
+    if len(data) > _max_bom(request):
+        raise UploadTooLarge(_max_bom(request))
     return data, mp.clean_filename(upload.filename), form
 
 
 def _upload_exposure(request: Request, data: bytes, filename: str, supply: str) -> dict[str, Any]:
     facts = request.app.state.facts
     s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
-    return mp.bom_exposure_from_text(mp.decode_upload(data), filename, s)
+    return mp.bom_exposure_from_text(mp.decode_upload(data, _max_bom(request)), filename, s)
 
 
 # --------------------------------------------------------------------------------------------
 # JSON API (specific routes before the catch-all /materials/{material})
 
 
-@api_router.post("/materials/whatif")
-def materials_whatif(
-    request: Request,
-    doc: Annotated[
-        dict[str, Any],
-        Body(
-            description="A scenario document: name, description and a list of changes "
-            "(export_restriction, shift, wgi, recycling, parameters), as in "
-            "examples/scenarios/*.yaml",
-            openapi_examples={
-                "tin": {"summary": "tin export restrictions", "value": SCENARIO_EXAMPLE}
-            },
-        ),
-    ],
-) -> Any:
+@api_router.post("/materials/whatif", openapi_extra=WHATIF_BODY)
+async def materials_whatif(request: Request) -> Any:
     """What-if on the EU criticality method: baseline and scenario per material and stage.
 
     Returns the deltas of SR and EI, which rows changed and which materials change critical
     status. Inputs: the user's store when it holds an EU CRM and a WGI dataset, else the
     starter pack. An invalid scenario gets 422 with the reasons (the change, field and, for an
-    unknown material or country, the closest names). Nothing is saved.
+    unknown material or country, the closest names). Nothing is saved. The body is JSON
+    (at most ``KETENRADAR_MAX_JSON_BYTES``, default 1 MB; over it 413).
     """
-    inputs, origin = mp.criticality_inputs_for(request.app.state.settings.data_dir)
     try:
-        return mp.whatif(inputs, doc, origin=origin)
+        doc = await json_document(request)  # parsed in a worker thread
+        # cached and rationed: see materials_page.run_whatif (429 when too many at once)
+        return await run_in_threadpool(mp.run_whatif, request.app.state.settings.data_dir, doc)
     except DataError as exc:
         return _invalid(exc, 422)
 
@@ -248,7 +261,7 @@ def _bom_page(
         errors=errors or [],
         uploaded=uploaded,
         saved=saved,
-        max_mb=mp.MAX_BOM_BYTES // 1_000_000,
+        max_mb=f"{_max_bom(request) / 1e6:g}",
         footer=footer,
     )
 
@@ -313,7 +326,7 @@ async def bom_upload_page(request: Request, lang: str) -> Response:
                 user,
                 "bom",
                 name or result["bom"]["system"][:200],
-                mp.decode_upload(data),
+                mp.decode_upload(data, _max_bom(request)),
                 form.get("private") == "1",
             )
             saved = item_json(item)

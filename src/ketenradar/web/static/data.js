@@ -1,4 +1,5 @@
-// Data page: start an upload or a fetch, then poll the job and draw its progress.
+// Data page: start an upload or a fetch, then poll the job, draw its progress and offer to
+// cancel it while it is queued or running.
 (function () {
   const token = document.querySelector('meta[name=csrf-token]').content;
   const box = document.getElementById('job');
@@ -6,20 +7,32 @@
   const state = document.getElementById('job-state');
   const bar = document.getElementById('job-progress');
   const error = document.getElementById('job-error');
+  const cancel = document.getElementById('job-cancel');
+  let current = null;
+
+  function label(job) {
+    const s = job.cancel_requested && job.state === 'running' ? 'cancelling' : job.state;
+    return box.dataset['label' + s.charAt(0).toUpperCase() + s.slice(1)] || s;
+  }
 
   function show(job) {
+    current = job.id;
     box.hidden = false;
     step.textContent = job.step || job.kind;
-    state.textContent = job.state;
+    state.textContent = label(job);
     box.dataset.state = job.state;
+    const active = job.state === 'queued' || job.state === 'running';
+    cancel.hidden = !(active && job.cancellable && !job.cancel_requested);
     if (job.total) { bar.max = job.total; bar.value = job.done; } else { bar.removeAttribute('value'); }
     error.textContent = job.error || '';
     if (job.state === 'done') { bar.max = 1; bar.value = 1; setTimeout(() => location.reload(), 600); }
+    if (job.state === 'cancelled') { bar.max = 1; bar.value = 0; }
   }
 
   async function poll(id) {
     const r = await fetch('/api/v1/jobs/' + id, { credentials: 'same-origin' });
     const job = await r.json();
+    if (!r.ok) { error.textContent = job.detail; return; }
     show(job);
     if (job.state === 'queued' || job.state === 'running') setTimeout(() => poll(id), 400);
   }
@@ -35,6 +48,17 @@
     show(data);
     poll(data.id);
   }
+
+  cancel.addEventListener('click', async () => {
+    if (!current) return;
+    cancel.hidden = true;
+    const r = await fetch('/api/v1/jobs/' + current + '/cancel', {
+      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': token },
+    });
+    const data = await r.json();
+    if (!r.ok) { error.textContent = data.detail; return; }
+    show(data);
+  });
 
   const upload = document.getElementById('upload-form');
   if (upload) upload.addEventListener('submit', (e) => { e.preventDefault(); start(upload, new FormData(upload)); });
