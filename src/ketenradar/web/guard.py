@@ -269,15 +269,14 @@ class RequestGuard:
     async def _refuse(self, request: Request, exc: Exception, send: Send) -> None:
         status = getattr(exc, "status_code", None) or getattr(exc, "http_status", 400)
         level = logging.WARNING if status == 413 else logging.INFO
-        client = request.client.host if request.client else "?"
         log.log(
             level,
             "refused %s %s from %s: %s %s",
             request.method,
             request.url.path,
-            client,
+            auth.client_of(request) or "?",
             status,
-            exc,
+            getattr(exc, "detail", None) or exc,
         )
         response = self.render(request, exc)
         await response(request.scope, _no_receive, send)
