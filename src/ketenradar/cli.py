@@ -669,11 +669,11 @@ def balance(
             "kUSD",
             "ratio (products)",
             "ratio (kUSD)",
-            title=f"Mutual dependency of {label} ({method})",
+            title=plain(f"Mutual dependency of {label} ({method})"),
         )
         for r in s.itertuples():
             t.add_row(
-                r.partner,
+                plain(r.partner),
                 str(r.importer_dependent_products),
                 _fmt_num(r.importer_dependent_kusd, ",.0f"),
                 str(r.partner_dependent_products),
