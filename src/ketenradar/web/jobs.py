@@ -3,7 +3,8 @@
 A :class:`Jobs` registry runs one job at a time per application in a worker thread (the data
 store takes a lock anyway) and keeps its state — what it is doing, how far along, the
 result or the error — for ``GET /api/v1/jobs/{id}``, which the data page polls to draw its
-progress bar. Jobs live in memory: a restart forgets finished jobs, and a job interrupted by
+progress bar. Jobs live in memory: a restart forgets finished jobs (and at most
+:data:`MAX_FINISHED_JOBS` finished ones are kept), and a job interrupted by
 a restart leaves the store as it was (ingest writes a staged version and commits at the end).
 
 A job can be cancelled (:meth:`Jobs.cancel`): a queued one never starts; a running one stops
@@ -112,6 +113,11 @@ class Job:
         return {n: _redacted(getattr(self, n), self.roots) for n in PUBLIC_FIELDS}
 
 
+#: Finished jobs kept for their status (the oldest finished are forgotten beyond this), so a
+#: long-running server's job list does not grow without bound.
+MAX_FINISHED_JOBS = 500
+
+
 class Jobs:
     """The background jobs of one application."""
 
@@ -120,6 +126,12 @@ class Jobs:
         self._cleanups: dict[str, Callable[[], None]] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ketenradar-job")
+
+    def _forget_finished(self) -> None:
+        """Drop the oldest finished jobs beyond :data:`MAX_FINISHED_JOBS` (lock held)."""
+        finished = [j for j in self._jobs.values() if j.state not in ("queued", "running")]
+        for j in finished[: max(0, len(finished) - MAX_FINISHED_JOBS + 1)]:
+            del self._jobs[j.id]
 
     def submit(
         self,
@@ -138,6 +150,7 @@ class Jobs:
         files relative to."""
         job = Job(id=uuid.uuid4().hex[:12], kind=kind, owner=owner, roots=tuple(roots))
         with self._lock:
+            self._forget_finished()
             self._jobs[job.id] = job
             if cleanup is not None:
                 self._cleanups[job.id] = cleanup
