@@ -130,3 +130,22 @@ def test_downgrade_asks_on_a_terminal(tmp_path: Path) -> None:
     assert "alice" in _users(tmp_path)
     rc, out = _on_a_terminal(tmp_path, "y")
     assert rc == 0 and "database at revision None" in out, out
+
+
+def test_postgresql_without_its_driver_is_a_clear_error(tmp_path: Path) -> None:
+    """PostgreSQL's driver is the extra `postgres`: without it, a one-line error naming it."""
+    code = (
+        "import sys; sys.modules['psycopg'] = None  # as if the extra were not installed\n"
+        "from ketenradar.cli import main\n"
+        "sys.argv = ['ketenradar', 'users', 'list']\n"
+        "main()\n"
+    )
+    env = {
+        **os.environ,
+        "KETENRADAR_DATA_DIR": str(tmp_path / "store"),
+        "KETENRADAR_DATABASE_URL": "postgresql+psycopg://postgres:secret@127.0.0.1:5432/test",
+    }
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert r.returncode == 2, r
+    assert "pip install 'ketenradar[postgres]'" in r.stderr, r.stderr
+    assert "secret" not in r.stderr and "Traceback" not in r.stderr, r.stderr

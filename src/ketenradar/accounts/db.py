@@ -12,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import sessionmaker
 
+from ketenradar.errors import UsageError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -44,7 +46,18 @@ def engine(url: str) -> Engine:
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
         return eng
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:  # the URL's driver is not installed
+        hint = (
+            "pip install 'ketenradar[postgres]'"
+            if make_url(url).get_backend_name() == "postgresql"
+            else f"install the Python package {exc.name!r}"
+        )
+        raise UsageError(
+            f"the database URL {make_url(url).render_as_string(hide_password=True)} needs the "
+            f"driver {exc.name!r}, which is not installed: {hint}"
+        ) from exc
 
 
 def sessions(url: str) -> sessionmaker:
