@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ketenradar.cli import _dir, handle_errors, out, plain
+from ketenradar.cli_common import _dir, handle_errors, out, plain
 from ketenradar.errors import UsageError
 
 users_app = typer.Typer(help="Accounts of the web application (roles viewer, analyst, admin).")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ketenradar.cli import (
+from ketenradar.cli_common import (
     DataDir,
     _command,
     _dir,

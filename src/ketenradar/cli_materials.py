@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from ketenradar.cli import (
+from ketenradar.cli_common import (
     FORMAT_HELP,
     DataDir,
     _command,
