@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from ketenradar.cli_common import (
@@ -20,6 +20,9 @@ from ketenradar.cli_common import (
     plain,
 )
 from ketenradar.errors import UsageError
+
+if TYPE_CHECKING:  # pandas only in annotations: `ketenradar --help` does not load it
+    import pandas as pd
 
 materials_app = typer.Typer(
     help="Critical raw materials: EU criticality, CRMA benchmarks, GeoPolRisk.",
@@ -67,7 +70,7 @@ def _emit(
 def _cell(v: Any) -> str:
     """A table cell as Rich markup: numbers rounded, text (names from files, user input) shown
     as it is, never read as markup."""
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, float):
         return f"{v:.3f}"

@@ -57,3 +57,19 @@ def test_typer_reference_generator(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     for name in GROUPS:
         assert f"`ketenradar {name}" in res.stdout, name
+
+
+def test_help_loads_no_data_or_web_stack() -> None:
+    """`ketenradar --help` answers without importing pandas, DuckDB, NumPy or the web stack."""
+    code = (
+        "import sys\n"
+        "from ketenradar.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = ('pandas', 'duckdb', 'numpy', 'pyarrow', 'scipy', 'fastapi', 'sqlalchemy')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "", f"--help imported {r.stdout.strip()}"
