@@ -54,7 +54,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from bench_web import _free_port, _peak_mib  # noqa: E402
+import bench_web  # noqa: E402
+from bench_web import _peak_mib  # noqa: E402
 from measure import run  # noqa: E402
 
 PY = sys.executable
@@ -188,31 +189,13 @@ def summarise(results: list[tuple[str, float, bool]]) -> dict[str, dict[str, flo
     return out
 
 
-class Server:
+class Server(bench_web.Server):
     """A server process on a free loopback port, its memory sampled while it runs."""
 
     def __init__(self, label: str, cmd: list[str], env: dict[str, str]) -> None:
-        self.label = label
-        self.port = _free_port()
-        self.proc = subprocess.Popen(
-            [*cmd, "--port", str(self.port)],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        super().__init__(label, cmd, env, stderr=subprocess.PIPE)
         self.samples: list[float] = []
         self.peak = 0.0
-        deadline = time.time() + 120
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/api/v1/health")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise SystemExit(f"{label}: the server did not start") from None
-                time.sleep(0.2)
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -229,7 +212,7 @@ class Server:
                 return
             time.sleep(0.2)
 
-    def stop(self) -> dict[str, Any]:
+    def stop(self) -> dict[str, Any]:  # type: ignore[override]
         """Stop the server; whether it had died, its exit code and its last error lines."""
         self._stop.set()
         died = self.proc.poll() is not None

@@ -204,12 +204,17 @@ def _peak_mib(pid: int) -> float:
 class Server:
     """A server process on a free loopback port."""
 
-    def __init__(self, label: str, cmd: list[str], env: dict[str, str]) -> None:
+    def __init__(
+        self, label: str, cmd: list[str], env: dict[str, str], stderr: int | None = None
+    ) -> None:
         self.label = label
         self.port = _free_port()
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            [*cmd, "--port", str(self.port)], env={**os.environ, **env}, stdout=subprocess.DEVNULL
+            [*cmd, "--port", str(self.port)],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
         deadline = time.time() + 120
         while True:

@@ -102,14 +102,7 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         if request.cookies.get(csrf.COOKIE) != token:
-            response.set_cookie(
-                csrf.COOKIE,
-                token,
-                httponly=True,
-                samesite="lax",
-                secure=app.state.settings.secure_cookies,
-                path="/",
-            )
+            csrf.set_cookie(request, response, token)
         return response
 
     def wants_html(request: Request) -> bool:
