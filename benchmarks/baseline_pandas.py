@@ -2,7 +2,8 @@
 
 * ``ingest CSV COUNTRIES OUT``: read a BACI CSV with pandas, map codes to ISO3, write Parquet.
 * ``screen STORE DATASET YEAR IMPORTER``: the straightforward pandas implementation of the
-  screening definitions (:mod:`ketenradar.analysis.reference`), for one importer or ``all``.
+  screening definitions (:mod:`ketenradar.modules.trade.analysis.reference`),
+  for one importer or ``all``.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ def ingest(csv: Path, countries: Path, out: Path) -> None:
 
 def screen(store: Path, dataset: str, year: int, importer: str) -> None:
     """pandas: screen one importer or all, with GeoDep when Y-2..Y are loaded."""
-    from ketenradar.analysis.dependencies import ImporterSet
-    from ketenradar.analysis.reference import screen_pandas
-    from ketenradar.groups import EU27
-    from ketenradar.store import DataStore
+    from ketenradar.core.groups import EU27
+    from ketenradar.datasets import DataStore
+    from ketenradar.modules.trade.analysis.dependencies import ImporterSet
+    from ketenradar.modules.trade.analysis.reference import screen_pandas
 
     ds = DataStore(store).get(dataset)
     years = [int(y) for y in ds.manifest.tables["trade"]["years"]]

@@ -7,7 +7,7 @@ country-industries) from ``$KETENRADAR_SHARED_DATA/icio_oecd_2022`` (default
 Steps, each in its own child process (wall time and peak RSS from ``wait4``; start-up and
 reading the table from the store included):
 
-1. **full exposure** — ``ketenradar.inputoutput.api.exposure`` for NLD with every view
+1. **full exposure** — ``ketenradar.modules.io.api.exposure`` for NLD with every view
    (per source country-industry, per source country, per domestic industry, the largest
    links, the summary). Baseline: **pymrio** 0.7 on the same table (``IOSystem.calc_all``
    with a value-added extension, then the same quantities from its ``L``, ``M`` and ``S``).
@@ -44,7 +44,7 @@ def scenarios(n: int = 100, seed: int = 2022) -> list[dict]:
     """The shock batch: reproducible random suppliers, industries, falls and scopes."""
     import numpy as np
 
-    from ketenradar.inputoutput.api import load_model
+    from ketenradar.modules.io.api import load_model
 
     model, _ = load_model(source="icio", year=2022)
     t = model.table
@@ -72,7 +72,7 @@ def scenarios(n: int = 100, seed: int = 2022) -> list[dict]:
 
 def step_exposure(result: Path) -> None:
     """Project: every exposure view for NLD."""
-    from ketenradar.inputoutput.api import exposure
+    from ketenradar.modules.io.api import exposure
 
     t0 = time.perf_counter()
     sizes = {}
@@ -87,9 +87,9 @@ def step_exposure_pymrio(result: Path) -> None:
     import pandas as pd
     import pymrio
 
-    from ketenradar.inputoutput.api import choose_table_dataset
-    from ketenradar.inputoutput.storage import read_table
-    from ketenradar.store import DataStore
+    from ketenradar.datasets import DataStore
+    from ketenradar.datasets.iotable_store import read_table
+    from ketenradar.modules.io.api import choose_table_dataset
 
     t0 = time.perf_counter()
     t = read_table(choose_table_dataset(DataStore(os.environ["KETENRADAR_DATA_DIR"]), "icio", 2022))
@@ -127,7 +127,7 @@ def step_exposure_pymrio(result: Path) -> None:
 
 def step_shocks(result: Path, scen_file: Path) -> None:
     """Project: the first shock (factorisation included), then the batch of 100."""
-    from ketenradar.inputoutput.api import shock
+    from ketenradar.modules.io.api import shock
 
     t0 = time.perf_counter()
     shock("NLD", supplier="CHN", fall="50%", source="icio", year=2022)
@@ -157,9 +157,9 @@ def step_shocks_numpy(result: Path, scen_file: Path, limit: int) -> None:
     import numpy as np
     import yaml
 
-    from ketenradar.inputoutput.api import choose_table_dataset
-    from ketenradar.inputoutput.storage import read_table
-    from ketenradar.store import DataStore
+    from ketenradar.datasets import DataStore
+    from ketenradar.datasets.iotable_store import read_table
+    from ketenradar.modules.io.api import choose_table_dataset
 
     t = read_table(choose_table_dataset(DataStore(os.environ["KETENRADAR_DATA_DIR"]), "icio", 2022))
     x = t.x

@@ -99,13 +99,13 @@ def request_mix(store: Path) -> list[tuple[str, str, str, dict[str, Any] | None]
     """(endpoint label, method, path, JSON body) of every request a client sends once a round."""
     import pandas as pd
 
-    from ketenradar.web import live
+    from ketenradar.results import live
 
     facts = live.current(store)
     sc = pd.read_parquet(facts / "screening.parquet")
     nld = sc[(sc["importer"] == "NLD") & (sc["year"] == YEAR)]
     top = nld.nlargest(3, "external_imports_kusd")["product"].tolist()
-    from ketenradar.store import DataStore
+    from ketenradar.datasets import DataStore
 
     icio = DataStore(store).list(kind="io_table")[0].name
 

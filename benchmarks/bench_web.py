@@ -22,8 +22,8 @@ What it does (every step timed; peak memory of each child process):
      footer and choice lists recomputed every time (the plain path the app had before);
    * ``raw`` — the unindexed *query* path: no precomputed facts for the trade pages; the
      explorer, overview and product pages compute the screening
-     (:func:`ketenradar.api.screen`) and supplier shares
-     (:func:`ketenradar.api.supplier_shares`) from the trade Parquet on every request.
+     (:func:`ketenradar.modules.trade.api.screen`) and supplier shares
+     (:func:`ketenradar.modules.trade.api.supplier_shares`) from the trade Parquet on every request.
 
    The raw baseline runs fewer rounds (its requests take seconds); every client still sends
    the whole mix at least once at the same concurrency.
@@ -75,9 +75,10 @@ def _raw_facts_class() -> type:
     """``Facts`` whose trade tables are computed from the trade Parquet on every call."""
     import pandas as pd
 
-    from ketenradar import api, starter
-    from ketenradar.trade_session import choose_trade_dataset
-    from ketenradar.web.facts import Facts
+    from ketenradar import api
+    from ketenradar.datasets.trade import choose_trade_dataset
+    from ketenradar.results import starter
+    from ketenradar.results.facts import Facts
 
     class RawFacts(Facts):
         """The unindexed query path: screening and supplier shares per request."""
@@ -116,9 +117,9 @@ def serve_baseline(kind: str, port: int, data_dir: Path) -> None:
     """Run the application with a baseline's facts (the ``--serve`` mode of this script)."""
     import uvicorn
 
-    from ketenradar.web.app import create_app
-    from ketenradar.web.facts import Facts
-    from ketenradar.web.settings import WebSettings
+    from ketenradar.interfaces.web.app import create_app
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.results.facts import Facts
 
     cls = _raw_facts_class() if kind == "raw" else Facts
     facts = cls(data_dir=data_dir, indexed=False)
@@ -447,7 +448,7 @@ def main() -> None:
             raise SystemExit(f"{name} failed")
         print(f"{name}: {m.wall_s:.1f} s, peak {m.peak_mib:.0f} MiB", flush=True)
 
-    from ketenradar.web import live
+    from ketenradar.results import live
 
     mix = request_mix(live.current(store))
     # the project path is the real command, `ketenradar serve`

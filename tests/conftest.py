@@ -137,7 +137,7 @@ def postgres_url() -> Iterator[str]:
 
     from sqlalchemy import create_engine, text
 
-    from ketenradar.accounts import db
+    from ketenradar.registry import db
 
     name = f"ketenradar_test_{uuid.uuid4().hex[:10]}"
     try:

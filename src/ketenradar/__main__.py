@@ -1,5 +1,5 @@
 """``python -m ketenradar`` runs the command line."""
 
-from ketenradar.cli import main
+from ketenradar.interfaces.cli.app import main
 
 main()

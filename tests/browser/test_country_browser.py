@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from browser_support import shot
 
-from ketenradar import starter
+from ketenradar.results import starter
 
 
 def _latest_nld_balance():

@@ -16,8 +16,8 @@ import pytest
 from browser_support import shot
 from conftest import running_server
 
-from ketenradar import starter
-from ketenradar.inputoutput import api as io_api
+from ketenradar.modules.io import api as io_api
+from ketenradar.results import starter
 
 REGIONS = ["CHN", "DEU", "NLD", "ROW"]
 SECTORS = ["C26", "C27", "K"]  # two goods industries and one service

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from browser_support import shot
 
-from ketenradar import starter
+from ketenradar.results import starter
 
 TOY = """\
 system: toy radar

@@ -14,11 +14,11 @@ import pytest
 from conftest import require_shared
 
 from ketenradar import api
-from ketenradar.analysis.dependencies import ImporterSet
-from ketenradar.analysis.reference import screen_pandas
-from ketenradar.groups import EU27
+from ketenradar.core.groups import EU27
+from ketenradar.datasets import DataStore
+from ketenradar.modules.trade.analysis.dependencies import ImporterSet
+from ketenradar.modules.trade.analysis.reference import screen_pandas
 from ketenradar.sources.baci_files import read_country_dictionary, read_product_dictionary
-from ketenradar.store import DataStore
 
 pytestmark = pytest.mark.realdata
 

@@ -4,7 +4,7 @@ industries) against a real ``ketenradar serve`` process.
 Three or four concurrent shocks or exposure requests used to abort the server with heap
 corruption ("malloc(): corrupted size vs. prev_size"): every request thread solved with the
 one cached model, and SciPy's ``getrs`` wrapper rewrote the shared LU pivot array in place
-while LAPACK ran (see :mod:`ketenradar.inputoutput.model`). The server runs in a subprocess
+while LAPACK ran (see :mod:`ketenradar.modules.io.model`). The server runs in a subprocess
 because the crash kills the process. Many clients hit it on a cold cache (the model not yet
 built), then again with the model warm; it must stay up, and every answer must equal the
 answer computed serially (the same request sent again one at a time to the same server for
@@ -31,9 +31,9 @@ from conftest import require_shared, running_server
 from threadpoolctl import threadpool_limits
 from typer.testing import CliRunner
 
-from ketenradar.cli import app
-from ketenradar.inputoutput import api as io_api
-from ketenradar.web import io_page
+from ketenradar.interfaces.cli.app import app
+from ketenradar.modules.io import api as io_api
+from ketenradar.modules.io.web import views as io_page
 
 pytestmark = pytest.mark.realdata
 
@@ -145,7 +145,7 @@ def test_concurrent_io_requests_keep_the_server_up_and_equal_serial(store: Path)
         for i, (_, body) in zip(range(8, 24), warm, strict=True):
             assert without_time(body) == without_time(client.call("/api/v1/io/shock", shock(i))[1])
     # the exposure per industry, computed serially here with the Python API
-    from ketenradar.web.facts import Facts
+    from ketenradar.results.facts import Facts
 
     facts = Facts()
     with threadpool_limits(1, user_api="blas"):  # as the server runs (same rounding)

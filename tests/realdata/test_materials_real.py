@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, require_shared
 
 from ketenradar import api
-from ketenradar.materials import api as mapi
+from ketenradar.modules.materials import api as mapi
 
 pytestmark = pytest.mark.realdata
 
@@ -40,8 +40,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_2023_material_gets_components_and_reconciliation(store: Path):
-    from ketenradar.materials.datasets import read_table
-    from ketenradar.materials.vocabulary import find_material
+    from ketenradar.core.vocabularies.materials import find_material
+    from ketenradar.modules.materials.datasets import read_table
 
     df = mapi.criticality(data_dir=store)
     ds = api.open_store(store).get("eu_crm")
@@ -79,7 +79,7 @@ def test_every_2023_material_gets_components_and_reconciliation(store: Path):
 def test_what_if_from_cli_turns_tin_critical(store: Path, tmp_path: Path):
     from typer.testing import CliRunner
 
-    from ketenradar.cli import app
+    from ketenradar.interfaces.cli.app import app
 
     out = tmp_path / "tin.csv"
     scen = REPO / "examples" / "scenarios" / "tin_export_restriction.yaml"
@@ -148,7 +148,7 @@ def test_crma_and_concentration(store: Path):
 def test_geopolrisk_cli_columns(store: Path, tmp_path: Path):
     from typer.testing import CliRunner
 
-    from ketenradar.cli import app
+    from ketenradar.interfaces.cli.app import app
 
     out = tmp_path / "gpr.csv"
     r = CliRunner().invoke(

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import require_shared
 
-from ketenradar import starter
+from ketenradar.results import starter
 
 pytestmark = pytest.mark.realdata
 

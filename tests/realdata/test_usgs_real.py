@@ -14,10 +14,10 @@ import pytest
 from conftest import require_shared
 
 from ketenradar import api
-from ketenradar.materials.concentration import usgs_shares
+from ketenradar.datasets import DataStore
+from ketenradar.modules.materials.concentration import usgs_shares
 from ketenradar.sources.base import CANONICAL_TABLES
 from ketenradar.sources.usgs import parse_usgs, world_total_check
-from ketenradar.store import DataStore
 
 pytestmark = pytest.mark.realdata
 

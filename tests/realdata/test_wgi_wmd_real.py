@@ -15,9 +15,9 @@ import pytest
 from conftest import require_shared
 from openpyxl import Workbook
 
+from ketenradar.datasets import DataStore
 from ketenradar.sources.wgi import INDICATORS, WgiConnector
 from ketenradar.sources.wmd import WMD_CATEGORIES, WmdConnector
-from ketenradar.store import DataStore
 
 pytestmark = pytest.mark.realdata
 

@@ -33,7 +33,7 @@ def _cli(data_dir: Path, *args: str, stdin: str | None = None):
     """``ketenradar ARGS`` in this process (Typer's runner: standard input is no terminal)."""
     from typer.testing import CliRunner
 
-    from ketenradar.cli import app
+    from ketenradar.interfaces.cli.app import app
 
     env = {"KETENRADAR_DATA_DIR": str(data_dir), "KETENRADAR_DATABASE_URL": None}
     return CliRunner().invoke(app, list(args), input=stdin, env=env)
@@ -61,7 +61,7 @@ def test_sqlite_file_is_private_after_users_add(tmp_path: Path) -> None:
 
 
 def test_sqlite_file_is_private_after_create_app(data_dir: Path, monkeypatch) -> None:
-    from ketenradar.web.app import create_app
+    from ketenradar.interfaces.web.app import create_app
 
     monkeypatch.delenv("KETENRADAR_DATABASE_URL", raising=False)
     data_dir.mkdir(parents=True)
@@ -136,7 +136,7 @@ def test_postgresql_without_its_driver_is_a_clear_error(tmp_path: Path) -> None:
     """PostgreSQL's driver is the extra `postgres`: without it, a one-line error naming it."""
     code = (
         "import sys; sys.modules['psycopg'] = None  # as if the extra were not installed\n"
-        "from ketenradar.cli import main\n"
+        "from ketenradar.interfaces.cli.app import main\n"
         "sys.argv = ['ketenradar', 'users', 'list']\n"
         "main()\n"
     )

@@ -10,8 +10,8 @@ import pytest
 from conftest import write_country_dict, write_product_dict, write_trade
 
 from ketenradar import api
-from ketenradar.errors import DataError, NotFoundError
-from ketenradar.store import DataStore
+from ketenradar.core.errors import DataError, NotFoundError
+from ketenradar.datasets import DataStore
 
 ROWS = [
     (2022, 156, 528, "260111", 80.0, "1.5"),
@@ -213,7 +213,7 @@ def test_remove(tmp_path: Path, data_dir: Path) -> None:
 
 
 def test_year_ranges_show_gaps() -> None:
-    from ketenradar.provenance import year_ranges
+    from ketenradar.core.provenance import year_ranges
 
     assert year_ranges([]) == ""
     assert year_ranges([2022]) == "2022"
@@ -226,7 +226,7 @@ def test_year_ranges_show_gaps() -> None:
 def test_data_list_shows_missing_years(tmp_path: Path, data_dir: Path) -> None:
     from typer.testing import CliRunner
 
-    from ketenradar.cli import app
+    from ketenradar.interfaces.cli.app import app
 
     src = _folder(tmp_path)  # 2022
     for y in (2005, 2006, 2007, 2010):

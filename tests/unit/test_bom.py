@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ketenradar.cli import app
-from ketenradar.errors import DataError
-from ketenradar.materials.bom import (
+from ketenradar.core.errors import DataError
+from ketenradar.core.vocabularies.materials import find_material
+from ketenradar.interfaces.cli.app import app
+from ketenradar.modules.materials.bom import (
     COUNTRY_COLUMNS,
     EXPLODE_COLUMNS,
     MATERIAL_COLUMNS,
@@ -26,7 +27,6 @@ from ketenradar.materials.bom import (
     packaged_boms,
     parse_bom,
 )
-from ketenradar.materials.vocabulary import find_material
 
 HEADER = """\
 system: toy

@@ -13,7 +13,7 @@ import pytest
 from conftest import write_country_dict, write_product_dict, write_trade
 from typer.testing import CliRunner
 
-from ketenradar.cli import app
+from ketenradar.interfaces.cli.app import app
 
 runner = CliRunner()
 
@@ -103,7 +103,7 @@ def test_screen_xlsx_and_parquet(loaded: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["screen", "--format", "parquet", "--output", str(p)])
     assert res.exit_code == 0, res.output
     meta = pq.read_schema(p).metadata
-    prov = json.loads(meta[b"ketenradar.provenance"])
+    prov = json.loads(meta[b"ketenradar.core.provenance"])
     assert prov["analysis"].startswith("strategic import dependency")
     assert pq.read_table(p).num_rows == 2
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import write_country_dict, write_product_dict, write_trade
 
-from ketenradar.cli import EXIT_OS_ERROR
+from ketenradar.interfaces.cli.app import EXIT_OS_ERROR
 
 NAME = "baci_hs92_v202401b"
 #: Rich markup (a closing tag without its opening one crashed the error handler; a link
@@ -81,7 +81,7 @@ def test_progress_descriptions_are_not_markup() -> None:
     """The progress bar shows file names as they are (a ``[/x]`` crashed its rendering)."""
     from rich.console import Console
 
-    from ketenradar import cli
+    from ketenradar.interfaces.cli import app as cli
 
     bar = cli._progress_bar()
     bar.add_task(cli.printable("parse " + EVIL), total=3)
@@ -93,7 +93,7 @@ def test_progress_descriptions_are_not_markup() -> None:
 
 
 def test_printable_and_plain() -> None:
-    from ketenradar.cli import plain, printable
+    from ketenradar.interfaces.cli.app import plain, printable
 
     assert printable("a\x1b[2Jb\rc\x07\u202ed\te\n") == "a\\x1b[2Jb\\rc\\x07\\u202ed\te\n"
     assert plain("[/x] [link=y]z") == "\\[/x] \\[link=y]z"
@@ -152,7 +152,7 @@ def test_full_disk_and_read_only_data_dir(tmp_path: Path) -> None:
     store = mnt / "store"
     ktr = f"{sys.executable} -m ketenradar"
     check = (
-        "import json, sys; from ketenradar.store import DataStore; s = DataStore(sys.argv[1]); "
+        "import json, sys; from ketenradar.datasets import DataStore; s = DataStore(sys.argv[1]); "
         "print(json.dumps({'years': s.get('" + NAME + "').manifest.attributes['years'], "
         "'staging': [p.name for p in (s.root / 'staging').iterdir()]}))"
     )

@@ -1,6 +1,7 @@
 """The CLI modules import in any order (issue 14): ``cli.py`` and the ``cli_*`` modules used
-to import each other, so importing a ``cli_*`` module first, ``python -m ketenradar.cli`` and
-Typer's CLI reference generator crashed with a circular ImportError. Fresh processes, so that
+to import each other, so importing a ``cli_*`` module first, ``python -m
+ketenradar.interfaces.cli.app`` and Typer's CLI reference generator crashed with a circular
+ImportError. Fresh processes, so that
 nothing imported by another test hides the order."""
 
 from __future__ import annotations
@@ -29,14 +30,22 @@ def _commands(help_text: str) -> set[str]:
     return {line.split()[1] for line in help_text.splitlines() if line.startswith("│ ")}
 
 
-@pytest.mark.parametrize("module", ["cli_io", "cli_materials", "cli_accounts", "cli_common"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "modules.io.cli",
+        "modules.materials.cli",
+        "interfaces.cli.accounts",
+        "interfaces.cli.common",
+    ],
+)
 def test_command_module_imports_first(module: str, tmp_path: Path) -> None:
     res = _python("-c", f"import ketenradar.{module}", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
 
 
 def test_python_m_cli_help_lists_every_command(tmp_path: Path) -> None:
-    res = _python("-m", "ketenradar.cli", "--help", cwd=tmp_path)
+    res = _python("-m", "ketenradar.interfaces.cli.app", "--help", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert set(GROUPS) <= _commands(res.stdout), res.stdout
 
@@ -45,14 +54,29 @@ def test_python_m_cli_global_data_dir(tmp_path: Path) -> None:
     """Run as ``__main__``, the global ``--data-dir`` still reaches the commands (the state
     they share lives in ``cli_common``, not in the module run as a script)."""
     store = tmp_path / "store"
-    res = _python("-m", "ketenradar.cli", "--data-dir", str(store), "data", "list", cwd=tmp_path)
+    res = _python(
+        "-m",
+        "ketenradar.interfaces.cli.app",
+        "--data-dir",
+        str(store),
+        "data",
+        "list",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     assert "No datasets in" in res.stdout and store.name in res.stdout, res.stdout
 
 
 def test_typer_reference_generator(tmp_path: Path) -> None:
     res = _python(
-        "-m", "typer", "ketenradar.cli", "utils", "docs", "--name", "ketenradar", cwd=tmp_path
+        "-m",
+        "typer",
+        "ketenradar.interfaces.cli.app",
+        "utils",
+        "docs",
+        "--name",
+        "ketenradar",
+        cwd=tmp_path,
     )
     assert res.returncode == 0, res.stderr
     for name in GROUPS:
@@ -63,7 +87,7 @@ def test_help_loads_no_data_or_web_stack() -> None:
     """`ketenradar --help` answers without importing pandas, DuckDB, NumPy or the web stack."""
     code = (
         "import sys\n"
-        "from ketenradar.cli import app\n"
+        "from ketenradar.interfaces.cli.app import app\n"
         "from typer.testing import CliRunner\n"
         "r = CliRunner().invoke(app, ['--help'])\n"
         "assert r.exit_code == 0, r.output\n"

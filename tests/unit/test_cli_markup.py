@@ -83,7 +83,7 @@ def test_html_report_path_with_markup(tmp_path: Path, crm_store: Path) -> None:
 
 
 def test_bom_system_name_with_markup(tmp_path: Path, crm_store: Path) -> None:
-    from ketenradar.materials.bom import packaged_boms
+    from ketenradar.modules.materials.bom import packaged_boms
 
     text = Path(packaged_boms()["mri_scanner"]).read_text()
     system = next(ln for ln in text.splitlines() if ln.startswith("system:"))
@@ -106,9 +106,9 @@ def test_data_list_shows_names_and_releases_as_they_are(tmp_path: Path) -> None:
 
 def test_users_list_shows_a_legacy_user_name_as_it_is(tmp_path: Path) -> None:
     """A name from before the user-name rules (or written by hand into the database)."""
-    from ketenradar.accounts import db
-    from ketenradar.accounts.models import User
-    from ketenradar.web.settings import WebSettings
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import db
+    from ketenradar.registry.models import User
 
     data = tmp_path / "data"
     url = WebSettings.from_env(data).database_url
@@ -123,8 +123,8 @@ def test_users_list_shows_a_legacy_user_name_as_it_is(tmp_path: Path) -> None:
 def test_table_cells_and_titles_are_not_markup() -> None:
     """The tables of ``materials``, ``bom`` and ``io`` commands (``_emit``): cells from files
     and a title naming the user's economy."""
-    from ketenradar.cli import out
-    from ketenradar.cli_materials import _emit
+    from ketenradar.interfaces.cli.app import out
+    from ketenradar.modules.materials.cli import _emit
 
     df = pd.DataFrame({"country": [EVIL, "NLD"], "share": [0.5, 0.25]})
     with out.capture() as cap:

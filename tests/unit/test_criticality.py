@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketenradar.errors import DataError
-from ketenradar.materials import criticality as m
-from ketenradar.materials.assessment import CriticalityInputs, criticality_table
-from ketenradar.materials.parameters import load_parameters
-from ketenradar.materials.scenario import parse_scenario, run_scenario
+from ketenradar.core.errors import DataError
+from ketenradar.modules.materials import criticality as m
+from ketenradar.modules.materials.assessment import CriticalityInputs, criticality_table
+from ketenradar.modules.materials.parameters import load_parameters
+from ketenradar.modules.materials.scenario import parse_scenario, run_scenario
 
 
 def test_wgi_rescaling_known_values():
@@ -274,7 +274,7 @@ def test_sr_decreases_with_recycling_and_is_between_scopes(h_gs, h_eu, ir, eol):
 
 
 def test_scenario_wgi_estimate_that_is_not_a_number_is_a_clear_error():
-    from ketenradar.errors import DataError
+    from ketenradar.core.errors import DataError
 
     doc = {"name": "x", "changes": [{"wgi": {"country": "CHN", "estimate": "x"}}]}
     with pytest.raises(DataError, match=r"wgi\.estimate: not a number: 'x'"):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ketenradar.analysis.dependencies import SCREEN_COLUMNS
-from ketenradar.cli import app
+from ketenradar.interfaces.cli.app import app
+from ketenradar.modules.trade.analysis.dependencies import SCREEN_COLUMNS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fixtures_http import LocalHttpServer
 
-from ketenradar.errors import DownloadError
+from ketenradar.core.errors import DownloadError
 from ketenradar.sources.download import DownloadResult, download, sha256_file
 
 SIZE = 3 * 1024 * 1024 + 12_345  # a few MB, not a multiple of the chunk size

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from conftest import require_shared
 
-from ketenradar.ecosystems import (
+from ketenradar.core.errors import DataError
+from ketenradar.modules.trade.ecosystems import (
     ECOSYSTEMS,
     ecosystem_frame,
     ecosystems_for,
     load_ecosystem_table,
     packaged_table_path,
 )
-from ketenradar.errors import DataError
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = "hs_prefix,ecosystem,rationale\n"

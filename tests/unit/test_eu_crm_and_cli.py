@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ketenradar import api
-from ketenradar.cli import app
-from ketenradar.errors import DataError
+from ketenradar.core.errors import DataError
+from ketenradar.datasets import DataStore
+from ketenradar.interfaces.cli.app import app
 from ketenradar.sources.eu_crm import parse_eu_crm, parse_share
-from ketenradar.store import DataStore
 
 runner = CliRunner()
 

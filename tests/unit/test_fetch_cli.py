@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import write_country_dict, write_product_dict, write_trade
 from typer.testing import CliRunner
 
-from ketenradar.cli import app
+from ketenradar.interfaces.cli.app import app
 
 
 def test_cli_fetch_and_ingest(http_server, tmp_path: Path, data_dir: Path) -> None:

@@ -9,10 +9,10 @@ import pytest
 from conftest import write_country_dict, write_product_dict, write_trade
 
 from ketenradar import api
-from ketenradar.errors import NotFoundError
-from ketenradar.materials.api import geopolrisk_scores
+from ketenradar.core.errors import NotFoundError
+from ketenradar.datasets import DataStore
+from ketenradar.modules.materials.api import geopolrisk_scores
 from ketenradar.sources.tables import ParsedSource, write_tables_dataset
-from ketenradar.store import DataStore
 
 # BACI codes of the hand countries: 528 NLD, 276 DEU, 251 FRA, 156 CHN, 842 USA, 76 BRA
 COBALT_HS = ("282200", "810510")
@@ -169,7 +169,7 @@ def test_all_importers_and_errors(world: Path):
 
 def test_unknown_importer_and_usgs_loaded_beside(world: Path):
     # A USGS-like production dataset without an HS map next to WMD must not confuse the choice.
-    from ketenradar.store import DataStore
+    from ketenradar.datasets import DataStore
 
     store = DataStore(world)
     prod = pd.DataFrame(_prod([("CHN", None, "country", 5.0)], "t"))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ketenradar.errors import DataError, NotFoundError
-from ketenradar.groups import EU27, GroupRegistry
+from ketenradar.core.errors import DataError, NotFoundError
+from ketenradar.core.groups import EU27, GroupRegistry
 
 
 def test_eu27_matches_country_converter() -> None:

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from ketenradar.provenance import make_provenance
-from ketenradar.reports.html import render_screening_report
+from ketenradar.core.provenance import make_provenance
+from ketenradar.modules.trade.report import render_screening_report
 
 SHA = "ab" * 32
 

@@ -22,9 +22,9 @@ from conftest import write_country_dict, write_product_dict, write_trade
 from typer.testing import CliRunner
 
 from ketenradar import api
-from ketenradar.cli import app
-from ketenradar.errors import DataError, UsageError
-from ketenradar.store import DataStore
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.datasets import DataStore
+from ketenradar.interfaces.cli.app import app
 
 TRADE_NAME = "BACI_HS92_Y2022_V202401b.csv"
 PRODUCTS = "product_codes_HS92_V202401b.csv"
@@ -33,7 +33,7 @@ GOOD = (2022, 156, 528, "260111", 1.0, "NA")
 CHILD = r"""
 import json, sys, time
 from ketenradar import api
-from ketenradar.errors import DataError
+from ketenradar.core.errors import DataError
 paths, data_dir = json.loads(sys.argv[1]), sys.argv[2]
 out = {}
 t = time.perf_counter()
@@ -442,9 +442,9 @@ def test_zip_bomb_uploaded_by_an_analyst(tmp_path: Path) -> None:
     from conftest import csrf_headers
     from fastapi.testclient import TestClient
 
-    from ketenradar.accounts import service
-    from ketenradar.web.app import create_app
-    from ketenradar.web.settings import WebSettings
+    from ketenradar.interfaces.web.app import create_app
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import service
 
     application = create_app(settings=WebSettings.from_env(tmp_path / "data"))
     service.create_user(application.state.accounts, "alice", "correct horse battery", "analyst")

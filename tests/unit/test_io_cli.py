@@ -12,8 +12,8 @@ import pytest
 from test_io_parsers import icio_frame, write_icio
 from typer.testing import CliRunner
 
-from ketenradar.cli import app
-from ketenradar.store import DataStore
+from ketenradar.datasets import DataStore
+from ketenradar.interfaces.cli.app import app
 
 
 def run(data_dir: Path, *args: str) -> tuple[int, str]:

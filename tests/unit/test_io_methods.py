@@ -17,12 +17,12 @@ from conftest import pymrio_system
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketenradar.errors import DataError, UsageError
-from ketenradar.groups import GroupRegistry
-from ketenradar.inputoutput import balance, exposure, shock
-from ketenradar.inputoutput.model import IOModel
-from ketenradar.inputoutput.regions import resolve_economy
-from ketenradar.inputoutput.table import IOTable, check_balance, require_balanced
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.groups import GroupRegistry
+from ketenradar.datasets.iotable import IOTable, check_balance, require_balanced
+from ketenradar.modules.io import balance, exposure, shock
+from ketenradar.modules.io.model import IOModel
+from ketenradar.modules.io.regions import resolve_economy
 
 REG = GroupRegistry()
 

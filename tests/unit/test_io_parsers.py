@@ -27,8 +27,8 @@ import pytest
 from conftest import require_shared
 from openpyxl import Workbook
 
-from ketenradar.errors import DataError
-from ketenradar.inputoutput.table import check_balance
+from ketenradar.core.errors import DataError
+from ketenradar.datasets.iotable import check_balance
 from ketenradar.sources.io_layouts import (
     ICIO_FD_CATEGORIES,
     WIOD2013_FD,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ketenradar.errors import NotFoundError
-from ketenradar.web import jobs as jobs_mod
+from ketenradar.core import jobs as jobs_mod
+from ketenradar.core.errors import NotFoundError
 
 
 def test_oldest_finished_jobs_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from conftest import write_country_dict, write_product_dict, write_trade
 from test_geopolrisk import world  # noqa: F401  (the fixture, over the data_dir below)
 
 from ketenradar import api
-from ketenradar.materials.api import geopolrisk_scores
+from ketenradar.modules.materials.api import geopolrisk_scores
 
 ODD = 'it\'s a "dir" with spaces; DROP TABLE x; --'
 

@@ -1,4 +1,4 @@
-"""YAML that cannot hang the parser (``ketenradar.safe_yaml``), and every loader that uses it:
+"""YAML that cannot hang the parser (``ketenradar.core.safe_yaml``), and every loader that uses it:
 what-if scenarios (``materials criticality --scenario``), supply-shock scenarios (``io shock
 --scenario``) and country groups. BOMs are tested in ``test_bom.py``."""
 
@@ -13,14 +13,14 @@ import yaml
 from test_eu_crm_and_cli import write_crm
 from typer.testing import CliRunner
 
-from ketenradar.cli import app
-from ketenradar.errors import DataError
-from ketenradar.groups import GroupRegistry
-from ketenradar.inputoutput.shock import load_scenarios
-from ketenradar.materials.scenario import load_scenario
-from ketenradar.safe_yaml import MAX_YAML_NODES, load_yaml
+from ketenradar.core.errors import DataError
+from ketenradar.core.groups import GroupRegistry
+from ketenradar.core.safe_yaml import MAX_YAML_NODES, load_yaml
+from ketenradar.datasets import DataStore
+from ketenradar.interfaces.cli.app import app
+from ketenradar.modules.io.shock import load_scenarios
+from ketenradar.modules.materials.scenario import load_scenario
 from ketenradar.sources.tables import ParsedSource, write_tables_dataset
-from ketenradar.store import DataStore
 
 #: Seconds a refusal may take; the documents below would take hours (or forever) to build.
 QUICK = 2.0

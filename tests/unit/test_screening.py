@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ketenradar.analysis.dependencies import ImporterSet, Thresholds, screen
-from ketenradar.groups import EU27
+from ketenradar.core.groups import EU27
+from ketenradar.modules.trade.analysis.dependencies import ImporterSet, Thresholds, screen
 
 NLD = ImporterSet("NLD", ("NLD",), "EU27", EU27)
 P = "100001"
@@ -204,7 +204,7 @@ def test_transit_flag_rotterdam_effect() -> None:
 
 
 def test_output_columns_are_the_documented_ones() -> None:
-    from ketenradar.analysis.dependencies import SCREEN_COLUMNS
+    from ketenradar.modules.trade.analysis.dependencies import SCREEN_COLUMNS
 
     df = screen(_con(base_flows()), [NLD], 2022)
     assert list(df.columns) == SCREEN_COLUMNS

@@ -10,10 +10,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketenradar.analysis.concentration import hhi, shares
-from ketenradar.analysis.dependencies import ImporterSet, screen
-from ketenradar.analysis.reference import screen_pandas
-from ketenradar.groups import EU27
+from ketenradar.core.groups import EU27
+from ketenradar.modules.trade.analysis.concentration import hhi, shares
+from ketenradar.modules.trade.analysis.dependencies import ImporterSet, screen
+from ketenradar.modules.trade.analysis.reference import screen_pandas
 
 COUNTRIES = ["NLD", "DEU", "FRA", "CHN", "USA", "BRA", "JPN"]
 PRODUCTS = ["000001", "000002", "000003"]

@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ketenradar.web.settings import _stored_secret
+from ketenradar.interfaces.web.settings import _stored_secret
 
 #: Under umask 0, the key is made while an audit hook looks at the data folder before each
 #: step on the file system (open, chmod, link, rename): the mode of every file there then.
@@ -32,7 +32,7 @@ def hook(event, args):
             seen.append([event, p.name, stat.S_IMODE(st.st_mode), st.st_size])
 
 os.umask(0)
-from ketenradar.web.settings import _stored_secret
+from ketenradar.interfaces.web.settings import _stored_secret
 
 sys.addaudithook(hook)
 key = _stored_secret(root)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ketenradar import starter
+from ketenradar.results import starter
 
 PROV = [
     {"dataset": "eu_crm", "release": "CRM 2023", "licence": "CC BY 4.0"},

@@ -19,8 +19,8 @@ import pytest
 from conftest import write_country_dict, write_product_dict, write_trade
 
 from ketenradar import api
-from ketenradar.store import DataStore
-from ketenradar.store.datastore import STALE_UPLOAD_HOURS_ENV, clean_leftovers
+from ketenradar.datasets import DataStore
+from ketenradar.datasets.datastore import STALE_UPLOAD_HOURS_ENV, clean_leftovers
 
 NAME = "baci_hs92_v202401b"
 
@@ -123,7 +123,7 @@ def test_previous_version_is_resolved_inside_the_lock(tmp_path: Path, data_dir: 
 def test_stage_refuses_to_build_on_a_version_that_changed(tmp_path: Path, data_dir: Path) -> None:
     """A caller that read the dataset outside the lock and stages after another writer
     committed gets a clear conflict error, not a silent loss of the other writer's years."""
-    from ketenradar.errors import ConflictError
+    from ketenradar.core.errors import ConflictError
     from ketenradar.sources.baci import BaciConnector
 
     api.add_dataset("baci", [_years_folder(tmp_path / "a", range(2001, 2003))], data_dir=data_dir)
@@ -169,7 +169,7 @@ def test_reader_of_the_previous_version_survives_a_commit(tmp_path: Path, data_d
     """A query (or a facts build, which reads the same way) that opened the live version
     keeps working when an add commits a new version meanwhile: the version before the live
     one is kept until the next commit; older ones go."""
-    from ketenradar.trade_session import open_trade
+    from ketenradar.datasets.trade import open_trade
 
     api.add_dataset("baci", [_years_folder(tmp_path / "a", range(2001, 2003))], data_dir=data_dir)
     with open_trade(DataStore(data_dir).get(NAME)) as session:
@@ -202,7 +202,7 @@ def test_facts_build_reads_one_version_while_an_add_runs(tmp_path: Path, data_di
 
     import pandas as pd
 
-    from ketenradar.web import live
+    from ketenradar.results import live
 
     api.add_dataset("baci", [_one_supplier(tmp_path / "chn", 156)], data_dir=data_dir)
     first = DataStore(data_dir).get(NAME).manifest.version
@@ -281,7 +281,7 @@ def test_killed_ingest_leftovers_are_cleaned_at_next_add(tmp_path: Path, data_di
 def test_leftovers_are_cleaned_at_server_start(tmp_path: Path, data_dir: Path) -> None:
     """A killed ingest's staging folders and an abandoned upload folder (older than the age
     rule) go at ``create_app``; a fresh upload folder (a request in progress) stays."""
-    from ketenradar.web.app import create_app
+    from ketenradar.interfaces.web.app import create_app
 
     _kill_mid_ingest(tmp_path, data_dir)
     uploads = data_dir / "uploads"
@@ -310,7 +310,7 @@ def test_upload_age_rule_is_configurable(
     clean_leftovers(data_dir)
     assert not up.exists()
     monkeypatch.setenv(STALE_UPLOAD_HOURS_ENV, "soon")
-    from ketenradar.errors import UsageError
+    from ketenradar.core.errors import UsageError
 
     with pytest.raises(UsageError, match=STALE_UPLOAD_HOURS_ENV):
         clean_leftovers(data_dir)

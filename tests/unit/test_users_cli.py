@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from ketenradar.accounts import db, service
-from ketenradar.accounts.models import AuditEvent, Session
-from ketenradar.cli import app as cli
-from ketenradar.errors import AuthError, UsageError
+from ketenradar.core.errors import AuthError, UsageError
+from ketenradar.interfaces.cli.app import app as cli
+from ketenradar.registry import db, service
+from ketenradar.registry.models import AuditEvent, Session
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "purple ostrich under a lamp"

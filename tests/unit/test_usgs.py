@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ketenradar.errors import DataError
+from ketenradar.core.errors import DataError
+from ketenradar.datasets import DataStore
 from ketenradar.sources.base import CANONICAL_TABLES
 from ketenradar.sources.usgs import (
     UsgsConnector,
@@ -17,7 +18,6 @@ from ketenradar.sources.usgs import (
     stage_of,
     world_total_check,
 )
-from ketenradar.store import DataStore
 
 COLUMNS = list(CANONICAL_TABLES["mineral_production"]["production"])
 
@@ -633,7 +633,7 @@ def test_ingest_writes_parquet_and_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_unknown_option_is_refused(tmp_path: Path) -> None:
-    from ketenradar.errors import UsageError
+    from ketenradar.core.errors import UsageError
 
     p = write(tmp_path, "cobalt_mcs2022-cobal_world.csv", COBALT_2022)
     with pytest.raises(UsageError, match="unknown option"):

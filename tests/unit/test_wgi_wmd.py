@@ -11,11 +11,11 @@ import pytest
 from openpyxl import Workbook
 
 from ketenradar import api
-from ketenradar.errors import DataError, UsageError
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.datasets import DataStore
 from ketenradar.sources.base import get_connector
 from ketenradar.sources.wgi import WgiConnector, indicator_code, map_codes
 from ketenradar.sources.wmd import WMD_CATEGORIES, WmdConnector, hs_codes
-from ketenradar.store import DataStore
 
 WGI_HEADER = (
     '"","Country/Territory","Code","Year","Estimate","Lower","NumSrc","Rank","StdErr",'

@@ -30,8 +30,8 @@ from openpyxl import Workbook
 from test_wgi_wmd import write_wgi_xlsx
 
 from ketenradar import api
-from ketenradar.errors import DataError, UsageError
-from ketenradar.store import DataStore
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.datasets import DataStore
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = "xl/worksheets/sheet1.xml"
@@ -51,7 +51,7 @@ def _peak():
     sys.stderr.write(f"\nPEAK_MB {peak:.0f}\n")
 
 atexit.register(_peak)
-from ketenradar.cli import main
+from ketenradar.interfaces.cli.app import main
 
 sys.argv = ["ketenradar", *sys.argv[1:]]
 main()

@@ -16,11 +16,11 @@ from sqlalchemy import inspect, text
 from test_materials_web import TIN, TOY
 from typer.testing import CliRunner
 
-from ketenradar.accounts import db, service
-from ketenradar.cli import app as cli
-from ketenradar.errors import AuthError, UsageError
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.errors import AuthError, UsageError
+from ketenradar.interfaces.cli.app import app as cli
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import db, service
 
 PASSWORD = "correct horse battery staple"
 #: POST endpoints that compute or sign in/out and change no stored data: open to readers.

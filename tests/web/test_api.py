@@ -14,10 +14,10 @@ import urllib.request
 import pytest
 from fastapi.testclient import TestClient
 
-from ketenradar import starter
-from ketenradar.groups import EU27
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.groups import EU27
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.results import starter
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,13 @@ The server answers each request from a thread of one pool, and every cache below
 those threads. Each test runs many real threads at once (started together by a barrier) on a
 cold cache, over many keys, and checks that every answer equals the one computed serially,
 that a value is computed once however many ask for it at the same moment (the caches' own
-counters, :class:`ketenradar.cache.CacheStats`), and that shared values are not changed by
+counters, :class:`ketenradar.core.cache.CacheStats`), and that shared values are not changed by
 their callers:
 
-* :class:`ketenradar.cache.SingleFlightCache` itself (single flight, errors, bound, recursion);
-* the input-output models (:func:`ketenradar.inputoutput.api.load_model`) and their solves
+* :class:`ketenradar.core.cache.SingleFlightCache` itself (single flight, errors, bound, recursion);
+* the input-output models (:func:`ketenradar.modules.io.api.load_model`) and their solves
   (the shared LU pivots that SciPy's ``getrs`` wrapper used to rewrite in place);
-* the views of :class:`ketenradar.web.facts.Facts` (``cached``, ``_memo``, the layers) behind
+* the views of :class:`ketenradar.results.facts.Facts` (``cached``, ``_memo``, the layers) behind
   the overview, explorer, product, country, world map, material, input-output and BOM views;
 * the process-wide ``functools`` caches (vocabulary, ecosystems, country names, map shapes,
   packaged BOMs, the starter layer);
@@ -45,19 +45,20 @@ from fastapi.testclient import TestClient
 from test_io_web import SVC_REGIONS, SVC_SECTORS, services_matrices, write_icio_csv
 from typer.testing import CliRunner
 
-from ketenradar import ecosystems
-from ketenradar.cache import SingleFlightCache
-from ketenradar.cli import app as cli_app
-from ketenradar.inputoutput import api as io_api
-from ketenradar.inputoutput.model import IOModel
-from ketenradar.inputoutput.table import IOTable
-from ketenradar.materials import vocabulary
-from ketenradar.web import content, country, io_page
-from ketenradar.web import facts as facts_mod
-from ketenradar.web import materials_page as mp
-from ketenradar.web.app import create_app
-from ketenradar.web.facts import Facts
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.cache import SingleFlightCache
+from ketenradar.core.vocabularies import materials as vocabulary
+from ketenradar.datasets.iotable import IOTable
+from ketenradar.interfaces.cli.app import app as cli_app
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.io import api as io_api
+from ketenradar.modules.io.model import IOModel
+from ketenradar.modules.io.web import views as io_page
+from ketenradar.modules.materials.web import views as mp
+from ketenradar.modules.trade import ecosystems
+from ketenradar.modules.trade.web import content, country
+from ketenradar.results import facts as facts_mod
+from ketenradar.results.facts import Facts
 
 THREADS = 16
 
@@ -560,8 +561,8 @@ def test_the_server_runs_one_blas_thread_per_call(tmp_path: Path, monkeypatch: p
     on 2 cores ran 16 ICIO shocks 7 times slower (5.6 s against 0.8 s)."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from ketenradar.errors import UsageError
-    from ketenradar.inputoutput import blas
+    from ketenradar.core.errors import UsageError
+    from ketenradar.modules.io import blas
 
     def blas_threads() -> set[int]:
         return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}

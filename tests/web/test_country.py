@@ -15,12 +15,14 @@ import plotly
 import pytest
 from fastapi.testclient import TestClient
 
-from ketenradar import starter
-from ketenradar.web.app import create_app
-from ketenradar.web.country import members
-from ketenradar.web.settings import WebSettings
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.trade.web.country import members
+from ketenradar.results import starter
 
-VENDOR = Path(__file__).resolve().parents[2] / "src/ketenradar/web/static/vendor/plotly.js"
+VENDOR = (
+    Path(__file__).resolve().parents[2] / "src/ketenradar/interfaces/web/static/vendor/plotly.js"
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import pytest
 from conftest import csrf_headers
 from fastapi.testclient import TestClient
 
-from ketenradar.accounts import service
-from ketenradar.web import csrf
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.interfaces.web import csrf
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import service
 
 PASSWORD = "correct horse battery staple"
 SCENARIO = {"name": "tin", "body": "name: tin\nchanges: []\n"}

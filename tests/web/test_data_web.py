@@ -16,11 +16,11 @@ from conftest import csrf_headers, write_country_dict, write_product_dict, write
 from fastapi.testclient import TestClient
 
 from ketenradar import api as core
-from ketenradar import starter
-from ketenradar.accounts import service
-from ketenradar.store import DataStore
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.datasets import DataStore
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import service
+from ketenradar.results import starter
 
 PASSWORD = "correct horse battery staple"
 

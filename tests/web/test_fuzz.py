@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ketenradar.accounts import service
-from ketenradar.cli import app as cli
-from ketenradar.errors import DataError
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.errors import DataError
+from ketenradar.interfaces.cli.app import app as cli
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import service
 
 PASSWORD = "correct horse battery staple"
 

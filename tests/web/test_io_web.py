@@ -8,7 +8,7 @@ Small tables in the OECD ICIO CSV layout are written here and loaded with
   ``Z = [[10, 20], [30, 40]]``, ``x = [100, 200]``, ``va = [60, 140]``), whose shock results
   are worked out by hand;
 * a 4-region × 3-sector table with a services sector (``K``), on which the API must give
-  exactly what :mod:`ketenradar.inputoutput.api` gives when called directly, and shares that
+  exactly what :mod:`ketenradar.modules.io.api` gives when called directly, and shares that
   numpy recomputes from the matrix written to the file.
 """
 
@@ -23,13 +23,13 @@ from conftest import csrf_headers, require_shared
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ketenradar import starter
-from ketenradar.cli import app as cli_app
-from ketenradar.errors import UsageError
-from ketenradar.inputoutput import api as io_api
-from ketenradar.web import io_page
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.errors import UsageError
+from ketenradar.interfaces.cli.app import app as cli_app
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.io import api as io_api
+from ketenradar.modules.io.web import views as io_page
+from ketenradar.results import starter
 
 FD = ("HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR")
 SVC_REGIONS = ["CHN", "DEU", "NLD", "ROW"]

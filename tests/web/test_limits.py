@@ -25,11 +25,11 @@ from conftest import csrf_headers, running_server
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
-from ketenradar.accounts import db as accounts_db
-from ketenradar.accounts import service
-from ketenradar.errors import UsageError
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.errors import UsageError
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import db as accounts_db
+from ketenradar.registry import service
 
 PASSWORD = "correct horse battery staple"
 UPLOAD_LIMIT = 8_000_000  # KETENRADAR_MAX_UPLOAD_BYTES of the server under test

@@ -1,7 +1,7 @@
 """Live data: the web application serves the fact tables derived from the user's own store.
 
 A small hand-made BACI dataset is loaded into a temporary store and ``ketenradar facts build``
-(:func:`ketenradar.web.live.build`) derives the facts; the API must then serve the store's
+(:func:`ketenradar.results.live.build`) derives the facts; the API must then serve the store's
 numbers (equal to :func:`ketenradar.api.screen` and :func:`ketenradar.api.supplier_shares`
 computed directly), say so in ``origin`` and the footer, keep serving the starter pack's
 tables the store cannot derive, pick up a rebuild without a restart, and keep the previous
@@ -18,14 +18,15 @@ from conftest import write_country_dict, write_product_dict, write_trade
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ketenradar import api, starter
-from ketenradar.cli import app as cli_app
-from ketenradar.errors import NotFoundError
-from ketenradar.store import DataStore
-from ketenradar.web import content, live
-from ketenradar.web.app import create_app
-from ketenradar.web.facts import Facts
-from ketenradar.web.settings import WebSettings
+from ketenradar import api
+from ketenradar.core.errors import NotFoundError
+from ketenradar.datasets import DataStore
+from ketenradar.interfaces.cli.app import app as cli_app
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.trade.web import content
+from ketenradar.results import live, starter
+from ketenradar.results.facts import Facts
 
 PRODUCTS = ["260111", "261000", "810520", "280461", "710813"]
 EXPORTERS = [156, 842, 76, 276, 251, 528, 516]  # CHN USA BRA DEU FRA NLD NAM
@@ -279,7 +280,7 @@ def test_cli_facts_build_and_show(tmp_path: Path):
 
 
 def test_cached_views_belong_to_one_build_and_are_bounded(tmp_path: Path):
-    from ketenradar.web.facts import MAX_VIEWS
+    from ketenradar.results.facts import MAX_VIEWS
 
     data = make_store(tmp_path, [2022])
     live.build(data)

@@ -28,12 +28,12 @@ import uvicorn
 from conftest import running_server
 from sqlalchemy import select
 
-from ketenradar.accounts import db, service
-from ketenradar.accounts.models import AuditEvent, LoginThrottle
-from ketenradar.errors import AuthError, RateLimitedError
-from ketenradar.web.app import create_app
-from ketenradar.web.auth import client_address
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.errors import AuthError, RateLimitedError
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.auth import client_address
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import db, service
+from ketenradar.registry.models import AuditEvent, LoginThrottle
 
 PASSWORD = "correct horse battery staple"
 USERS = (("ann", "admin"), ("alice", "analyst"), ("bob", "analyst"))

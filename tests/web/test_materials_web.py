@@ -15,14 +15,14 @@ import yaml
 from conftest import csrf_headers, require_shared
 from fastapi.testclient import TestClient
 
-from ketenradar import starter
-from ketenradar.materials.bom import exposure, packaged_boms, parse_bom
-from ketenradar.materials.criticality import WGI_SCALED_MISSING
-from ketenradar.materials.scenario import parse_scenario, run_scenario
-from ketenradar.materials.vocabulary import materials as vocabulary
-from ketenradar.web.app import create_app
-from ketenradar.web.materials_page import MAX_BOM_BYTES
-from ketenradar.web.settings import WebSettings
+from ketenradar.core.vocabularies.materials import materials as vocabulary
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.materials.bom import exposure, packaged_boms, parse_bom
+from ketenradar.modules.materials.criticality import WGI_SCALED_MISSING
+from ketenradar.modules.materials.scenario import parse_scenario, run_scenario
+from ketenradar.modules.materials.web.views import MAX_BOM_BYTES
+from ketenradar.results import starter
 
 REPO = Path(__file__).resolve().parents[2]
 TIN = REPO / "examples" / "scenarios" / "tin_export_restriction.yaml"
@@ -343,7 +343,7 @@ def test_packaged_boms_are_listed_as_illustrative_and_computed(client: TestClien
     assert all(b["illustrative"] for b in listed)
     body = client.get("/api/v1/bom/naval_aesa_radar/exposure").json()
     shares, wgi = _starter_supply()
-    from ketenradar.materials.bom import load_bom
+    from ketenradar.modules.materials.bom import load_bom
 
     res = exposure(load_bom(packaged_boms()["naval_aesa_radar"]), shares, wgi_scaled=wgi)
     _assert_same_exposure(body, res)
@@ -513,7 +513,7 @@ def test_openapi_documents_the_materials_endpoints(client: TestClient):
 def test_with_a_loaded_store_the_results_equal_the_cli_api(tmp_path: Path):
     shared = require_shared()
     from ketenradar import api
-    from ketenradar.materials import api as mapi
+    from ketenradar.modules.materials import api as mapi
 
     store = tmp_path / "store"
     api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=store)

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import status_code_conformance
 
-from ketenradar.accounts import service
-from ketenradar.web.app import create_app
-from ketenradar.web.settings import WebSettings
+from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.registry import service
 
 PASSWORD = "correct horse battery staple"
 

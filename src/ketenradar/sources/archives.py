@@ -4,7 +4,7 @@ Excel workbooks, numpy ``.npz`` files) and compressed R data files.
 A small file can expand to gigabytes (a "zip bomb"; in a workbook also a sheet whose cells
 claim coordinates far apart). Before a container is handed to ``zipfile``, openpyxl, numpy or
 rdata its directory is checked against the limits below, so a hostile file is refused in
-milliseconds with a :class:`~ketenradar.errors.DataError` naming the file and the member.
+milliseconds with a :class:`~ketenradar.core.errors.DataError` naming the file and the member.
 The limits are read from the environment at each use (positive numbers; a bad value is a
 usage error):
 
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketenradar.errors import DataError, UsageError
+from ketenradar.core.errors import DataError, UsageError
 
 ZIP_MAX_TOTAL_ENV = "KETENRADAR_ZIP_MAX_TOTAL_BYTES"
 ZIP_MAX_RATIO_ENV = "KETENRADAR_ZIP_MAX_RATIO"

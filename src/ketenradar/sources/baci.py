@@ -17,8 +17,11 @@ from typing import Any, ClassVar
 
 import duckdb
 
-from ketenradar.errors import DataError, UsageError
-from ketenradar.sources.baci_countries import map_countries, unknown_code_row
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.vocabularies.baci_countries import map_countries, unknown_code_row
+from ketenradar.datasets import DataStore, InputFile, Manifest
+from ketenradar.datasets.datastore import validate_name
+from ketenradar.datasets.trade import sql_literal
 from ketenradar.sources.baci_files import (
     FIRST_YEAR,
     BaciFile,
@@ -32,9 +35,6 @@ from ketenradar.sources.baci_files import (
 )
 from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.download import sha256_file
-from ketenradar.store import DataStore, InputFile, Manifest
-from ketenradar.store.datastore import validate_name
-from ketenradar.trade_session import sql_literal
 
 PARSER_VERSION = "baci-1.0"
 LICENCE = "BACI terms of use: free reuse with citation (CEPII); built on UN Comtrade"
@@ -356,7 +356,7 @@ def _write_world_exports(
     file_inputs: list[InputFile],
 ) -> None:
     """Derive the ``world_exports`` table (per year and product) that screening reads."""
-    from ketenradar.analysis.dependencies import world_exports_sql
+    from ketenradar.modules.trade.analysis.dependencies import world_exports_sql
 
     wdir = staged.table_dir("world_exports")
     tdir = staged.path / "trade"

@@ -59,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ketenradar.errors import DataError
+from ketenradar.core.errors import DataError
 from ketenradar.sources.archives import (  # noqa: F401 (re-exported: sources/baci.py, tests)
     ZIP_MAX_MEMBERS_ENV,
     ZIP_MAX_RATIO_ENV,

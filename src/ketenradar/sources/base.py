@@ -18,8 +18,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from ketenradar.errors import NotFoundError
-from ketenradar.store import DataStore, Manifest
+from ketenradar.core.errors import NotFoundError
+from ketenradar.datasets import DataStore, Manifest
 
 #: progress(stage description, done, total or None)
 Progress = Callable[[str, int, int | None], None]

@@ -7,7 +7,8 @@ does not exist or is complete and verified; a half-finished transfer lives only 
 ``.part`` file next to it, which the next call continues.
 
 This module does no rendering: the caller passes a ``progress(done, total)`` callback (the CLI
-wraps it in a Rich progress bar). Every failure raises :class:`~ketenradar.errors.DownloadError`.
+wraps it in a Rich progress bar). Every failure raises
+:class:`~ketenradar.core.errors.DownloadError`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from ketenradar.errors import DownloadError
+from ketenradar.core.errors import DownloadError
 
 #: progress(bytes done so far, total bytes or None when the server does not say)
 DownloadProgress = Callable[[int, int | None], None]

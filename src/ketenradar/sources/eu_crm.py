@@ -30,12 +30,12 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from ketenradar.countries import names_to_iso3
-from ketenradar.errors import DataError
-from ketenradar.materials.vocabulary import find_material
+from ketenradar.core.countries import names_to_iso3
+from ketenradar.core.errors import DataError
+from ketenradar.core.vocabularies.materials import find_material
+from ketenradar.datasets import DataStore
 from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
-from ketenradar.store import DataStore
 
 PARSER_VERSION = "eu_crm-1.0"
 LICENCE = (

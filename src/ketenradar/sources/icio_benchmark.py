@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ketenradar.errors import DataError
-from ketenradar.inputoutput.table import IOTable
+from ketenradar.core.errors import DataError
+from ketenradar.datasets.iotable import IOTable
 
 REQUIRED = ("A", "omb", "z", "s", "go", "countries", "sectors")
 

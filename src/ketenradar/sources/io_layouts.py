@@ -1,10 +1,10 @@
 """Parsers for the inter-country input-output tables in the layouts their publishers serve.
 
-Each parser returns :class:`~ketenradar.inputoutput.table.IOTable` (industries region-major,
+Each parser returns :class:`~ketenradar.datasets.iotable.IOTable` (industries region-major,
 ``r * S + s``, regions in the publisher's order) and raises
-:class:`~ketenradar.errors.DataError` naming the file, the row/line and the label or cell when
+:class:`~ketenradar.core.errors.DataError` naming the file, the row/line and the label or cell when
 the input does not have the expected layout. The parsers do not judge whether the table
-balances: :func:`ketenradar.inputoutput.table.check_balance` does that.
+balances: :func:`ketenradar.datasets.iotable.check_balance` does that.
 
 Layouts read, and what was assumed about them
 ---------------------------------------------
@@ -105,8 +105,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ketenradar.errors import DataError
-from ketenradar.inputoutput.table import FLOAT_RTOL, IOTable
+from ketenradar.core.errors import DataError
+from ketenradar.datasets.iotable import FLOAT_RTOL, IOTable
 
 #: ICIO final-demand categories, in the order the OECD publishes them.
 ICIO_FD_CATEGORIES = ("HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR")
@@ -188,7 +188,7 @@ def icio_region_catalogue() -> pd.DataFrame:
 
 def _region_names(regions: Sequence[str], fallback: dict[str, str]) -> dict[str, str]:
     """country_converter's short name for ISO3 codes it knows, else ``fallback``, else code."""
-    from ketenradar.countries import _converter, _is_iso3
+    from ketenradar.core.countries import _converter, _is_iso3
 
     iso = [r for r in regions if _is_iso3(r)]
     out: dict[str, str] = {}

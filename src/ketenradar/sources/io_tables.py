@@ -5,7 +5,7 @@
 ``ketenradar data add wiod PATH`` takes the WIOD workbooks (2013 and 2016 releases), the 2016
 release's R data frame, or the R-package form of the 2013 release (``wiot_YYYY.RData``).
 PATH may be a file or a folder. Every year is parsed strictly and its accounting identities
-checked (:func:`ketenradar.inputoutput.table.require_balanced`) before anything is written.
+checked (:func:`ketenradar.datasets.iotable.require_balanced`) before anything is written.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ketenradar.errors import DataError, UsageError
-from ketenradar.inputoutput.storage import to_frames
-from ketenradar.inputoutput.table import BalanceReport, IOTable, require_balanced
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.datasets import DataStore
+from ketenradar.datasets.iotable import BalanceReport, IOTable, require_balanced
+from ketenradar.datasets.iotable_store import to_frames
 from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
-from ketenradar.store import DataStore
 
 PARSER_VERSION = "1"
 

@@ -1,7 +1,7 @@
 """Write a dataset made of small tables (the non-trade sources: USGS, EU CRM, WGI, WMD).
 
 A connector for such a source parses its files into pandas DataFrames (strictly: a bad file
-raises :class:`~ketenradar.errors.DataError` before anything is written) and hands them here.
+raises :class:`~ketenradar.core.errors.DataError` before anything is written) and hands them here.
 This module does the rest the same way for every source: checksums, Parquet tables, the
 manifest, idempotence (same inputs → ``changed=False``) and the atomic switch to the new
 version through :meth:`DataStore.stage`.
@@ -19,11 +19,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ketenradar.errors import DataError
+from ketenradar.core.errors import DataError
+from ketenradar.datasets import DataStore, InputFile, Manifest
+from ketenradar.datasets.datastore import validate_name
 from ketenradar.sources.base import CANONICAL_TABLES, OPTIONAL_TABLES, IngestReport
 from ketenradar.sources.download import sha256_file
-from ketenradar.store import DataStore, InputFile, Manifest
-from ketenradar.store.datastore import validate_name
 
 
 @dataclass

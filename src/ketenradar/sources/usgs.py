@@ -62,12 +62,12 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from ketenradar.countries import OVERRIDES, names_to_iso3
-from ketenradar.errors import DataError, UsageError
-from ketenradar.materials.vocabulary import find_material
+from ketenradar.core.countries import OVERRIDES, names_to_iso3
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.vocabularies.materials import find_material
+from ketenradar.datasets import DataStore
 from ketenradar.sources.base import CANONICAL_TABLES, IngestReport, Progress
 from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
-from ketenradar.store import DataStore
 
 PARSER_VERSION = "usgs-1.0"
 LICENCE = "US public domain (U.S. Geological Survey)"
@@ -238,7 +238,7 @@ def _fold(name: str) -> str:
 @cache
 def _exact_names() -> frozenset[str]:
     """Country names written out exactly (not matched by a pattern), folded."""
-    from ketenradar.countries import _converter  # cached country_converter instance
+    from ketenradar.core.countries import _converter
 
     data = _converter().data
     names = set(data["name_short"].dropna()) | set(data["name_official"].dropna())

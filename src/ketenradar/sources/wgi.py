@@ -28,7 +28,7 @@ NULL where the publisher gives none (``NA``, ``#N/A``, ``nan``, empty).
 Countries: ``country`` is the ISO3 code from the ``Code`` column. The World Bank still uses a
 few codes of its own; :data:`WB_CODES` maps them (``ROM``→``ROU``, ``ZAR``→``COD``,
 ``TMP``→``TLS``, ``ADO``→``AND``, ``KSV``→``XKX``, ``WBG``→``PSE``). Any other code that is not
-ISO3 is looked up by the entity's name (:func:`ketenradar.countries.names_to_iso3`); an entity
+ISO3 is looked up by the entity's name (:func:`ketenradar.core.countries.names_to_iso3`); an entity
 without an ISO3 code keeps its code and is listed in a warning (``ANT``, the former
 Netherlands Antilles; in ``wgi.db`` also BACI's ``R20`` and ``PUS``: GeoPolRisk filed Kosovo's
 series under ``R20`` and a series that the 2020 release lacks under ``PUS``, so that the values
@@ -67,11 +67,11 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from ketenradar.countries import names_to_iso3
-from ketenradar.errors import DataError, UsageError
+from ketenradar.core.countries import names_to_iso3
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.datasets import DataStore
 from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
-from ketenradar.store import DataStore
 
 PARSER_VERSION = "wgi-1.0"
 LICENCE = "World Bank Worldwide Governance Indicators, CC BY 4.0"
@@ -90,7 +90,7 @@ WB_CODES: dict[str, str] = {
     "ZAR": "COD",  # Congo, Dem. Rep. (former Zaire)
     "ROM": "ROU",  # Romania (ISO changed ROM to ROU in 2002)
     "TMP": "TLS",  # Timor-Leste (former East Timor code)
-    "KSV": "XKX",  # Kosovo (XKX: user-assigned code used by the EU and ketenradar.countries)
+    "KSV": "XKX",  # Kosovo (XKX: user-assigned code used by the EU and ketenradar.core.countries)
     "WBG": "PSE",  # West Bank and Gaza (ISO: Palestine, State of)
 }
 

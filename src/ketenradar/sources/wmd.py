@@ -23,7 +23,7 @@ that are neither are skipped with a warning, files named explicitly must be one 
 
 Rows of ``production``: every row of every sheet (the GeoPolRisk HHI uses all non-total rows),
 one row per year; ``material`` from the vocabulary (``ketenradar/data/materials.csv``, column
-``wmd_sheets``; an unknown sheet is a :class:`~ketenradar.errors.DataError`); ``source_name``
+``wmd_sheets``; an unknown sheet is a :class:`~ketenradar.core.errors.DataError`); ``source_name``
 the sheet; ``stage`` the HS-code map's ``Supply Chain Stage`` lower-cased (NULL when the map
 gives none or no map is given); ``description`` the WMD category (from the map, else from
 :data:`WMD_CATEGORIES`); ``row_type`` ``world`` for the ``Total`` row, ``country`` otherwise;
@@ -33,7 +33,7 @@ gives none or no map is given); ``description`` the WMD category (from the map, 
 
 Countries: the SQLite form's ``Country_ISO`` is used, except for the corrections in
 :data:`SQLITE_COUNTRY_FIXES` (French Guiana is filed under Guyana's code there). The workbook
-has names only; they go through :func:`ketenradar.countries.names_to_iso3`, except the names
+has names only; they go through :func:`ketenradar.core.countries.names_to_iso3`, except the names
 in :data:`WMD_NAME_CODES`, which get the BACI codes the GeoPolRisk database uses for them
 (``R20`` Kosovo, ``S19`` Taiwan) so that production joins BACI trade and both forms agree.
 
@@ -60,12 +60,17 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from ketenradar.countries import names_to_iso3
-from ketenradar.errors import DataError, UsageError
-from ketenradar.materials.vocabulary import find_material
-from ketenradar.sources.base import CANONICAL_TABLES, OPTIONAL_TABLES, IngestReport, Progress
+from ketenradar.core.countries import names_to_iso3
+from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.vocabularies.materials import find_material
+from ketenradar.datasets import DataStore
+from ketenradar.sources.base import (
+    CANONICAL_TABLES,
+    OPTIONAL_TABLES,
+    IngestReport,
+    Progress,
+)
 from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
-from ketenradar.store import DataStore
 
 PARSER_VERSION = "wmd-1.0"
 DEFAULT_RELEASE = "WMD 2025"

@@ -1,0 +1,93 @@
+"""Open a trade_flows dataset for querying: a DuckDB connection with canonical views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ketenradar.core.errors import NotFoundError, UsageError
+from ketenradar.datasets import Dataset, DataStore
+
+
+@dataclass
+class TradeSession:
+    """A DuckDB connection exposing ``trade``, ``products`` and ``countries`` of a dataset."""
+
+    dataset: Dataset
+    con: duckdb.DuckDBPyConnection = field(repr=False)
+
+    @property
+    def years(self) -> list[int]:
+        """Years the dataset holds."""
+        return [int(y) for y in self.dataset.manifest.tables["trade"]["years"]]
+
+    @property
+    def world_table(self) -> str | None:
+        """``world_exports`` when the dataset holds it precomputed, else ``None``."""
+        return "world_exports" if self.dataset.has_table("world_exports") else None
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+    def __enter__(self) -> TradeSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def sql_literal(value: object) -> str:
+    """``value`` (a path, usually) as a SQL string literal, quotes doubled: for the places
+    DuckDB takes no parameter (``COPY … TO``, views)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _files_sql(files: list) -> str:
+    return "[" + ", ".join(sql_literal(f) for f in files) + "]"
+
+
+def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
+    """Open ``dataset`` (kind trade_flows) in a new in-memory DuckDB connection."""
+    if dataset.manifest.kind != "trade_flows":
+        raise UsageError(
+            f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, not trade_flows"
+        )
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    if threads:
+        con.execute(f"SET threads={int(threads)}")
+    for table in ("trade", "products", "countries"):
+        files = _files_sql(dataset.table_files(table))
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files})")
+    if dataset.has_table("world_exports"):
+        files = _files_sql(dataset.table_files("world_exports"))
+        con.execute(f"CREATE VIEW world_exports AS SELECT * FROM read_parquet({files})")
+    return TradeSession(dataset, con)
+
+
+def choose_trade_dataset(store: DataStore, name: str | None, year: int | None) -> Dataset:
+    """The trade dataset to use: the named one, or the only one holding ``year``."""
+    if name:
+        ds = store.get(name)
+        if ds.manifest.kind != "trade_flows":
+            raise UsageError(f"dataset '{name}' is not a trade dataset")
+        return ds
+    trade = store.list(kind="trade_flows")
+    if not trade:
+        raise NotFoundError(
+            f"no trade dataset in {store.root}: load one with `ketenradar data add baci PATH` "
+            "or `ketenradar data fetch baci --release V202401b --hs HS92`"
+        )
+    if year is not None:
+        trade = [d for d in trade if str(year) in d.manifest.tables["trade"]["years"]]
+        if not trade:
+            raise NotFoundError(f"no trade dataset holds year {year} (see `ketenradar data list`)")
+    if len(trade) > 1:
+        raise UsageError(
+            "several trade datasets hold this year: "
+            + ", ".join(d.name for d in trade)
+            + "; choose one with --dataset"
+        )
+    return trade[0]

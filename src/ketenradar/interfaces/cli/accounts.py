@@ -1,0 +1,218 @@
+"""``ketenradar users …`` and ``ketenradar db …``: accounts of the web application."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ketenradar.core.errors import UsageError
+from ketenradar.interfaces.cli.common import (
+    _dir,
+    handle_errors,
+    out,
+    plain,
+)
+
+users_app = typer.Typer(help="Accounts of the web application (roles viewer, analyst, admin).")
+db_app = typer.Typer(help="The accounts database: migrations (Alembic).", no_args_is_help=True)
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+
+
+def _db_url() -> str:
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import db
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    db.upgrade(url)
+    return url
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        pw = sys.stdin.readline().rstrip("\n")
+    else:
+        pw = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not pw:
+        raise UsageError("empty password")
+    return pw
+
+
+@users_app.command("create-admin")
+@handle_errors
+def create_admin(
+    username: Annotated[str, typer.Argument(help="User name of the admin.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Create an admin (the first account of a new installation)."""
+    from ketenradar.registry import db, service
+
+    url = _db_url()
+    service.create_user(db.sessions(url), username, _password(password_stdin), "admin", by="cli")
+    out.print(f"admin '{plain(username)}' created")
+
+
+@users_app.command("add")
+@handle_errors
+def add_user(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="viewer, analyst or admin.")] = "viewer",
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Add a user with a role."""
+    from ketenradar.registry import db, service
+
+    service.check_role(role)
+    url = _db_url()
+    service.create_user(db.sessions(url), username, _password(password_stdin), role, by="cli")
+    out.print(f"{plain(role)} '{plain(username)}' created")
+
+
+@users_app.command("set-role")
+@handle_errors
+def set_role(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Argument(help="viewer, analyst or admin.")],
+) -> None:
+    """Change a user's role (logged in the audit log)."""
+    from ketenradar.registry import db, service
+
+    service.set_role(db.sessions(_db_url()), username, role, by="cli")
+    out.print(f"'{plain(username)}' is now a {plain(role)}")
+
+
+@users_app.command("deactivate")
+@handle_errors
+def deactivate(username: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Stop a user from signing in; ends the user's sessions (refused for the last active
+    admin)."""
+    from ketenradar.registry import db, service
+
+    service.set_active(db.sessions(_db_url()), username, False, by="cli")
+    out.print(f"'{plain(username)}' is deactivated (signed out everywhere)")
+
+
+@users_app.command("activate")
+@handle_errors
+def activate(username: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Let a deactivated user sign in again."""
+    from ketenradar.registry import db, service
+
+    service.set_active(db.sessions(_db_url()), username, True, by="cli")
+    out.print(f"'{plain(username)}' is active")
+
+
+@users_app.command("reset-password")
+@handle_errors
+def reset_password(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Give a user a new password (prompted twice, or from standard input); the user's
+    sessions end."""
+    from ketenradar.registry import db, service
+
+    url = _db_url()
+    service.reset_password(db.sessions(url), username, _password(password_stdin), by="cli")
+    out.print(f"new password set for '{plain(username)}' (signed out everywhere)")
+
+
+@users_app.command("delete")
+@handle_errors
+def delete_user(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask; delete the user and their saved work.")
+    ] = False,
+) -> None:
+    """Delete a user with their sessions and saved work (refused for the last active admin;
+    ``deactivate`` keeps the saved work)."""
+    from ketenradar.registry import db, service
+
+    if not yes and not typer.confirm(
+        f"Delete '{username}' and everything they saved?", default=False
+    ):
+        raise UsageError("not deleted (confirm, or pass --yes)")
+    service.delete_user(db.sessions(_db_url()), username, by="cli")
+    out.print(f"'{plain(username)}' deleted")
+
+
+@users_app.command("list")
+@handle_errors
+def list_users() -> None:
+    """The users and their roles."""
+    from ketenradar.registry import db, service
+
+    table = Table("user", "role", "active", "created")
+    for u in service.list_users(db.sessions(_db_url())):
+        table.add_row(
+            plain(u.username), plain(u.role), "yes" if u.active else "no", str(u.created_at)[:19]
+        )
+    out.print(table)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the accounts database up (``serve`` does this on start too)."""
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import db
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    db.upgrade(url, revision)
+    out.print(f"database at revision {db.current_revision(url)}")
+
+
+@db_app.command("downgrade")
+@handle_errors
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision ('base': empty).")],
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Do not ask (needed without a terminal): data is deleted."),
+    ] = False,
+) -> None:
+    """Migrate the accounts database down: deletes the tables later revisions added, with
+    their rows ('base': every account, session and audit entry). Asks first."""
+    from sqlalchemy.engine import make_url
+
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import db
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    if not yes:
+        where = make_url(url).render_as_string(hide_password=True)
+        what = (
+            "every account, session and audit log entry"
+            if revision == "base"
+            else f"the tables and rows that the revisions after {revision} added"
+        )
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"db downgrade {revision} deletes {what} in {where}; no terminal to ask for "
+                "confirmation: pass --yes"
+            )
+        if not typer.confirm(
+            f"Migrate {where} down to {revision}? This deletes {what}.", default=False
+        ):
+            raise UsageError("not migrated (confirm, or pass --yes)")
+    db.downgrade(url, revision)
+    out.print(f"database at revision {db.current_revision(url)}")
+
+
+@db_app.command("current")
+@handle_errors
+def db_current() -> None:
+    """The revision the accounts database is at."""
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import db
+
+    url = WebSettings.from_env(_dir(None)).database_url
+    out.print(db.current_revision(url) or "not migrated")

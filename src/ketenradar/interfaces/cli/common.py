@@ -1,0 +1,260 @@
+"""Helpers shared by the ``ketenradar`` command modules (``cli``, ``cli_io``,
+``cli_materials``, ``cli_accounts``): the Rich consoles, markup-safe text, the error handler,
+the ``--data-dir`` options, progress bars and the provenance footer.
+
+It imports nothing from the other CLI modules, so that each of them can be imported
+first (and ``python -m ketenradar.interfaces.cli.app`` works).
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ketenradar.core.errors import KetenradarError
+
+err = Console(stderr=True)
+out = Console()
+
+_state: dict[str, Any] = {"data_dir": None}
+
+#: ``--data-dir`` before the command: the environment variable applies here only, so that a
+#: global ``--data-dir`` wins over ``$KETENRADAR_DATA_DIR``.
+GlobalDataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="KETENRADAR_DATA_DIR",
+        help="Data directory (default: the platform's user data dir).",
+        show_default=False,
+    ),
+]
+
+#: ``--data-dir`` after a command: wins over the global option and the environment.
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Data directory (default: the global --data-dir, $KETENRADAR_DATA_DIR, or the "
+        "platform's user data dir).",
+        show_default=False,
+    ),
+]
+
+
+#: Set to 1 to get the Python traceback of a system error (disk full, I/O error, a file that
+#: is not UTF-8, …) instead of the one-line message, e.g. for a bug report.
+DEBUG_ENV = "KETENRADAR_DEBUG"
+#: Exit code of a system error (``EX_IOERR``); project errors have their own (1–6).
+EXIT_OS_ERROR = 74
+
+#: Characters that must not reach the terminal as they are: C0/C1 controls but tab and
+#: newline (ANSI escape sequences start with ESC, ``\r`` overwrites the line), and the Unicode
+#: marks that reorder or break the displayed text (bidi overrides, line separators).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and run again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run again",
+    errno.EFBIG: "the file grew larger than the file system or a process limit allows",
+    errno.EIO: "the device reported an I/O error: check the disk",
+    errno.EROFS: "the file system is mounted read-only",
+    errno.EACCES: "check the owner and permissions of the path",
+    errno.EPERM: "check the owner and permissions of the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+}
+
+
+def printable(text: object) -> str:
+    """``text`` with the characters that would act on the terminal (escape sequences,
+    carriage returns, bidi overrides) shown as Python escapes (``\x1b``) instead."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def plain(text: object) -> str:
+    """``text`` (a file name, a header, a message quoting them) made safe to embed in Rich
+    markup: :func:`printable`, and markup such as ``[/x]`` or ``[link=…]`` printed as is."""
+    return escape(printable(text))
+
+
+def debug_enabled() -> bool:
+    """Whether ``$KETENRADAR_DEBUG`` asks for tracebacks."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a system error: the path(s), the reason, the errno name and a hint."""
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    code = errno.errorcode.get(exc.errno or 0)
+    msg = (" → ".join(paths) + ": " if paths else "") + reason + (f" ({code})" if code else "")
+    hint = _OS_HINTS.get(exc.errno or 0)
+    return f"{msg}; {hint}" if hint and hint != reason else msg
+
+
+def _duckdb_io_message(exc: BaseException) -> str | None:
+    """DuckDB's own I/O errors (a Parquet write on a full disk) as a message, else None.
+
+    DuckDB may wrap the system error as JSON (``{"exception_message": …, "errno": "28"}``):
+    its message and errno are used then, like an :class:`OSError`'s.
+    """
+    duckdb = sys.modules.get("duckdb")  # imported by then if the error came from it
+    if duckdb is None or not isinstance(exc, duckdb.IOException):
+        return None
+    import json
+
+    text = str(exc)
+    start = text.find("{")
+    try:
+        info = json.loads(text[start:]) if start >= 0 else {}
+    except ValueError:
+        info = {}
+    if not isinstance(info, dict) or not info.get("exception_message"):
+        return text
+    number = int(info["errno"]) if str(info.get("errno", "")).isdigit() else 0
+    code = errno.errorcode.get(number)
+    hint = _OS_HINTS.get(number)
+    return (
+        str(info["exception_message"])
+        + (f" ({code})" if code else "")
+        + (f"; {hint}" if hint else "")
+    )
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"[bold red]error:[/] {plain(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code) from None
+
+
+def handle_errors(fn):
+    """Turn errors into a clear message on stderr and a non-zero exit code, no traceback:
+    project errors (their exit code), system errors such as a full disk or a read-only data
+    dir (:data:`EXIT_OS_ERROR`), text files that are not UTF-8 (4). ``KETENRADAR_DEBUG=1``
+    shows the traceback of the system errors instead."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KetenradarError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            err.print("[red]interrupted[/]")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader of our output went away (`| head`): stop quietly
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except OSError as exc:
+            if debug_enabled():
+                raise
+            _fail(os_error_message(exc), EXIT_OS_ERROR)
+        except UnicodeDecodeError as exc:
+            if debug_enabled():
+                raise
+            byte = exc.object[exc.start : exc.start + 1].hex()
+            _fail(
+                f"a file read is not {exc.encoding.upper()} text: byte 0x{byte} at offset "
+                f"{exc.start} ({exc.reason}); save it as UTF-8 and run again",
+                4,
+            )
+        except Exception as exc:
+            msg = _duckdb_io_message(exc)
+            if msg is None or debug_enabled():
+                raise
+            _fail(msg, EXIT_OS_ERROR)
+
+    return wrapper
+
+
+def _command(ctx: typer.Context) -> str:
+    """The command as the user gave it (options from the command line or environment)."""
+    import shlex
+
+    parts = ["ketenradar", *ctx.command_path.split()[1:]]
+    for param in ctx.command.params:
+        src = ctx.get_parameter_source(param.name)
+        if getattr(src, "name", "") not in ("COMMANDLINE", "ENVIRONMENT"):
+            continue
+        value = ctx.params.get(param.name)
+        flag = max(param.opts, key=len) if param.opts else param.name
+        if isinstance(value, bool):
+            parts.append(flag if value else (param.secondary_opts or [f"--no-{flag[2:]}"])[0])
+        elif getattr(param, "param_type_name", "") == "argument":
+            parts += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+        elif isinstance(value, list | tuple):
+            for v in value:
+                parts += [flag, str(v)]
+        else:
+            parts += [flag, str(value)]
+    return shlex.join(parts)
+
+
+def _dir(local: Path | None) -> Path | None:
+    """The data directory: the command's ``--data-dir``, else the global one (or its
+    environment variable), else ``None`` (the platform's user data dir)."""
+    return local or _state["data_dir"]
+
+
+def _progress_bar():
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}", markup=False),  # descriptions hold file names
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _ingest(
+    source: str, paths: list[Path], data_dir: Path | None, name: str | None, **options: Any
+) -> list[Any]:
+    """``api.add_dataset`` with a progress bar on stderr."""
+    from ketenradar import api
+
+    with _progress_bar() as bar:
+        task = bar.add_task("reading", total=None)
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            bar.update(task, description=printable(stage), completed=done, total=total)
+
+        return api.add_dataset(
+            source, paths, data_dir=_dir(data_dir), name=name, progress=progress, **options
+        )
+
+
+FORMAT_HELP = "table, csv, xlsx, parquet or html."
+
+
+def _print_provenance(prov: dict) -> None:
+    """A short provenance footer on stderr; the input checksums are one command away."""
+    from ketenradar.core.provenance import provenance_lines
+
+    lines = provenance_lines(prov)
+    for line in lines[:2] + [ln for ln in lines if ln.startswith(("Data:", "Method:"))]:
+        err.print(f"[dim]{plain(line)}[/]", highlight=False)
+    for d in prov.get("datasets", []):
+        err.print(
+            f"[dim]Inputs: {len(d['inputs'])} file(s); their sha256: "
+            f"`ketenradar data show {plain(d['dataset'])}`[/]",
+            highlight=False,
+        )

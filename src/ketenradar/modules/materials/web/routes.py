@@ -1,0 +1,352 @@
+"""Routes of the materials area: one material, the what-if, bill-of-materials exposure.
+
+JSON API (``/api/v1``): ``GET /materials/{material}``, ``POST /materials/whatif``,
+``GET /bom/packaged``, ``GET /bom/{name}/exposure``, ``POST /bom/exposure`` (upload).
+Pages: ``/{lang}/materials`` (EI × SR chart, CRMA flags and the what-if form, which posts to
+the JSON API from ``static/materials_whatif.js``; ``?scenario=ID`` opens and runs a saved
+scenario), ``/{lang}/materials/{material}`` and ``/{lang}/bom`` (``?saved=ID`` opens a saved
+BOM).
+
+Computing a what-if or an exposure saves nothing, so these endpoints are open like the read
+endpoints (the POSTs still need the CSRF token). The what-if's JSON body (at most
+``KETENRADAR_MAX_JSON_BYTES``) is parsed in a worker thread, not on the event loop. An
+uploaded BOM is read into memory (at most ``KETENRADAR_MAX_BOM_BYTES``, enforced before the
+body is read by :mod:`ketenradar.interfaces.web.guard`), validated and discarded, unless an
+analyst asks to save it (the ``save`` field of the upload form): then it is stored as a saved
+BOM once it has passed validation. Saving a what-if goes through ``POST /api/v1/saved/scenario``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ketenradar.core.errors import DataError, KetenradarError, UsageError
+from ketenradar.interfaces.web.api import FactsDep, json_document
+from ketenradar.interfaces.web.auth import (
+    db_of,
+    item_json,
+    saved_item_of,
+    user_with_role,
+)
+from ketenradar.interfaces.web.guard import human_size
+from ketenradar.interfaces.web.pages import check_lang, render
+from ketenradar.modules.materials.web import views as mp
+from ketenradar.modules.trade.web import content
+from ketenradar.registry import service
+
+api_router = APIRouter(prefix="/api/v1", tags=["materials"])
+page_router = APIRouter(include_in_schema=False)
+
+Material = Annotated[
+    str,
+    Path(
+        description="Material id or name in any publisher's spelling (tin, Tin, 'Rare earths')",
+        min_length=1,
+        max_length=80,
+    ),
+]
+BomName = Annotated[
+    str, Path(description="A packaged BOM (see /api/v1/bom/packaged)", pattern=r"^[a-z0-9_]{1,60}$")
+]
+SavedId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="a saved item you may read")]
+Supply = Annotated[
+    Literal["eu_crm", "usgs"],
+    Query(
+        description="eu_crm: EU CRM 2023 global supply shares per stage (works on a fresh "
+        "install); usgs: USGS world production, latest year (needs a USGS dataset loaded)"
+    ),
+]
+
+SCENARIO_EXAMPLE = {
+    "name": "Tin export restrictions",
+    "description": "t = 1.5 on tin from China and Indonesia; Myanmar's WGI at the bottom",
+    "changes": [
+        {"export_restriction": {"material": "tin", "country": "CHN", "t": 1.5}},
+        {"export_restriction": {"material": "tin", "country": "IDN", "t": 1.5}},
+        {"wgi": {"country": "MMR", "estimate": -2.5}},
+    ],
+}
+
+WHATIF_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "A scenario document: name, description and a list of "
+                    "changes (export_restriction, shift, wgi, recycling, parameters), as in "
+                    "examples/scenarios/*.yaml",
+                },
+                "examples": {
+                    "tin": {"summary": "tin export restrictions", "value": SCENARIO_EXAMPLE}
+                },
+            }
+        },
+    }
+}
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A BOM in YAML (docs/methods/bom.md), at most 1 MB",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _invalid(exc: DataError, status: int) -> JSONResponse:
+    return JSONResponse({"detail": str(exc), "errors": mp.error_reasons(exc)}, status_code=status)
+
+
+class UploadTooLarge(StarletteHTTPException):
+    """The uploaded file is over the limit (413)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the file is larger than {human_size(max_bytes)}")
+
+
+def _max_bom(request: Request) -> int:
+    return request.app.state.settings.max_bom_bytes
+
+
+async def _read_upload(request: Request) -> tuple[bytes, str, Any]:
+    """The ``file`` field of a multipart request; the request's size is bounded before it is
+    read (:mod:`ketenradar.interfaces.web.guard`), the file's after."""
+    ctype = request.headers.get("content-type", "")
+    if not ctype.startswith("multipart/form-data"):
+        raise UsageError("send the BOM as multipart/form-data with the file in the field 'file'")
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise UsageError("no file: send the BOM in the multipart field 'file'")
+    data = await upload.read(_max_bom(request) + 1)
+    if len(data) > _max_bom(request):
+        raise UploadTooLarge(_max_bom(request))
+    return data, mp.clean_filename(upload.filename), form
+
+
+def _upload_exposure(request: Request, data: bytes, filename: str, supply: str) -> dict[str, Any]:
+    facts = request.app.state.facts
+    s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
+    return mp.bom_exposure_from_text(mp.decode_upload(data, _max_bom(request)), filename, s)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON API (specific routes before the catch-all /materials/{material})
+
+
+@api_router.post("/materials/whatif", openapi_extra=WHATIF_BODY)
+async def materials_whatif(request: Request) -> Any:
+    """What-if on the EU criticality method: baseline and scenario per material and stage.
+
+    Returns the deltas of SR and EI, which rows changed and which materials change critical
+    status. Inputs: the user's store when it holds an EU CRM and a WGI dataset, else the
+    starter pack. An invalid scenario gets 422 with the reasons (the change, field and, for an
+    unknown material or country, the closest names). Nothing is saved. The body is JSON
+    (at most ``KETENRADAR_MAX_JSON_BYTES``, default 1 MB; over it 413).
+    """
+    try:
+        doc = await json_document(request)  # parsed in a worker thread
+        # cached and rationed: see materials_page.run_whatif (429 when too many at once)
+        return await run_in_threadpool(mp.run_whatif, request.app.state.settings.data_dir, doc)
+    except DataError as exc:
+        return _invalid(exc, 422)
+
+
+@api_router.get("/materials/{material}")
+def material(facts: FactsDep, material: Material) -> dict[str, Any]:
+    """One material: stage concentration per source and year, CRMA flags, and the EU
+    criticality recomputed next to the published 2023 values (implied factors, notes).
+    An unknown material gets 404 with the closest known names."""
+    return mp.material_detail(facts, material)
+
+
+@api_router.get("/bom/packaged")
+def bom_packaged() -> list[dict[str, Any]]:
+    """The bills of materials shipped with ketenradar (all illustrative: order-of-magnitude
+    estimates from cited sources, not measured data)."""
+    return mp.packaged_bom_list()
+
+
+@api_router.get("/bom/{name}/exposure")
+def bom_packaged_exposure(
+    request: Request, facts: FactsDep, name: BomName, supply: Supply = "eu_crm"
+) -> dict[str, Any]:
+    """Exposure of a packaged BOM: per material concentration (HHI), governance risk (WGI),
+    the CRMA 65 % single-supplier flag; per supplying country the system's exposure."""
+    s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
+    return mp.packaged_bom_exposure(facts, name, s)
+
+
+@api_router.post("/bom/exposure", openapi_extra=UPLOAD_BODY)
+async def bom_upload_exposure(request: Request, supply: Supply = "eu_crm") -> Any:
+    """Exposure of your own BOM file (YAML, docs/methods/bom.md; multipart field ``file``,
+    at most 1 MB). A file that fails validation gets 400 with the reasons (file, line, field
+    and the path to the bad node); over the limit, 413. The file is not stored."""
+    data, filename, _ = await _read_upload(request)
+    try:
+        return await run_in_threadpool(_upload_exposure, request, data, filename, supply)
+    except DataError as exc:
+        return _invalid(exc, 400)
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+
+
+@page_router.get("/{lang}/materials", response_class=HTMLResponse)
+def materials_page(request: Request, lang: str, scenario: SavedId = None) -> Response:
+    """Critical raw materials: the EI × SR chart, the CRMA flags and the what-if form
+    (``scenario``: a saved scenario to open and run)."""
+    lang = check_lang(lang)
+    m = content.materials(request.app.state.facts)
+    opened = None
+    if scenario is not None:
+        item = saved_item_of(request, "scenario", scenario)
+        doc = mp.saved_scenario_document(item.body, f"saved scenario {scenario}")
+        opened = item_json(item) | {"doc": doc}
+    return render(
+        request, lang, "materials.html", "materials", m=m, opened=opened, footer=m["footer"]
+    )
+
+
+@page_router.get("/{lang}/materials/{material}", response_class=HTMLResponse)
+def material_page(request: Request, lang: str, material: Material) -> Response:
+    """One material: reconciliation, stage concentration, supply shares, CRMA flags."""
+    lang = check_lang(lang)
+    d = mp.material_detail(request.app.state.facts, material)
+    return render(request, lang, "material.html", "material", d=d, footer=d["footer"])
+
+
+def _bom_page(
+    request: Request,
+    lang: str,
+    *,
+    name: str | None = None,
+    supply: str = "eu_crm",
+    result: dict[str, Any] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    uploaded: str | None = None,
+    saved: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    footer = (result or {}).get("footer") or request.app.state.facts.footer(
+        ["criticality_shares", "criticality_wgi"]
+    )
+    return render(
+        request,
+        lang,
+        "bom.html",
+        "bom",
+        status_code=status_code,
+        boms=mp.packaged_bom_list(),
+        selected=name,
+        supply=supply,
+        result=result,
+        errors=errors or [],
+        uploaded=uploaded,
+        saved=saved,
+        max_mb=f"{_max_bom(request) / 1e6:g}",
+        footer=footer,
+    )
+
+
+@page_router.get("/{lang}/bom", response_class=HTMLResponse)
+def bom_page(
+    request: Request,
+    lang: str,
+    name: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,60}$")] = None,
+    supply: Supply = "eu_crm",
+    saved: SavedId = None,
+) -> Response:
+    """Bill-of-materials exposure: choose a packaged BOM, upload your own file, or open a
+    saved one (``saved``)."""
+    lang = check_lang(lang)
+    if saved is not None:
+        item = saved_item_of(request, "bom", saved)
+        s = mp.bom_supply(request.app.state.facts, request.app.state.settings.data_dir, supply)
+        try:
+            result = mp.bom_exposure_from_text(item.body, f"saved BOM {saved}", s)
+        except DataError as exc:
+            errors = mp.error_reasons(exc)
+            return _bom_page(request, lang, supply=supply, errors=errors, status_code=400)
+        return _bom_page(request, lang, supply=supply, result=result, saved=item_json(item))
+    if not name:
+        return _bom_page(request, lang, supply=supply)
+    try:
+        s = mp.bom_supply(request.app.state.facts, request.app.state.settings.data_dir, supply)
+        result = mp.packaged_bom_exposure(request.app.state.facts, name, s)
+    except KetenradarError as exc:
+        return _bom_page(
+            request,
+            lang,
+            name=name,
+            supply=supply,
+            errors=[{"message": str(exc), "reason": str(exc)}],
+            status_code=exc.http_status if exc.http_status < 500 else 400,
+        )
+    return _bom_page(request, lang, name=name, supply=supply, result=result)
+
+
+@page_router.post("/{lang}/bom", response_class=HTMLResponse)
+async def bom_upload_page(request: Request, lang: str) -> Response:
+    """The upload form: the page again, with the exposure or with the reasons for rejection."""
+    lang = check_lang(lang)
+    supply, filename = "eu_crm", None
+    try:
+        data, filename, form = await _read_upload(request)
+        chosen = form.get("supply")
+        supply = chosen if isinstance(chosen, str) and chosen in mp.SUPPLY_BASES else supply
+        save = form.get("save") == "1"
+        if save:  # refused before anything is computed or stored
+            user = user_with_role(request, "analyst")
+        result = await run_in_threadpool(_upload_exposure, request, data, filename, supply)
+        saved = None
+        if save:  # only a BOM that passed validation is stored
+            name = form.get("save_name")
+            name = name.strip()[:200] if isinstance(name, str) and name.strip() else None
+            item = await run_in_threadpool(
+                service.save_item,
+                db_of(request),
+                user,
+                "bom",
+                name or result["bom"]["system"][:200],
+                mp.decode_upload(data, _max_bom(request)),
+                form.get("private") == "1",
+            )
+            saved = item_json(item)
+    except DataError as exc:
+        errors = mp.error_reasons(exc)
+        return _bom_page(
+            request, lang, supply=supply, errors=errors, uploaded=filename, status_code=400
+        )
+    except (KetenradarError, StarletteHTTPException) as exc:
+        if isinstance(exc, StarletteHTTPException):
+            message, status = str(exc.detail), exc.status_code
+        else:
+            message, status = str(exc), exc.http_status if exc.http_status < 500 else 400
+        errors = [{"message": message, "reason": message}]
+        return _bom_page(
+            request, lang, supply=supply, errors=errors, uploaded=filename, status_code=status
+        )
+    return _bom_page(request, lang, supply=supply, result=result, uploaded=filename, saved=saved)

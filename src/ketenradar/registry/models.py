@@ -1,0 +1,108 @@
+"""The tables of the accounts database (SQLAlchemy 2 declarative models)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+#: Roles, least to most privileged: each role may do what the ones before it may.
+ROLES = ("viewer", "analyst", "admin")
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def clip(value: str | None, width: int) -> str | None:
+    """``value`` cut to at most ``width`` characters (the last one "…" when cut)."""
+    if value is None or len(value) <= width:
+        return value
+    return value[: width - 1] + "…"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the accounts tables."""
+
+
+class User(Base):
+    """A person who signs in. ``role`` is one of :data:`ROLES`."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def can(self, role: str) -> bool:
+        """Whether this user holds ``role`` or a more privileged one."""
+        return self.active and ROLES.index(self.role) >= ROLES.index(role)
+
+
+class Session(Base):
+    """A signed-in browser or client. Only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """Who did what to which data, and when (also failed logins, for rate limiting)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(255))
+    client: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+    @validates("username", "action", "target", "client")
+    def _fit(self, key: str, value: str | None) -> str | None:
+        # the log takes what a request brought (a typed user name, a client address): what is
+        # longer than the column is cut, marked with "…", rather than failing the request
+        return clip(value, self.__table__.c[key].type.length)
+
+
+class SavedItem(Base):
+    """A saved what-if scenario or bill of materials; private ones only their owner reads."""
+
+    __tablename__ = "saved_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # scenario | bom
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    owner: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts of one key: ``u|<client>|<user name>`` or ``c|<client>`` (see
+    :mod:`ketenradar.registry.service`). ``failures`` counts attempts of this round (an attempt
+    is counted before its password is checked and taken back when it succeeds);
+    ``lockouts`` how often the key was locked (each lock twice as long as the one before)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
