@@ -7,7 +7,7 @@ zeros; ``NA`` quantities) and roughly its size (about 230 countries × 5,400 pro
 
 How the rows are drawn (seeded, reproducible):
 
-* countries: the ISO numeric codes of ``--countries`` real countries (from country_converter),
+* countries: the ISO numeric codes of ``--countries`` real countries (the packaged ISO list),
   NLD and the EU27 always among them; products: ``--products`` HS6 codes (``000001`` …).
 * each product k gets a *concentration exponent* γ_k ~ 1 + Exp(1.5): exporters are drawn as
   ``floor(N · u^γ_k)`` from a product-specific rotation of the country list, so some products
@@ -38,19 +38,16 @@ EU27_NUM = {40, 56, 100, 191, 196, 203, 208, 233, 246, 250, 276, 300, 348, 372, 
 
 def country_table(n: int, seed: int) -> list[tuple[int, str, str]]:
     """``n`` real countries (numeric code, name, ISO3), EU27 first, then a random sample."""
-    import logging
+    import pandas as pd
 
-    import country_converter as coco
+    from ketenradar.core.countries import iso_countries
 
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    d = coco.CountryConverter().data[["ISOnumeric", "ISO3", "name_short"]].dropna()
-    d = d[d["ISOnumeric"].astype(str).str.isdigit()]
-    d["num"] = d["ISOnumeric"].astype(int)
-    d = d.drop_duplicates("num")
+    d = pd.DataFrame([(int(c.numeric), c.name, c.iso3) for c in iso_countries() if c.numeric])
+    d.columns = ["num", "name", "iso3"]
     eu = d[d["num"].isin(EU27_NUM)]
     rest = d[~d["num"].isin(EU27_NUM)].sample(n=n - len(eu), random_state=seed)
     out = [*eu.itertuples(), *rest.itertuples()]
-    return [(int(r.num), str(r.name_short), str(r.ISO3)) for r in out]
+    return [(int(r.num), str(r.name), str(r.iso3)) for r in out]
 
 
 def generate_year(

@@ -4,7 +4,7 @@ industries) against a real ``ketenradar serve`` process.
 Three or four concurrent shocks or exposure requests used to abort the server with heap
 corruption ("malloc(): corrupted size vs. prev_size"): every request thread solved with the
 one cached model, and SciPy's ``getrs`` wrapper rewrote the shared LU pivot array in place
-while LAPACK ran (see :mod:`ketenradar.modules.io.model`). The server runs in a subprocess
+while LAPACK ran (see :mod:`ketenradar.modules.io.analysis.model`). The server runs in a subprocess
 because the crash kills the process. Many clients hit it on a cold cache (the model not yet
 built), then again with the model warm; it must stay up, and every answer must equal the
 answer computed serially (the same request sent again one at a time to the same server for

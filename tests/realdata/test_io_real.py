@@ -23,7 +23,7 @@ from ketenradar.datasets import DataStore
 from ketenradar.datasets.iotable_store import read_table
 from ketenradar.interfaces.cli.app import app
 from ketenradar.modules.io import api as ioapi
-from ketenradar.modules.io.model import IOModel
+from ketenradar.modules.io.analysis.model import IOModel
 
 pytestmark = pytest.mark.realdata
 
@@ -93,7 +93,7 @@ def test_wiod_multipliers_and_embodied_va_equal_pymrio(store: Path, year: int):
     scale = np.abs(ref).max()
     np.testing.assert_allclose(got.loc[order].to_numpy(), ref, rtol=1e-6, atol=1e-9 * scale)
     # value added in each region's final demand (pymrio's consumption-based account)
-    from ketenradar.modules.io.balance import va_origin_destination
+    from ketenradar.modules.io.analysis.balance import va_origin_destination
 
     M = va_origin_destination(m)
     cba = io.va.D_cba_reg.loc["va", t.regions].to_numpy()

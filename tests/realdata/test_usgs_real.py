@@ -15,7 +15,7 @@ from conftest import require_shared
 
 from ketenradar import api
 from ketenradar.datasets import DataStore
-from ketenradar.modules.materials.concentration import usgs_shares
+from ketenradar.modules.materials.analysis.concentration import usgs_shares
 from ketenradar.sources.base import CANONICAL_TABLES
 from ketenradar.sources.usgs import parse_usgs, world_total_check
 

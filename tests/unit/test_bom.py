@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from ketenradar.core.errors import DataError
+from ketenradar.core.settings import Settings
 from ketenradar.core.vocabularies.materials import find_material
 from ketenradar.interfaces.cli.app import app
 from ketenradar.modules.materials.bom import (
     COUNTRY_COLUMNS,
     EXPLODE_COLUMNS,
     MATERIAL_COLUMNS,
-    MAX_BOM_LINES,
     SUMMARY_COLUMNS,
     Node,
     explode,
@@ -486,7 +486,7 @@ def test_reuse_below_the_limits_is_fine() -> None:
     assert explode(parse_bom(uses))["quantity"].sum() == pytest.approx(1000)
     aliases = _alias_bomb(levels=3)
     assert explode(parse_bom(aliases))["quantity"].sum() == pytest.approx(1000)
-    assert MAX_BOM_LINES == 100_000
+    assert Settings.model_fields["max_bom_lines"].default == 100_000
 
 
 def test_cli_bom_exposure_refuses_a_bomb(tmp_path: Path, data_dir: Path) -> None:

@@ -103,7 +103,7 @@ def test_screen_xlsx_and_parquet(loaded: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["screen", "--format", "parquet", "--output", str(p)])
     assert res.exit_code == 0, res.output
     meta = pq.read_schema(p).metadata
-    prov = json.loads(meta[b"ketenradar.core.provenance"])
+    prov = json.loads(meta[b"ketenradar.provenance"])
     assert prov["analysis"].startswith("strategic import dependency")
     assert pq.read_table(p).num_rows == 2
 

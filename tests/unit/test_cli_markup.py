@@ -121,10 +121,10 @@ def test_users_list_shows_a_legacy_user_name_as_it_is(tmp_path: Path) -> None:
 
 
 def test_table_cells_and_titles_are_not_markup() -> None:
-    """The tables of ``materials``, ``bom`` and ``io`` commands (``_emit``): cells from files
+    """The tables of ``materials``, ``bom`` and ``io`` commands (``emit``): cells from files
     and a title naming the user's economy."""
     from ketenradar.interfaces.cli.app import out
-    from ketenradar.modules.materials.cli import _emit
+    from ketenradar.interfaces.cli.common import emit as _emit
 
     df = pd.DataFrame({"country": [EVIL, "NLD"], "share": [0.5, 0.25]})
     with out.capture() as cap:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketenradar.core.errors import DataError
-from ketenradar.modules.materials import criticality as m
+from ketenradar.modules.materials.analysis import criticality as m
 from ketenradar.modules.materials.assessment import CriticalityInputs, criticality_table
 from ketenradar.modules.materials.parameters import load_parameters
 from ketenradar.modules.materials.scenario import parse_scenario, run_scenario

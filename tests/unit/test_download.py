@@ -75,7 +75,7 @@ def test_resume_existing_part_from_earlier_run(served, tmp_path: Path) -> None:
         srv.url("f.bin"),
         dest,
         expected_sha256=_sha(data),
-        progress=lambda d, t: seen.append((d, t)),
+        progress=lambda _stage, d, t: seen.append((d, t)),
         chunk_size=CHUNK,
     )
     assert res.resumed
@@ -140,7 +140,7 @@ def test_reuse_complete_file_without_request(served, tmp_path: Path) -> None:
         dest,
         expected_sha256=_sha(data).upper(),
         expected_size=SIZE,
-        progress=lambda d, t: seen.append((d, t)),
+        progress=lambda _stage, d, t: seen.append((d, t)),
     )
     assert res.reused and not res.resumed
     assert res.sha256 == _sha(data) and res.size == SIZE
@@ -223,7 +223,7 @@ def test_progress_is_monotonic_and_ends_at_total(served, tmp_path: Path) -> None
     download(
         srv.url("f.bin"),
         tmp_path / "f.bin",
-        progress=lambda d, t: seen.append((d, t)),
+        progress=lambda _stage, d, t: seen.append((d, t)),
         chunk_size=CHUNK,
     )
     done = [d for d, _ in seen]
@@ -240,7 +240,7 @@ def test_progress_across_a_resume(served, tmp_path: Path) -> None:
     res = download(
         srv.url("f.bin"),
         tmp_path / "f.bin",
-        progress=lambda d, t: seen.append((d, t)),
+        progress=lambda _stage, d, t: seen.append((d, t)),
         chunk_size=CHUNK,
     )
     assert res.resumed
@@ -257,7 +257,9 @@ def test_unknown_length_reports_none_total(served, tmp_path: Path) -> None:
     srv, data = served
     srv.send_length = False
     seen: list[tuple[int, int | None]] = []
-    res = download(srv.url("f.bin"), tmp_path / "f.bin", progress=lambda d, t: seen.append((d, t)))
+    res = download(
+        srv.url("f.bin"), tmp_path / "f.bin", progress=lambda _s, d, t: seen.append((d, t))
+    )
     assert res.sha256 == _sha(data)
     assert {t for _, t in seen} == {None}
     assert seen[-1][0] == SIZE

@@ -6,15 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from ketenradar.core.countries import names_to_iso3
 from ketenradar.core.errors import DataError, NotFoundError
 from ketenradar.core.groups import EU27, GroupRegistry
 
 
-def test_eu27_matches_country_converter() -> None:
-    import country_converter as coco
-
-    cc = coco.CountryConverter()
-    assert set(EU27) == set(cc.EU27as("ISO3")["ISO3"])
+def test_eu27_matches_the_member_states_by_name() -> None:
+    # the EU's list of its member states (europa.eu, "EU countries"), by name
+    members = [
+        "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia",
+        "Finland", "France", "Germany", "Greece", "Hungary", "Ireland", "Italy", "Latvia",
+        "Lithuania", "Luxembourg", "Malta", "Netherlands", "Poland", "Portugal", "Romania",
+        "Slovakia", "Slovenia", "Spain", "Sweden",
+    ]  # fmt: skip
+    iso = names_to_iso3(members)
+    assert None not in iso.values()
+    assert set(EU27) == set(iso.values())
     assert len(EU27) == 27
 
 

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from ketenradar.core.errors import DataError, UsageError
 from ketenradar.core.groups import GroupRegistry
 from ketenradar.datasets.iotable import IOTable, check_balance, require_balanced
-from ketenradar.modules.io import balance, exposure, shock
-from ketenradar.modules.io.model import IOModel
-from ketenradar.modules.io.regions import resolve_economy
+from ketenradar.modules.io import shock
+from ketenradar.modules.io.analysis import balance, exposure
+from ketenradar.modules.io.analysis.model import IOModel
+from ketenradar.modules.io.analysis.regions import resolve_economy
 
 REG = GroupRegistry()
 

@@ -9,7 +9,7 @@ from ketenradar.core.errors import NotFoundError
 
 
 def test_oldest_finished_jobs_are_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(jobs_mod, "MAX_FINISHED_JOBS", 3)
+    monkeypatch.setenv("KETENRADAR_JOBS_KEPT", "3")
     reg = jobs_mod.Jobs()
     ids = []
     for i in range(6):

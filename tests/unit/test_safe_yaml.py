@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from ketenradar.core.errors import DataError
 from ketenradar.core.groups import GroupRegistry
-from ketenradar.core.safe_yaml import MAX_YAML_NODES, load_yaml
+from ketenradar.core.safe_yaml import load_yaml
+from ketenradar.core.settings import Settings
 from ketenradar.datasets import DataStore
 from ketenradar.interfaces.cli.app import app
 from ketenradar.modules.io.shock import load_scenarios
@@ -74,7 +75,7 @@ def test_aliases_are_counted_as_often_as_they_are_used() -> None:
 def test_reuse_within_the_limit_is_fine() -> None:
     doc = load_yaml(alias_bomb(levels=4))  # 10^5 x's in a4, below 500,000 nodes in all
     assert len(doc["a4"]) == 10 and doc["a4"][9][9][9][9] == ["x"] * 10
-    assert MAX_YAML_NODES == 500_000
+    assert Settings.model_fields["max_yaml_nodes"].default == 500_000
 
 
 @pytest.mark.parametrize(("text", "needle"), REFUSED)

@@ -277,7 +277,7 @@ def test_bom_upload_is_saved_for_analysts_only(app):
         assert r.status_code == status and 'id="bom-errors"' in r.text
     alice = signed_in(app, "alice")
     bad = _upload_bom(alice, TOY.replace("quantity: 2", "quantity: -2"), **save)
-    assert bad.status_code == 400 and "quantity must not be negative" in bad.text
+    assert bad.status_code == 422 and "quantity must not be negative" in bad.text
     owner = next(u for u in service.list_users(app.state.accounts) if u.username == "alice")
     assert service.visible_items(app.state.accounts, owner, "bom") == []
     assert "bom_saved" not in [e.action for e in service.audit_log(app.state.accounts)]
@@ -312,7 +312,7 @@ def test_bom_upload_is_saved_for_analysts_only(app):
         headers=csrf_headers(alice),
     )
     page = alice.get(f"/en/bom?saved={r.json()['id']}")
-    assert page.status_code == 400 and "quantity must not be negative" in page.text
+    assert page.status_code == 422 and "quantity must not be negative" in page.text
 
 
 def test_account_page_opens_and_deletes_saved_items(app):

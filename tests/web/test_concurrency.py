@@ -52,7 +52,7 @@ from ketenradar.interfaces.cli.app import app as cli_app
 from ketenradar.interfaces.web.app import create_app
 from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.modules.io import api as io_api
-from ketenradar.modules.io.model import IOModel
+from ketenradar.modules.io.analysis.model import IOModel
 from ketenradar.modules.io.web import views as io_page
 from ketenradar.modules.materials.web import views as mp
 from ketenradar.modules.trade import ecosystems
@@ -279,8 +279,8 @@ def fact_views(facts: Facts, data_dir: Path) -> list[Callable[[], Any]]:
     out: list[Callable[[], Any]] = [
         lambda: facts.manifest(),
         lambda: facts.footer(["screening", "crma"]),
-        lambda: content.materials(facts),
-        lambda: content.io_exposure(facts),
+        lambda: mp.overview(facts),
+        lambda: io_page.exposure_table(facts),
         lambda: io_page.industries(facts, data_dir),
         lambda: mp.packaged_bom_list(),
     ]
@@ -561,8 +561,8 @@ def test_the_server_runs_one_blas_thread_per_call(tmp_path: Path, monkeypatch: p
     on 2 cores ran 16 ICIO shocks 7 times slower (5.6 s against 0.8 s)."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
+    from ketenradar.core import blas
     from ketenradar.core.errors import UsageError
-    from ketenradar.modules.io import blas
 
     def blas_threads() -> set[int]:
         return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}

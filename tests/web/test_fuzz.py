@@ -6,7 +6,8 @@ lone surrogate, a what-if number Python will not convert, non-UTF-8 BOM files on
 on the command line. Then property tests (hypothesis) that send every write endpoint of the
 application — as an admin and anonymously — random and hostile bodies: huge numbers,
 surrogates, control characters, deep nesting, odd file names and file contents, broken JSON
-and multipart; every answer must be below 500 and, on the API, ``{"detail": "<text>"}``."""
+and multipart; every answer must be below 500 and, on the API, the one error body
+(:class:`~ketenradar.interfaces.web.errors.ErrorBody`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from typer.testing import CliRunner
 from ketenradar.core.errors import DataError
 from ketenradar.interfaces.cli.app import app as cli
 from ketenradar.interfaces.web.app import create_app
+from ketenradar.interfaces.web.errors import ErrorBody
 from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.registry import service
 
@@ -75,11 +77,12 @@ def anon() -> tuple[TestClient, dict[str, str]]:
 
 
 def assert_error_shape(r, where: object) -> None:
-    """Below 500; an API error is ``{"detail": text}`` (pages answer with the error page)."""
+    """Below 500; an API error is the one error body, its status the answer's (pages answer
+    with the error page)."""
     assert r.status_code < 500, (where, r.status_code, r.text[:800])
     if r.status_code >= 400 and r.request.url.path.startswith("/api/"):
-        body = r.json()
-        assert isinstance(body, dict) and isinstance(body.get("detail"), str), (where, body)
+        body = ErrorBody.model_validate(r.json())
+        assert body.status == r.status_code, (where, body)
 
 
 def _upload_bom(c: TestClient, h: dict[str, str], data: bytes, name: str = "bom.yaml"):
@@ -89,23 +92,23 @@ def _upload_bom(c: TestClient, h: dict[str, str], data: bytes, name: str = "bom.
 # --- the server errors found by hand ----------------------------------------------------------
 
 
-def test_bom_with_a_5000_digit_number_is_a_400_naming_the_line(anon):
+def test_bom_with_a_5000_digit_number_is_a_422_naming_the_line(anon):
     c, h = anon
     r = _upload_bom(c, h, BOM.replace("AMOUNT", "9" * 5000).encode())
-    assert r.status_code == 400, r.text
+    assert r.status_code == 422 and (r.json()["file"], r.json()["line"]) == ("bom.yaml", 7)
     assert r.json()["detail"] == (
         "bom.yaml, line 7: not valid YAML: a number of 5,000 characters is too long "
         "(at most 4,300 digits)"
     )
     bom = BOM.replace("AMOUNT", "9" * 5000).encode()
     r = c.post("/en/bom", files={"file": ("bom.yaml", bom)}, headers=h)
-    assert r.status_code == 400 and "a number of 5,000 characters is too long" in r.text
+    assert r.status_code == 422 and "a number of 5,000 characters is too long" in r.text
 
 
-def test_bom_with_a_number_too_large_for_a_float_is_a_400(anon):
+def test_bom_with_a_number_too_large_for_a_float_is_a_422(anon):
     c, h = anon
     r = _upload_bom(c, h, BOM.replace("AMOUNT", "1" + "0" * 400).encode())
-    assert r.status_code == 400, r.text
+    assert r.status_code == 422 and r.json()["field"] == "mass_kg", r.text
     assert "mass_kg must be finite, got a 401-digit number" in r.json()["detail"]
 
 
@@ -151,7 +154,8 @@ def test_non_utf8_bom_is_a_clear_data_error_on_the_web_and_the_cli(anon, tmp_pat
     latin1 = BOM.replace("Test system", "Système").replace("AMOUNT", "1").encode("latin-1")
     c, h = anon
     r = _upload_bom(c, h, latin1)
-    assert r.status_code == 400 and "not UTF-8 text" in r.json()["detail"], r.text
+    assert r.status_code == 422 and "not UTF-8 text" in r.json()["detail"], r.text
+    assert (r.json()["file"], r.json()["line"]) == ("bom.yaml", 1)
     f = tmp_path / "latin1.yaml"
     f.write_bytes(latin1)
     res = CliRunner().invoke(cli, ["bom", "exposure", str(f)])

@@ -95,6 +95,12 @@ def _session(base: str, username: str | None) -> tuple[str, str]:
     return cookie, token
 
 
+def _error(status: int, code: str, detail: str) -> dict:
+    """The app's one error body for an error that names no field, file, line or node."""
+    where = dict.fromkeys(("field", "file", "line", "column", "node"))
+    return {"status": status, "code": code, "detail": detail} | where
+
+
 def _connect(base: str, method: str, path: str, headers: dict[str, str]) -> socket.socket:
     """A socket that has sent the request line and headers (not the body)."""
     u = urlsplit(base)
@@ -179,7 +185,9 @@ def test_anonymous_upload_is_refused_before_a_byte_of_its_body(server):
         # nothing of the 300 MB was sent: the answer comes without it, and the server hangs up
         status, headers, body = _read_response(s, timeout=10)
         assert status == 401, body
-        assert json.loads(body) == {"detail": "sign in first: this needs the analyst role"}
+        assert json.loads(body) == _error(
+            401, "unauthorized", "sign in first: this needs the analyst role"
+        )
         assert headers.get("connection") == "close"
         assert _closed_by_server(s)
     _no_temp_files(server)
@@ -202,10 +210,12 @@ def test_upload_over_the_limit_is_413_before_its_body(server):
     with s:
         status, headers, body = _read_response(s, timeout=10)
         assert status == 413, body
-        assert json.loads(body) == {
-            "detail": "request body too large: at most 8 MB for a dataset upload; load larger "
-            "files from the command line (`ketenradar data add`)"
-        }
+        assert json.loads(body) == _error(
+            413,
+            "payload_too_large",
+            "request body too large: at most 8 MB for a dataset upload; load larger "
+            "files from the command line (`ketenradar data add`)",
+        )
         assert headers.get("connection") == "close" and _closed_by_server(s)
     _no_temp_files(server)
 
@@ -298,7 +308,9 @@ def test_chunked_bom_over_1mb_is_413(server):
         sent = _stream_until_answered(s, _multipart_head("file", "bom.yaml"), 20_000_000)
         status, headers, body = _read_response(s, timeout=10)
     assert status == 413, body
-    assert json.loads(body) == {"detail": "request body too large: at most 1 MB for a BOM upload"}
+    assert json.loads(body) == _error(
+        413, "payload_too_large", "request body too large: at most 1 MB for a BOM upload"
+    )
     assert headers.get("connection") == "close" and sent < 10_000_000  # of 20 MB
 
 
@@ -330,9 +342,9 @@ def test_huge_whatif_is_413_at_once_and_does_not_stall_others(server):
             s.sendall(b'{"name": "' + b"x" * 100_000)  # a start; the rest never comes
             status, _, body = _read_response(s, timeout=10)
         assert status == 413 and time.monotonic() - t < 3  # not after 200 MB
-        assert json.loads(body) == {
-            "detail": "request body too large: at most 1 MB for a JSON or form body"
-        }
+        assert json.loads(body) == _error(
+            413, "payload_too_large", "request body too large: at most 1 MB for a JSON or form body"
+        )
         s = _connect(
             server["url"],
             "POST",
@@ -448,7 +460,7 @@ def test_deleting_a_saved_item_checks_its_kind(app):
     assert r.status_code == 201, r.text
     item = r.json()["id"]
     r = c.delete(f"/api/v1/saved/bom/{item}", headers=h)
-    assert r.status_code == 404 and r.json() == {"detail": f"no saved bom {item}"}
+    assert r.status_code == 404 and r.json() == _error(404, "not_found", f"no saved bom {item}")
     assert c.get(f"/api/v1/saved/scenario/{item}").status_code == 200  # still there
     assert c.delete(f"/api/v1/saved/scenario/{item}", headers=h).status_code == 204
     assert c.get(f"/api/v1/saved/scenario/{item}").status_code == 404

@@ -24,6 +24,7 @@ from ketenradar.datasets import DataStore
 from ketenradar.interfaces.cli.app import app as cli_app
 from ketenradar.interfaces.web.app import create_app
 from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.materials.web import views as mp
 from ketenradar.modules.trade.web import content
 from ketenradar.results import live, starter
 from ketenradar.results.facts import Facts
@@ -176,9 +177,9 @@ def test_tables_the_store_cannot_derive_come_from_the_starter_pack(client: TestC
     assert len(io_["rows"]) == len(starter.read("io_exposure_industry"))
     assert io_["footer"]["origin"] == {"io_exposure_industry": "starter pack"}
     # the what-if's inputs come from the build that serves the criticality tables
-    inputs = client.app.state.facts.criticality_inputs()
-    pd.testing.assert_frame_equal(inputs.shares, starter.criticality_inputs().shares)
-    assert inputs.wgi_year == starter.criticality_inputs().wgi_year
+    inputs = mp.criticality_inputs(client.app.state.facts.folder_of("criticality_shares"))
+    pd.testing.assert_frame_equal(inputs.shares, mp.criticality_inputs().shares)
+    assert inputs.wgi_year == mp.criticality_inputs().wgi_year
 
 
 def test_indexed_and_plain_paths_give_the_same_answers(store: Path):
@@ -280,7 +281,9 @@ def test_cli_facts_build_and_show(tmp_path: Path):
 
 
 def test_cached_views_belong_to_one_build_and_are_bounded(tmp_path: Path):
-    from ketenradar.results.facts import MAX_VIEWS
+    from ketenradar.core.settings import settings
+
+    kept = settings().facts_cache_size
 
     data = make_store(tmp_path, [2022])
     live.build(data)
@@ -292,16 +295,16 @@ def test_cached_views_belong_to_one_build_and_are_bounded(tmp_path: Path):
 
     assert [facts.cached(("k", i), lambda i=i: make(i)) for i in range(3)] == [0, 10, 20]
     assert facts.cached(("k", 0), lambda: make(0)) == 0 and calls == [0, 1, 2]  # cached
-    for i in range(3, MAX_VIEWS + 3):  # many more keys: the least recently used go
+    for i in range(3, kept + 3):  # many more keys: the least recently used go
         facts.cached(("k", i), lambda i=i: make(i))
     calls.clear()
     facts.cached(("k", 1), lambda: make(1))
-    facts.cached(("k", MAX_VIEWS + 2), lambda: make(MAX_VIEWS + 2))
+    facts.cached(("k", kept + 2), lambda: make(kept + 2))
     assert calls == [1]
     live.build(data)  # a new build: nothing derived from the old one is served
     calls.clear()
-    facts.cached(("k", MAX_VIEWS + 2), lambda: make(MAX_VIEWS + 2))
-    assert calls == [MAX_VIEWS + 2]
+    facts.cached(("k", kept + 2), lambda: make(kept + 2))
+    assert calls == [kept + 2]
     plain = Facts(data_dir=data, indexed=False)
     calls.clear()
     plain.cached(("k", 0), lambda: make(0))

@@ -8,14 +8,13 @@ reference bloc. Group names are case-insensitive; members are ISO3 codes or othe
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from ketenradar.core.config import GROUPS_FILE_ENV
 from ketenradar.core.errors import DataError, NotFoundError, UsageError
 from ketenradar.core.safe_yaml import load_yaml
+from ketenradar.core.settings import settings
 
 #: The 27 EU member states since 1 February 2020 (after the United Kingdom left).
 EU27: tuple[str, ...] = (
@@ -64,11 +63,10 @@ def _parse(path: Path) -> dict[str, dict]:
 
 def user_groups_file(data_dir: Path | None = None) -> Path | None:
     """The user's groups file, if any (env var first, then the data directory)."""
-    env = os.environ.get(GROUPS_FILE_ENV)
-    if env:
-        p = Path(env).expanduser()
+    p = settings().groups_file
+    if p is not None:
         if not p.is_file():
-            raise NotFoundError(f"{GROUPS_FILE_ENV} points to {p}, which does not exist")
+            raise NotFoundError(f"KETENRADAR_GROUPS_FILE points to {p}, which does not exist")
         return p
     if data_dir is not None and (data_dir / "groups.yaml").is_file():
         return data_dir / "groups.yaml"

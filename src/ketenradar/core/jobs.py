@@ -4,7 +4,7 @@ A :class:`Jobs` registry runs one job at a time per application in a worker thre
 store takes a lock anyway) and keeps its state — what it is doing, how far along, the
 result or the error — for ``GET /api/v1/jobs/{id}``, which the data page polls to draw its
 progress bar. Jobs live in memory: a restart forgets finished jobs (and at most
-:data:`MAX_FINISHED_JOBS` finished ones are kept), and a job interrupted by
+``KETENRADAR_JOBS_KEPT`` finished ones are kept), and a job interrupted by
 a restart leaves the store as it was (ingest writes a staged version and commits at the end).
 
 A job can be cancelled (:meth:`Jobs.cancel`): a queued one never starts; a running one stops
@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ketenradar.core.errors import ConflictError, KetenradarError, NotFoundError
+from ketenradar.core.errors import ConflictError, ErrorCode, KetenradarError, NotFoundError
+from ketenradar.core.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def _redacted(value: Any, roots: Sequence[Path | str]) -> Any:
 class JobCancelled(KetenradarError):  # noqa: N818 (the name the connectors' docs use)
     """Raised from a job's progress report once the job was asked to stop."""
 
+    code = ErrorCode.CANCELLED
     http_status = 409
 
 
@@ -113,9 +115,9 @@ class Job:
         return {n: _redacted(getattr(self, n), self.roots) for n in PUBLIC_FIELDS}
 
 
-#: Finished jobs kept for their status (the oldest finished are forgotten beyond this), so a
-#: long-running server's job list does not grow without bound.
-MAX_FINISHED_JOBS = 500
+# Finished jobs are kept for their status up to the setting KETENRADAR_JOBS_KEPT (the oldest
+# finished are forgotten beyond it), so a long-running server's job list does not grow without
+# bound.
 
 
 class Jobs:
@@ -128,9 +130,10 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ketenradar-job")
 
     def _forget_finished(self) -> None:
-        """Drop the oldest finished jobs beyond :data:`MAX_FINISHED_JOBS` (lock held)."""
+        """Drop the oldest finished jobs beyond ``KETENRADAR_JOBS_KEPT`` (lock held)."""
+        kept = settings().jobs_kept
         finished = [j for j in self._jobs.values() if j.state not in ("queued", "running")]
-        for j in finished[: max(0, len(finished) - MAX_FINISHED_JOBS + 1)]:
+        for j in finished[: max(0, len(finished) - kept + 1)]:
             del self._jobs[j.id]
 
     def submit(

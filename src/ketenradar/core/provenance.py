@@ -1,4 +1,9 @@
-"""Provenance that every result carries: datasets, method, thresholds, parameters, command."""
+"""Provenance that every result carries: datasets, method, thresholds, parameters, command.
+
+The record is :class:`ketenradar.core.results.Provenance`; :func:`make_provenance` returns it
+as the dict results keep in ``df.attrs["provenance"]`` (:meth:`Provenance.to_dict`), and
+:func:`new_provenance` as the dataclass.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ketenradar import __version__
+from ketenradar.core.results import Provenance
 
 
 def current_command() -> str:
@@ -16,6 +22,31 @@ def current_command() -> str:
     if argv and argv[0].endswith(("ketenradar", "ketenradar.exe", "__main__.py")):
         argv[0] = "ketenradar"
     return shlex.join(argv)
+
+
+def new_provenance(
+    *,
+    analysis: str,
+    methods: list[str],
+    datasets: list[dict[str, Any]],
+    parameters: dict[str, Any],
+    thresholds: dict[str, Any] | None = None,
+    command: str | None = None,
+    notes: list[str] | None = None,
+) -> Provenance:
+    """The provenance of one result made now by this tool (``command``: the running one by
+    default)."""
+    return Provenance(
+        tool=f"ketenradar {__version__}",
+        analysis=analysis,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        command=command or current_command(),
+        methods=tuple(methods),
+        thresholds=dict(thresholds or {}),
+        parameters=dict(parameters),
+        datasets=tuple(datasets),
+        notes=tuple(notes or ()),
+    )
 
 
 def make_provenance(
@@ -28,18 +59,17 @@ def make_provenance(
     command: str | None = None,
     notes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the provenance record of one result."""
-    return {
-        "tool": f"ketenradar {__version__}",
-        "analysis": analysis,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": command or current_command(),
-        "methods": methods,
-        "thresholds": thresholds or {},
-        "parameters": parameters,
-        "datasets": datasets,
-        "notes": notes or [],
-    }
+    """Assemble the provenance record of one result, as the dict ``df.attrs["provenance"]``
+    holds (:meth:`Provenance.to_dict` of :func:`new_provenance`)."""
+    return new_provenance(
+        analysis=analysis,
+        methods=methods,
+        datasets=datasets,
+        parameters=parameters,
+        thresholds=thresholds,
+        command=command,
+        notes=notes,
+    ).to_dict()
 
 
 def provenance_lines(prov: dict[str, Any]) -> list[str]:

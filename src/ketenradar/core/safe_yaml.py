@@ -6,8 +6,9 @@ laughs"); an alias inside its own anchor makes a structure that refers to itself
 of nested brackets exhaust the interpreter's recursion. :func:`load_yaml` composes the
 document's node graph first (linear in the text), checks it, and only then builds it:
 
-* more than ``max_nodes`` nodes after counting what aliases repeat (default
-  :data:`MAX_YAML_NODES`; the count is memoised per node, so the check itself is linear);
+* more than ``max_nodes`` nodes after counting what aliases repeat (default: the setting
+  ``KETENRADAR_MAX_YAML_NODES``, 500,000; the count is memoised per node, so the check itself
+  is linear);
 * a recursive alias;
 * nesting too deep to walk;
 * YAML syntax errors (with the 1-based line).
@@ -27,10 +28,7 @@ from typing import Any
 import yaml
 
 from ketenradar.core.errors import DataError
-
-#: A YAML document may expand to at most this many nodes (mapping keys, values, list items),
-#: counting every node as often as aliases repeat it.
-MAX_YAML_NODES = 500_000
+from ketenradar.core.settings import settings
 
 
 def _syntax_error(exc: yaml.YAMLError, text: str, file: str | None, kind: str) -> DataError:
@@ -75,7 +73,7 @@ def load_yaml(
     *,
     file: str | Path | None = None,
     loader: type[yaml.SafeLoader] = yaml.SafeLoader,
-    max_nodes: int = MAX_YAML_NODES,
+    max_nodes: int | None = None,
     kind: str = "YAML",
 ) -> Any:
     """The single YAML document in ``text``, built with ``loader`` once it is known to be safe.
@@ -89,6 +87,8 @@ def load_yaml(
     """
     if not issubclass(loader, yaml.SafeLoader):
         raise TypeError("load_yaml needs yaml.SafeLoader or a subclass of it")
+    if max_nodes is None:
+        max_nodes = settings().max_yaml_nodes
     fname = str(file) if file is not None else None
     try:
         reader = loader(text)  # the reader refuses control characters here already

@@ -30,16 +30,10 @@ lock while it has anything under ``staging/`` (the connectors' scratch folders i
 :func:`~ketenradar.sources.ingest.add_dataset` takes the lock before the connector starts),
 everything found there then belongs to a run that is gone. Upload folders are written by the
 web server outside the lock, so they go only when unchanged for longer than
-``KETENRADAR_STALE_UPLOAD_HOURS``. :func:`clean_leftovers` does the same at server start
-(without waiting when a writer holds the lock). Each removal is logged (logger
-``ketenradar.datasets``, INFO; a failed removal at WARNING).
-
-=================================  =======  ===================================================
-setting                            default  what it bounds
-=================================  =======  ===================================================
-``KETENRADAR_STALE_UPLOAD_HOURS``  24       hours an upload folder (``uploads/upload-*``) may
-                                            stay unchanged before it counts as abandoned
-=================================  =======  ===================================================
+``KETENRADAR_STALE_UPLOAD_HOURS`` (default 24; :mod:`ketenradar.core.settings`).
+:func:`clean_leftovers` does the same at server start (without waiting when a writer holds
+the lock). Each removal is logged (logger ``ketenradar.datasets``, INFO; a failed removal at
+WARNING).
 """
 
 from __future__ import annotations
@@ -59,15 +53,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ketenradar.core.errors import ConflictError, NotFoundError, UsageError
+from ketenradar.core.settings import settings
 from ketenradar.datasets.manifest import MANIFEST_FILE, Manifest
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 log = logging.getLogger("ketenradar.datasets")
 
-#: Environment variable: hours after which an upload folder counts as abandoned.
+#: The setting: hours after which an upload folder counts as abandoned.
 STALE_UPLOAD_HOURS_ENV = "KETENRADAR_STALE_UPLOAD_HOURS"
-STALE_UPLOAD_HOURS_DEFAULT = 24.0
 #: Folder (under the data dir) the web server copies uploads into, one ``upload-*`` each.
 UPLOADS = "uploads"
 UPLOAD_PREFIX = "upload-"
@@ -138,18 +132,7 @@ def new_version_id() -> str:
 
 def stale_upload_hours() -> float:
     """Hours after which an upload folder counts as abandoned (see the module docstring)."""
-    raw = os.environ.get(STALE_UPLOAD_HOURS_ENV, "").strip()
-    if not raw:
-        return STALE_UPLOAD_HOURS_DEFAULT
-    try:
-        hours = float(raw)
-    except ValueError:
-        hours = -1.0
-    if not hours >= 0:  # also NaN
-        raise UsageError(
-            f"{STALE_UPLOAD_HOURS_ENV} must be a number of hours (0 or more), not {raw!r}"
-        )
-    return hours
+    return settings().stale_upload_hours
 
 
 def _remove(path: Path, why: str) -> None:

@@ -8,6 +8,7 @@ import duckdb
 
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.datasets import Dataset, DataStore
+from ketenradar.datasets.engine import connect, parquet_list
 
 
 @dataclass
@@ -38,31 +39,18 @@ class TradeSession:
         self.close()
 
 
-def sql_literal(value: object) -> str:
-    """``value`` (a path, usually) as a SQL string literal, quotes doubled: for the places
-    DuckDB takes no parameter (``COPY … TO``, views)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _files_sql(files: list) -> str:
-    return "[" + ", ".join(sql_literal(f) for f in files) + "]"
-
-
 def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
     """Open ``dataset`` (kind trade_flows) in a new in-memory DuckDB connection."""
     if dataset.manifest.kind != "trade_flows":
         raise UsageError(
             f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, not trade_flows"
         )
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    if threads:
-        con.execute(f"SET threads={int(threads)}")
+    con = connect(threads)
     for table in ("trade", "products", "countries"):
-        files = _files_sql(dataset.table_files(table))
+        files = parquet_list(dataset.table_files(table))
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files})")
     if dataset.has_table("world_exports"):
-        files = _files_sql(dataset.table_files("world_exports"))
+        files = parquet_list(dataset.table_files("world_exports"))
         con.execute(f"CREATE VIEW world_exports AS SELECT * FROM read_parquet({files})")
     return TradeSession(dataset, con)
 

@@ -57,6 +57,8 @@ from ketenradar.core.errors import (
     RateLimitedError,
     UsageError,
 )
+from ketenradar.core.modules import saved_kinds
+from ketenradar.core.settings import settings
 from ketenradar.registry.models import (
     ROLES,
     AuditEvent,
@@ -68,15 +70,11 @@ from ketenradar.registry.models import (
     utcnow,
 )
 
-#: Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4).
-HASHER = PasswordHasher()
-SESSION_LIFETIME = timedelta(hours=12)
 #: Sign-in rate limit of the default policy: failures of one (client, user name) → 429.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
-SAVED_KINDS = ("scenario", "bom")
 #: Widths of the columns that hold what a request brings.
 CLIENT_WIDTH = 64
 USERNAME_WIDTH = 64
@@ -104,6 +102,25 @@ class LoginPolicy:
 
 
 DEFAULT_POLICY = LoginPolicy()
+
+
+def password_hasher() -> PasswordHasher:
+    """Argon2id with the cost of the settings ``KETENRADAR_ARGON2_TIME_COST``,
+    ``KETENRADAR_ARGON2_MEMORY_KIB`` and ``KETENRADAR_ARGON2_PARALLELISM`` (defaults:
+    argon2-cffi's, the RFC 9106 low-memory profile t=3, m=64 MiB, p=4). A stored hash made with
+    other parameters still verifies, and is rehashed at the next sign-in."""
+    s = settings()
+    return _hasher(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism)
+
+
+@cache
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+
+
+def session_lifetime() -> timedelta:
+    """How long a sign-in lasts (``KETENRADAR_SESSION_HOURS``, default 12 hours)."""
+    return timedelta(hours=settings().session_hours)
 
 
 class HashGate:
@@ -159,7 +176,7 @@ HASH_GATE = HashGate()
 
 def _hash(password: str, policy: LoginPolicy) -> str:
     with HASH_GATE.slot(policy.max_concurrent_hashing, policy.hashing_wait):
-        return HASHER.hash(password)
+        return password_hasher().hash(password)
 
 
 def _aware(dt: datetime) -> datetime:
@@ -523,18 +540,19 @@ def authenticate(
     with db() as s:
         user = s.scalar(select(User).where(User.username == username))
     ok, new_hash = False, None
+    hasher = password_hasher()
     try:
         with HASH_GATE.slot(policy.max_concurrent_hashing, policy.hashing_wait):
             HASH_GATE.count_evaluation()
             if user is not None and user.active:
                 try:
-                    ok = HASHER.verify(user.password_hash, password)
+                    ok = hasher.verify(user.password_hash, password)
                 except (VerifyMismatchError, VerificationError, InvalidHashError):
                     ok = False
-                rehash = ok and HASHER.check_needs_rehash(user.password_hash)
-                new_hash = HASHER.hash(password) if rehash else None
+                rehash = ok and hasher.check_needs_rehash(user.password_hash)
+                new_hash = hasher.hash(password) if rehash else None
             else:
-                HASHER.hash(password)  # same work whether or not the user exists
+                hasher.hash(password)  # same work whether or not the user exists
     except RateLimitedError:  # busy: the password was never checked
         _take_back(db, claim, forget_pair=False)
         raise
@@ -563,7 +581,9 @@ def start_session(db: sessionmaker, user: User) -> str:
         s.execute(delete(Session).where(Session.expires_at < now))
         s.add(
             Session(
-                token_hash=_hash_token(token), user_id=user.id, expires_at=now + SESSION_LIFETIME
+                token_hash=_hash_token(token),
+                user_id=user.id,
+                expires_at=now + session_lifetime(),
             )
         )
         s.commit()
@@ -619,8 +639,9 @@ def save_item(
     """Save a scenario or BOM for ``user`` (analysts and admins); logged."""
     if not user.can("analyst"):
         raise ForbiddenError(f"saving needs the analyst role; '{user.username}' is a {user.role}")
-    if kind not in SAVED_KINDS:
-        raise UsageError(f"kind '{kind}' is not one of: {', '.join(SAVED_KINDS)}")
+    kinds = saved_kinds()  # every registered module's kinds of saved work
+    if kind not in kinds:
+        raise UsageError(f"kind '{kind}' is not one of: {', '.join(kinds)}")
     if not name.strip():
         raise UsageError("a saved item needs a name")
     if len(name.strip()) > SAVED_NAME_WIDTH:

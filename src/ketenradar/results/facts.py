@@ -41,12 +41,12 @@ import pandas as pd
 
 from ketenradar.core.cache import SingleFlightCache
 from ketenradar.core.errors import NotFoundError
+from ketenradar.core.modules import fact_tables
+from ketenradar.core.results import ATTRIBUTION, column_dict
+from ketenradar.core.settings import settings
 from ketenradar.results import live, starter
 
 ORIGIN_STORE = "store"
-#: How many views :meth:`Facts.cached` keeps per build (a sorted explorer view of a full BACI
-#: year for one importer is ~1 MB).
-MAX_VIEWS = 128
 ORIGIN_STARTER = "starter pack"
 
 
@@ -126,8 +126,9 @@ class _State:
         self.layer = layer
         #: small values derived once per build (manifest, footers, distinct values)
         self.memo = SingleFlightCache(None, name="facts memo")
-        #: views cached with :meth:`Facts.cached`: the :data:`MAX_VIEWS` most recently used
-        self.views = SingleFlightCache(MAX_VIEWS, name="facts views")
+        #: views cached with :meth:`Facts.cached`: the ``KETENRADAR_FACTS_CACHE_SIZE`` most
+        #: recently used (a sorted explorer view of a full BACI year for one importer is ~1 MB)
+        self.views = SingleFlightCache(settings().facts_cache_size, name="facts views")
 
 
 class Facts:
@@ -178,8 +179,9 @@ class Facts:
             return fn(self._current())
 
     def _layer(self, state: _State, name: str) -> _Layer:
-        if name not in starter.TABLES:
-            raise NotFoundError(f"no fact table '{name}' (tables: {', '.join(starter.TABLES)})")
+        tables = starter.table_descriptions()
+        if name not in tables:
+            raise NotFoundError(f"no fact table '{name}' (tables: {', '.join(tables)})")
         if state.layer is not None and state.layer.has(name):
             return state.layer
         return _starter_layer(self.folder)
@@ -230,9 +232,9 @@ class Facts:
     def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
         """``make()``, computed once per build of the tables and ``key`` (every call on the
         plain path). For derived views that depend only on the fact tables (e.g. per
-        importer and year); the :data:`MAX_VIEWS` most recently used are kept. Safe from many
-        threads: while one computes a key, the others asking for it wait for its value
-        instead of computing it too. Do not modify the value returned."""
+        importer and year); the ``KETENRADAR_FACTS_CACHE_SIZE`` most recently used are kept.
+        Safe from many threads: while one computes a key, the others asking for it wait for its
+        value instead of computing it too. Do not modify the value returned."""
         if not self.indexed:
             return make()
         return self._current().views.get(key, make)
@@ -248,10 +250,12 @@ class Facts:
         served, and both builds.
 
         The keys of the starter pack's manifest (``built_at``, ``tool``, ``command``,
-        ``datasets``, ``tables``) keep their meaning; ``built_at``/``tool``/``command`` are
-        those of the user's build when one is live. ``starter_pack`` and ``store`` (``None``
-        without a build) describe each build; ``store.skipped`` lists the tables the user's
-        store could not derive (served from the starter pack).
+        ``datasets``, ``tables``) keep their meaning; each table also lists its ``columns``
+        (name, label: a message key, unit, description; docs/results.md);
+        ``built_at``/``tool``/``command`` are those of the user's build when one is live.
+        ``starter_pack`` and ``store`` (``None`` without a build) describe each build;
+        ``store.skipped`` lists the tables the user's store could not derive (served from the
+        starter pack).
         """
         state = self._current()
         return self._memo(state, ("manifest",), lambda: self._manifest(state))
@@ -260,11 +264,20 @@ class Facts:
         pack = _starter_layer(self.folder)
         own = state.layer
         tables, origins = {}, set()
-        for name in starter.TABLES:
+        # each table's column schema, as its module declares it, with the attribution columns
+        schemas = {
+            name: [column_dict(c) for c in (*t.columns, *ATTRIBUTION.values())]
+            for name, (_, t) in fact_tables().items()
+        }
+        for name in starter.table_descriptions():
             layer = self._layer(state, name)
             if not layer.has(name):
                 continue
-            tables[name] = {**layer.manifest["tables"][name], "origin": layer.origin}
+            tables[name] = {
+                **layer.manifest["tables"][name],
+                "origin": layer.origin,
+                "columns": schemas.get(name, []),
+            }
             origins.add(layer.origin)
         datasets = []
         for layer in (own, pack):
@@ -317,8 +330,6 @@ class Facts:
             "tool": tool,
         }
 
-    def criticality_inputs(self) -> Any:
-        """The EU criticality method's inputs (for the what-if), from the build that serves
-        the ``criticality_*`` tables."""
-        layer = self._layer(self._current(), "criticality_shares")
-        return starter.criticality_inputs(layer.folder)
+    def folder_of(self, table: str) -> Path:
+        """The folder of the build (the user's facts or the starter pack) serving ``table``."""
+        return self._layer(self._current(), table).folder

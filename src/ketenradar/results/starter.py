@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -32,74 +31,31 @@ from typing import Any
 import pandas as pd
 
 from ketenradar import __version__
+from ketenradar.core import modules as registry
 from ketenradar.core.errors import NotFoundError
+from ketenradar.core.facts import DeriveContext, Derived, Progress, span
 
-#: The table names and what each holds (also the manifest's description).
-TABLES = {
-    "screening": "EU 2021 and GeoDep screening of NLD and EU27 imports of the 74 GeoPolRisk "
-    "raw-material products, every year 1995–2024 (BACI HS92 V202401b)",
-    "suppliers": "top-5 suppliers (and the rest) of NLD and EU27 per raw-material product and "
-    "year, shares of all imports (intra-EU trade included, as in the screening; flagged "
-    "external outside the EU)",
-    "balance": "mutual dependency NLD and EU27 ↔ each partner on the raw-material products, "
-    "every year 1995–2024",
-    "balance_products": "the products behind the balance: per year, the importer's dependent "
-    "raw-material products and their top supplier, and each partner's dependent products whose "
-    "top supplier is the importer (EU 2021)",
-    "criticality": "EU criticality per material and stage, reconciled with the published 2023 "
-    "assessment",
-    "concentration": "supply concentration per material, stage, source and year (EU CRM, USGS)",
-    "crma": "strategic raw materials against the CRMA 2030 benchmarks",
-    "geopolrisk": "GeoPolRisk of NLD and EU27 per raw material and year",
-    "io_exposure_country": "value added of each source country in the final output of Dutch "
-    "industries, OECD ICIO 2022",
-    "io_exposure_source": "the same per source country-industry (4,000 rows)",
-    "io_exposure_industry": "direct and value-added foreign dependency per Dutch industry, OECD "
-    "ICIO 2022",
-    "io_balance": "value added NLD ↔ each partner, OECD ICIO 2022 (production basis)",
-    "criticality_shares": "inputs of the EU criticality method: supply shares per material, "
-    "scope, stage and country (EU CRM 2023), for the what-if",
-    "criticality_end_use": "inputs of the EU criticality method: end-use shares and value added "
-    "(EU CRM 2023), for the what-if",
-    "criticality_scores": "the published SR and EI per material and assessment year (EU CRM)",
-    "criticality_wgi": "WGI per country, rescaled 0–10, for the year the assessment uses",
-}
+__all__ = ["Derived", "build", "derive", "manifest", "read", "table_descriptions"]
 
-Progress = Callable[[str, int, int], None]
+
+def table_descriptions() -> dict[str, str]:
+    """Every fact table of every registered module and what it holds (the starter pack's words)."""
+    return {name: t.description for name, (_, t) in registry.fact_tables().items()}
+
+
+def __getattr__(name: str) -> Any:
+    # ``starter.TABLES``: the registry's fact tables (computed, so that a module registered
+    # later is included)
+    if name == "TABLES":
+        return table_descriptions()
+    raise AttributeError(name)
+
 
 #: The economies the trade tables are derived for.
 IMPORTERS = ("NLD", "EU27")
 #: The years of the shipped pack's trade tables and its input-output year.
 STARTER_YEARS = range(1995, 2025)
 STARTER_IO_YEAR = 2022
-TRADE_TABLES = ("screening", "suppliers", "balance", "balance_products")
-#: Steps per importer and year (the balance and its products come from one call).
-_TRADE_STEPS = 3
-CRITICALITY_TABLES = (
-    "criticality",
-    "criticality_shares",
-    "criticality_end_use",
-    "criticality_scores",
-    "criticality_wgi",
-)
-IO_TABLES = ("io_exposure_country", "io_exposure_source", "io_exposure_industry", "io_balance")
-
-#: Descriptions of tables derived from a user's store ({imps}, {span}, {dataset}, {io_year}).
-DERIVED_DESCRIPTIONS = {
-    "screening": "EU 2021 and GeoDep screening of {imps} imports of every product in "
-    "{dataset}, {span}",
-    "suppliers": "top-5 suppliers (and the rest) of {imps} per product and year, shares of "
-    "all imports, flagged external outside the reference bloc ({dataset}, {span})",
-    "balance": "mutual dependency {imps} ↔ each partner ({dataset}, {span})",
-    "balance_products": "the products behind the balance of {imps} ({dataset}, {span})",
-    "geopolrisk": "GeoPolRisk of {imps} per raw material and year",
-    "io_exposure_country": "value added of each source country in the final output of Dutch "
-    "industries, OECD ICIO {io_year}",
-    "io_exposure_source": "the same per source country-industry",
-    "io_exposure_industry": "direct and value-added foreign dependency per Dutch industry, OECD "
-    "ICIO {io_year}",
-    "io_balance": "value added NLD ↔ each partner, OECD ICIO {io_year} (production basis)",
-}
 
 
 def packaged_dir() -> Path:
@@ -107,72 +63,9 @@ def packaged_dir() -> Path:
     return Path(str(resources.files("ketenradar") / "data" / "starter"))
 
 
-#: The attribution columns every fact table gets; an analysis column of the same name would
-#: be overwritten, so derivation renames it first.
-ATTRIBUTION_COLUMNS = ("source", "licence")
-
-
-def _attribute(df: pd.DataFrame, datasets: list[dict[str, Any]]) -> pd.DataFrame:
-    clash = [c for c in ATTRIBUTION_COLUMNS if c in df.columns]
-    if clash:
-        raise ValueError(
-            f"the table has its own {', '.join(clash)} column(s), which attribution would "
-            "overwrite; rename them before adding the table"
-        )
-    df = df.copy()
-    df["source"] = "; ".join(f"{d['dataset']} ({d['release']})" for d in datasets)
-    df["licence"] = "; ".join(dict.fromkeys(d["licence"] for d in datasets))
-    return df
-
-
-@dataclass
-class Derived:
-    """The fact tables derived from one store, what they came from, and what was skipped."""
-
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    #: provenance of every dataset a table was derived from
-    datasets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: table → the names of the datasets behind it
-    used: dict[str, list[str]] = field(default_factory=dict)
-    #: table → why it could not be derived (its source is not in the store)
-    skipped: dict[str, str] = field(default_factory=dict)
-    #: table → a description naming the data it was derived from
-    descriptions: dict[str, str] = field(default_factory=dict)
-    #: what the derivation parameters were (importers, years, datasets)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, name: str, df: pd.DataFrame, datasets: list[dict[str, Any]]) -> None:
-        """Keep ``df`` as table ``name``, attributed to ``datasets`` (provenance records)."""
-        self.tables[name] = _attribute(df, datasets)
-        self.used[name] = [d["dataset"] for d in datasets]
-        for d in datasets:
-            self.datasets.setdefault(d["dataset"], d)
-
-
-class _Steps:
-    """Counts units of work and reports them to a progress callback."""
-
-    def __init__(self, total: int, progress: Progress | None) -> None:
-        self.total, self.done, self.progress = total, 0, progress
-
-    def __call__(self, what: str) -> None:
-        self.done += 1
-        if self.progress:
-            self.progress(what, self.done, self.total)
-
-
-def _span(years: list[int]) -> str:
-    if not years:
-        return "no years"
-    if years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}" if len(years) == 1 else f"every year {years[0]}–{years[-1]}"
-    return "years " + ", ".join(map(str, years))
-
-
 def load_sources(shared: Path, store: Path, progress: Progress | None = None) -> None:
     """Load the starter pack's real sources from ``shared`` into the store at ``store``."""
-    from ketenradar import api
+    from ketenradar.sources.ingest import add_dataset
 
     sources = [
         ("baci", [shared / "baci_raw_materials_hs92"]),
@@ -182,28 +75,13 @@ def load_sources(shared: Path, store: Path, progress: Progress | None = None) ->
         ("wmd", [shared / "geopolrisk" / "world_mining_data.db"]),
         ("icio", [shared / "icio_oecd_2022"]),
     ]
-    step = _Steps(len(sources), progress)
-    for name, paths in sources:
+    for i, (name, paths) in enumerate(sources, 1):
         missing = [p for p in paths if not p.exists()]
         if missing:
             raise NotFoundError(f"starter pack source missing: {missing[0]}")
-        api.add_dataset(name, paths, data_dir=store)
-        step(f"loaded {name}")
-
-
-def balance_products(products: pd.DataFrame, importer: str) -> pd.DataFrame:
-    """The products behind one balance, keyed like the ``balance`` table.
-
-        ``products`` is :attr:`ketenradar.modules.trade.api.BalanceResult.products`, whose
-    ``importer`` is whoever depends (the partner on the partner side). Here ``importer`` is the
-    economy the
-        balance is of, on both sides, and ``dependent_imports_kusd`` is the dependent side's
-        external imports of the product.
-    """
-    out = products.rename(columns={"external_imports_kusd": "dependent_imports_kusd"})
-    out = out.assign(importer=importer)
-    cols = ["year", "importer", "partner", "side", "product", "product_description"]
-    return out[cols + [c for c in out.columns if c not in cols]].reset_index(drop=True)
+        add_dataset(name, paths, data_dir=store)
+        if progress:
+            progress(f"loaded {name}", i, len(sources))
 
 
 def derive(
@@ -215,6 +93,7 @@ def derive(
     io_year: int | None = None,
     strict: bool = True,
     progress: Progress | None = None,
+    modules: Sequence[str] | None = None,
 ) -> Derived:
     """Derive the fact tables from the datasets in the store at ``store_dir``.
 
@@ -228,29 +107,22 @@ def derive(
     :class:`NotFoundError`); otherwise tables whose sources the store does not hold are left
     out and listed in :attr:`Derived.skipped`, and an importer without imports in a year is
     noted and passed over.
-    """
-    from ketenradar import api
-    from ketenradar.datasets.iotable_store import available_years
-    from ketenradar.datasets.trade import choose_trade_dataset
-    from ketenradar.modules.io import api as ioapi
-    from ketenradar.modules.materials import api as mapi
-    from ketenradar.modules.materials.assessment import load_inputs
-    from ketenradar.modules.materials.geopolrisk import choose_inputs
 
-    store = api.open_store(store_dir)
+    Every registered module with a ``derive`` contributes its tables, in registry order;
+    ``modules`` limits the build to the modules named.
+    """
+    from ketenradar.datasets import open_store
+    from ketenradar.datasets.trade import choose_trade_dataset
+
+    chosen = [registry.get(n) for n in modules] if modules is not None else registry.modules()
+    store = open_store(store_dir)
     kinds: dict[str, list[Any]] = {}
     for d in store.list():
         kinds.setdefault(d.manifest.kind, []).append(d)
     out = Derived()
     imps = list(importers)
-
-    def skip(tables: Sequence[str], reason: str) -> None:
-        if strict:
-            raise NotFoundError(f"cannot derive {', '.join(tables)}: {reason}")
-        for t in tables:
-            out.skipped[t] = reason
-
     trade = None
+    wanted: list[int] = []
     if kinds.get("trade_flows"):
         trade = choose_trade_dataset(store, trade_dataset, None)
         held = sorted(int(y) for y in trade.manifest.tables["trade"]["years"])
@@ -258,136 +130,34 @@ def derive(
         absent = [y for y in wanted if y not in held]
         if absent:
             raise NotFoundError(
-                f"year {absent[0]} is not in trade dataset {trade.name} (years: {_span(held)})"
+                f"year {absent[0]} is not in trade dataset {trade.name} (years: {span(held)})"
             )
-    else:
-        wanted = []
-    mining = kinds.get("mineral_production", [])
-    has = {
-        "crm": bool(kinds.get("crm_assessment")),
-        "wgi": bool(kinds.get("governance")),
-        "usgs": any(d.manifest.source == "usgs" for d in mining),
-        "wmd": any(d.has_table("hs_map") for d in mining),
-        "icio": any(
-            d.manifest.attributes.get("table_source", d.manifest.source) == "icio"
-            for d in kinds.get("io_table", [])
-        ),
-    }
-    n_trade = len(imps) * len(wanted) * _TRADE_STEPS if trade else 0
-    others = len(CRITICALITY_TABLES) + 3 + len(IO_TABLES)
-    step = _Steps(n_trade + others, progress)
-
-    # -- trade: screening, suppliers, balance -------------------------------------------
-    if trade is None:
-        skip(TRADE_TABLES, "no trade dataset (BACI) in the store")
-    else:
-        prov = [trade.manifest.provenance()]
-        out.parameters |= {"importers": imps, "years": wanted, "trade_dataset": trade.name}
-        frames, done = [], []
-        for imp in imps:
-            for y in wanted:
-                try:
-                    frames.append(api.screen(imp, y, dataset=trade.name, data_dir=store_dir))
-                    done.append((imp, y))
-                except NotFoundError as exc:
-                    if strict:
-                        raise
-                    out.notes.append(f"screening {imp} {y}: {exc}")
-                step(f"screening {imp} {y}")
-        if frames:
-            screening = pd.concat(frames, ignore_index=True)
-            out.add("screening", screening, prov)
-            sup = []
-            for imp, y in done:
-                sel = screening[(screening["importer"] == imp) & (screening["year"] == y)]
-                prods = sorted(sel["product"].unique())
-                s = api.supplier_shares(
-                    imp, y, prods, dataset=trade.name, data_dir=store_dir, top=5
-                )
-                s.insert(0, "year", y)
-                s.insert(0, "importer", imp)
-                sup.append(s)
-                step(f"suppliers {imp} {y}")
-            out.add("suppliers", pd.concat(sup, ignore_index=True), prov)
-            bal, bal_products = [], []
-            for imp, y in done:
-                result = api.balance(imp, y, dataset=trade.name, data_dir=store_dir)
-                bal.append(result.summary)
-                bal_products.append(balance_products(result.products, imp))
-                step(f"balance {imp} {y}")
-            out.add("balance", pd.concat(bal, ignore_index=True), prov)
-            out.add("balance_products", pd.concat(bal_products, ignore_index=True), prov)
-        else:
-            skip(TRADE_TABLES, f"none of {', '.join(imps)} imports in {trade.name}")
-        step.done = n_trade
-
-    # -- critical raw materials ---------------------------------------------------------
-    if has["crm"] and has["wgi"]:
-        inputs = load_inputs(store)
-        out.add("criticality", mapi.criticality(data_dir=store_dir), inputs.provenance)
-        step("criticality")
-        crm_prov, wgi_prov = inputs.provenance
-        out.add("criticality_shares", inputs.shares, [crm_prov])
-        step("criticality inputs: shares")
-        out.add("criticality_end_use", inputs.end_use, [crm_prov])
-        step("criticality inputs: end use")
-        out.add("criticality_scores", inputs.scores, [crm_prov])
-        step("criticality inputs: scores")
-        wgi = inputs.wgi.assign(year=inputs.wgi_year)
-        out.add("criticality_wgi", wgi, [wgi_prov])
-        step("criticality inputs: WGI")
-    else:
-        skip(CRITICALITY_TABLES, "needs the EU CRM assessment and the WGI in the store")
-        step.done += len(CRITICALITY_TABLES)
-    if has["crm"] or has["usgs"]:
-        # the analysis' ``source`` (eu_crm, eu_crm_eu, usgs) says the basis of each row;
-        # attribution names the datasets in ``source``, so the basis keeps its own column
-        conc = mapi.concentration_table(data_dir=store_dir).rename(columns={"source": "basis"})
-        crm = kinds.get("crm_assessment", [])[:1]
-        usgs = [d for d in mining if d.manifest.source == "usgs"][:1]
-        out.add("concentration", conc, [d.manifest.provenance() for d in crm + usgs])
-    else:
-        skip(["concentration"], "needs the EU CRM assessment or USGS in the store")
-    step("concentration")
-    if has["crm"]:
-        crm_ds = kinds["crm_assessment"]
-        out.add("crma", mapi.crma(data_dir=store_dir), [crm_ds[0].manifest.provenance()])
-    else:
-        skip(["crma"], "needs the EU CRM assessment in the store")
-    step("crma")
-    if trade is not None and has["wmd"] and has["wgi"]:
-        gpr_in = choose_inputs(store, trade_dataset=trade.name)
-        gpr = mapi.geopolrisk_scores(
-            importer=";".join(imps), trade_dataset=trade.name, data_dir=store_dir
-        )
-        out.add("geopolrisk", gpr, gpr_in.provenance)
-    else:
-        skip(["geopolrisk"], "needs trade (BACI), World Mining Data and the WGI in the store")
-    step("geopolrisk")
-
-    # -- input-output ---------------------------------------------------------------------
-    if has["icio"]:
-        io_ds = ioapi.choose_table_dataset(store, "icio", io_year)
-        yr = io_year if io_year is not None else max(available_years(io_ds))
-        out.parameters |= {"io_dataset": io_ds.name, "io_year": yr}
-        icio = [io_ds.manifest.provenance()]
-        kw = {"source": "icio", "year": yr, "dataset": io_ds.name, "data_dir": store_dir}
-        for by in ("country", "source", "industry"):
-            out.add(f"io_exposure_{by}", ioapi.exposure("NLD", by=by, **kw), icio)
-            step(f"io exposure by {by}")
-        out.add("io_balance", ioapi.balance("NLD", **kw), icio)
-        step("io balance")
-    else:
-        skip(IO_TABLES, "needs an OECD ICIO table in the store")
-        step.done += len(IO_TABLES)
-
-    ctx = {
+    ctx = DeriveContext(
+        store_dir=Path(store_dir),
+        store=store,
+        kinds=kinds,
+        importers=imps,
+        out=out,
+        years=years,
+        trade_dataset=trade_dataset,
+        trade=trade,
+        wanted_years=wanted,
+        io_year=io_year,
+        strict=strict,
+        progress=progress,
+        total=sum(len(m.facts) for m in chosen),
+    )
+    ctx.describe |= {
         "imps": " and ".join(imps),
-        "span": _span(wanted),
+        "span": span(wanted),
         "dataset": trade.name if trade else "",
-        "io_year": out.parameters.get("io_year", ""),
+        "io_year": "",
     }
-    out.descriptions = {t: DERIVED_DESCRIPTIONS.get(t, TABLES[t]).format(**ctx) for t in out.tables}
+    for module in chosen:
+        if module.derive:
+            module.load(module.derive)(ctx)
+    declared = registry.fact_tables()
+    out.descriptions = {t: declared[t][1].describe(ctx.describe) for t in out.tables}
     return out
 
 
@@ -440,7 +210,10 @@ def build(
         staged = Path(tempfile.mkdtemp(prefix="starter-", dir=output.parent))
         try:
             m = write_tables(
-                derived, staged, command="ketenradar starter build", descriptions=TABLES
+                derived,
+                staged,
+                command="ketenradar starter build",
+                descriptions=table_descriptions(),
             )
             if output.exists():
                 shutil.rmtree(output)
@@ -463,30 +236,10 @@ def manifest(folder: Path | None = None) -> dict[str, Any]:
 
 def read(table: str, folder: Path | None = None) -> pd.DataFrame:
     """One starter table as a DataFrame (with the manifest as provenance)."""
-    if table not in TABLES:
-        raise NotFoundError(f"no starter table '{table}' (tables: {', '.join(TABLES)})")
+    tables = table_descriptions()
+    if table not in tables:
+        raise NotFoundError(f"no starter table '{table}' (tables: {', '.join(tables)})")
     folder = folder or packaged_dir()
     df = pd.read_parquet(folder / f"{table}.parquet")
     df.attrs["provenance"] = {"starter_pack": manifest(folder), "table": table}
     return df
-
-
-def criticality_inputs(folder: Path | None = None) -> Any:
-    """The EU criticality method's inputs as shipped in the pack (for the what-if)."""
-    from ketenradar.modules.materials.assessment import CriticalityInputs
-    from ketenradar.modules.materials.parameters import load_parameters
-
-    m = manifest(folder)
-    end_use = read("criticality_end_use", folder).drop(columns=["source", "licence"])
-    wgi = read("criticality_wgi", folder).drop(columns=["source", "licence"])
-    by_source = {d["source"]: d for d in m["datasets"]}
-    return CriticalityInputs(
-        shares=read("criticality_shares", folder).drop(columns=["source", "licence"]),
-        end_use=end_use,
-        scores=read("criticality_scores", folder).drop(columns=["source", "licence"]),
-        wgi=wgi.drop(columns=["year"]),
-        wgi_year=int(wgi["year"].iloc[0]),
-        parameters=load_parameters(),
-        max_va_meur=float(end_use["va_meur"].max()),
-        provenance=[by_source["eu_crm"], by_source["wgi"]],
-    )

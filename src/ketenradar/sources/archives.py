@@ -5,23 +5,13 @@ A small file can expand to gigabytes (a "zip bomb"; in a workbook also a sheet w
 claim coordinates far apart). Before a container is handed to ``zipfile``, openpyxl, numpy or
 rdata its directory is checked against the limits below, so a hostile file is refused in
 milliseconds with a :class:`~ketenradar.core.errors.DataError` naming the file and the member.
-The limits are read from the environment at each use (positive numbers; a bad value is a
-usage error):
-
-====================================  ======================================================
-``KETENRADAR_ZIP_MAX_TOTAL_BYTES``    bytes a zip may expand to, all members read together
-                                      (default 20 GiB; a BACI release zip is about 2.5 GB
-                                      packed, 9 GB unpacked). Also bounds a compressed R
-                                      data file.
-``KETENRADAR_ZIP_MAX_RATIO``          expansion ratio allowed for a zip member larger than
-                                      8 MiB, and for the archive as a whole (default 200;
-                                      BACI CSVs pack about 4:1, real workbooks 4–10:1, the
-                                      WIOD R files 27:1)
-``KETENRADAR_ZIP_MAX_MEMBERS``        entries a zip may hold (default 10000)
-``KETENRADAR_XLSX_MAX_CELLS``         cells read from one workbook, all sheets together, empty
-                                      cells included (default 20 million; the WIOD 2016 world
-                                      table, the largest workbook read, has 6.7 million)
-====================================  ======================================================
+The limits are settings read at each use (:mod:`ketenradar.core.settings`, a bad value is a
+usage error): ``KETENRADAR_ZIP_MAX_TOTAL_BYTES`` (bytes a zip may expand to, all members read
+together, default 20 GiB; also bounds a compressed R data file), ``KETENRADAR_ZIP_MAX_RATIO``
+(expansion ratio allowed for a member larger than 8 MiB and for the archive as a whole,
+default 200), ``KETENRADAR_ZIP_MAX_MEMBERS`` (entries, default 10000) and
+``KETENRADAR_XLSX_MAX_CELLS`` (cells read from one workbook, all sheets together, empty cells
+included, default 20 million).
 
 Only stored and deflate-compressed zip members are accepted (all that Excel, numpy and
 CEPII write): Python's ``zipfile`` stops a deflate member at its declared size, but inflates
@@ -33,7 +23,6 @@ from __future__ import annotations
 
 import bz2
 import lzma
-import os
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -41,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.errors import DataError
+from ketenradar.core.settings import settings
 
 ZIP_MAX_TOTAL_ENV = "KETENRADAR_ZIP_MAX_TOTAL_BYTES"
 ZIP_MAX_RATIO_ENV = "KETENRADAR_ZIP_MAX_RATIO"
@@ -51,21 +41,6 @@ XLSX_MAX_CELLS_ENV = "KETENRADAR_XLSX_MAX_CELLS"
 ZIP_RATIO_FLOOR = 8 << 20
 _METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 _METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64"}
-
-
-def env_limit(name: str, default: float, *, integer: bool = True) -> float:
-    """A positive limit from the environment variable ``name`` (``default`` when unset)."""
-    raw = os.environ.get(name, "").strip().replace("_", "")
-    if not raw:
-        return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        value = -1
-    if not value > 0 or value != value or value == float("inf"):
-        kind = "a whole number" if integer else "a number"
-        raise UsageError(f"{name}={raw!r} must be {kind} above 0 (default {default})")
-    return value
 
 
 @dataclass(frozen=True)
@@ -78,12 +53,9 @@ class ZipLimits:
 
     @classmethod
     def from_env(cls) -> ZipLimits:
-        """The limits from the environment, with their defaults."""
-        return cls(
-            int(env_limit(ZIP_MAX_TOTAL_ENV, 20 << 30)),
-            env_limit(ZIP_MAX_RATIO_ENV, 200, integer=False),
-            int(env_limit(ZIP_MAX_MEMBERS_ENV, 10_000)),
-        )
+        """The limits from the settings (the environment), with their defaults."""
+        s = settings()
+        return cls(s.zip_max_total_bytes, s.zip_max_ratio, s.zip_max_members)
 
 
 def size_text(n: float) -> str:
@@ -188,7 +160,7 @@ class Workbook:
         from openpyxl.utils.exceptions import InvalidFileException
 
         self.path = Path(path)
-        self.max_cells = int(env_limit(XLSX_MAX_CELLS_ENV, 20_000_000))
+        self.max_cells = settings().xlsx_max_cells
         self.cells = 0
         check_zip_file(self.path, "cannot read as an Excel workbook")
         try:

@@ -18,14 +18,15 @@ from typing import Any, ClassVar
 import duckdb
 
 from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.settings import settings
 from ketenradar.core.vocabularies.baci_countries import map_countries, unknown_code_row
 from ketenradar.datasets import DataStore, InputFile, Manifest
 from ketenradar.datasets.datastore import validate_name
-from ketenradar.datasets.trade import sql_literal
+from ketenradar.datasets.engine import connect as duckdb_connect
+from ketenradar.datasets.engine import sql_literal
 from ketenradar.sources.baci_files import (
     FIRST_YEAR,
     BaciFile,
-    env_limit,
     expand_inputs,
     last_plausible_year,
     read_country_dictionary,
@@ -42,7 +43,7 @@ CITATION = (
     "Gaulier, G. and Zignago, S. (2010). BACI: International Trade Database at the "
     "Product-Level. The 1994-2007 Version. CEPII Working Paper 2010-23."
 )
-DEFAULT_BASE_URL = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data"
+#: The setting naming the server release zips are fetched from (default: CEPII's).
 BASE_URL_ENV = "KETENRADAR_BACI_BASE_URL"
 #: A year whose new row count falls below this share of the live version's rows for that year
 #: is reported in the ingest warnings (a truncated download keeps only part of a year).
@@ -99,7 +100,7 @@ class BaciConnector:
     # -- fetch -------------------------------------------------------------------------
     def fetch_url(self, release: str, hs: str, base_url: str | None = None) -> str:
         """The URL of a release zip on CEPII's server (or ``base_url``)."""
-        base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        base = base_url or settings().baci_base_url
         return f"{base.rstrip('/')}/{release_zip_name(release, hs)}"
 
     # -- ingest ------------------------------------------------------------------------
@@ -237,8 +238,7 @@ class BaciConnector:
                 f"trade files of {release}"
             )
 
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con = duckdb_connect()
         try:
             with store.stage(name) as staged:
                 cdir = staged.table_dir("countries")
@@ -356,7 +356,7 @@ def _write_world_exports(
     file_inputs: list[InputFile],
 ) -> None:
     """Derive the ``world_exports`` table (per year and product) that screening reads."""
-    from ketenradar.modules.trade.analysis.dependencies import world_exports_sql
+    from ketenradar.datasets.kinds import world_exports_sql
 
     wdir = staged.table_dir("world_exports")
     tdir = staged.path / "trade"
@@ -631,7 +631,7 @@ def _first_line(msg: object, width: int = 300) -> str:
 
 def _row_drops(previous: Any, year_rows: dict[int, int]) -> list[str]:
     """Warnings for years that now hold far fewer rows than in the live version."""
-    share = env_limit(ROW_DROP_ENV, 0.5, integer=False)
+    share = settings().baci_row_drop_warn
     before = previous.manifest.tables.get("trade", {}).get("years", {})
     out = []
     for y in sorted(year_rows):

@@ -12,26 +12,13 @@ changed layout over releases; this module reads all layouts seen so far:
   CEPII's own three-character codes such as ``S19``).
 
 Hostile or damaged input is refused before it can cost much time, memory or disk. The limits
-are read from the environment at each ingest (positive numbers; a bad value is a usage error):
-
-====================================  ======================================================
-``KETENRADAR_BACI_MAX_LINE_BYTES``    longest line accepted in a trade CSV (default 4096; a
-                                      BACI row is under 100 bytes). Checked by a byte scan
-                                      before DuckDB reads the file, together with the field
-                                      count, NUL bytes and UTF-8, so one bad line costs no
-                                      more than one good one.
-``KETENRADAR_ZIP_MAX_TOTAL_BYTES``    bytes a zip may expand to, all extracted members
-                                      together (default 20 GiB; a BACI release zip is about
-                                      2.5 GB packed, 9 GB unpacked). Checked on the declared
-                                      sizes and again on the bytes actually written.
-``KETENRADAR_ZIP_MAX_RATIO``          expansion ratio allowed for a zip member larger than
-                                      8 MiB, and for the extracted members together
-                                      (default 200; BACI CSVs pack about 4:1)
-``KETENRADAR_ZIP_MAX_MEMBERS``        entries a zip may hold (default 10000)
-``KETENRADAR_BACI_ROW_DROP_WARN``     a year re-ingested with fewer rows than this share of
-                                      the live version's rows for it is warned about in the
-                                      ingest report (default 0.5; ``sources/baci.py``)
-====================================  ======================================================
+are settings read at each ingest (:mod:`ketenradar.core.settings`; a bad value is a usage
+error): ``KETENRADAR_BACI_MAX_LINE_BYTES``, the longest line accepted in a trade CSV (default
+4096; a BACI row is under 100 bytes), checked by a byte scan before DuckDB reads the file,
+together with the field count, NUL bytes and UTF-8, so one bad line costs no more than one
+good one; the zip limits ``KETENRADAR_ZIP_MAX_TOTAL_BYTES`` (checked on the declared sizes
+and again on the bytes actually written), ``KETENRADAR_ZIP_MAX_RATIO`` and
+``KETENRADAR_ZIP_MAX_MEMBERS``; ``KETENRADAR_BACI_ROW_DROP_WARN`` (``sources/baci.py``).
 
 The zip limits are shared with the other connectors' zip containers (workbooks, ``.npz``) and
 checked by :func:`ketenradar.sources.archives.check_zip_members`; zip members compressed
@@ -60,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from ketenradar.core.errors import DataError
+from ketenradar.core.settings import settings
 from ketenradar.sources.archives import (  # noqa: F401 (re-exported: sources/baci.py, tests)
     ZIP_MAX_MEMBERS_ENV,
     ZIP_MAX_RATIO_ENV,
@@ -68,7 +56,6 @@ from ketenradar.sources.archives import (  # noqa: F401 (re-exported: sources/ba
     ZipLimits,
     check_ratio,
     check_zip_members,
-    env_limit,
     size_text,
 )
 
@@ -424,7 +411,7 @@ def read_product_dictionary(path: Path) -> list[dict]:
 
 def max_line_bytes() -> int:
     """The longest line accepted in a trade CSV (``KETENRADAR_BACI_MAX_LINE_BYTES``)."""
-    return int(env_limit(MAX_LINE_BYTES_ENV, 4096))
+    return settings().baci_max_line_bytes
 
 
 def _too_long(limit: int) -> str:

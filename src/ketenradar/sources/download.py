@@ -6,8 +6,8 @@ the sha256 of the result and only then renames it atomically to ``dest``. So ``d
 does not exist or is complete and verified; a half-finished transfer lives only in the
 ``.part`` file next to it, which the next call continues.
 
-This module does no rendering: the caller passes a ``progress(done, total)`` callback (the CLI
-wraps it in a Rich progress bar). Every failure raises
+This module does no rendering: the caller passes a ``progress(stage, done, total)`` callback
+(:mod:`ketenradar.core.progress`; the CLI wraps it in a Rich progress bar). Every failure raises
 :class:`~ketenradar.core.errors.DownloadError`.
 """
 
@@ -18,16 +18,17 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
 from ketenradar.core.errors import DownloadError
+from ketenradar.core.progress import Progress
 
 #: progress(bytes done so far, total bytes or None when the server does not say)
-DownloadProgress = Callable[[int, int | None], None]
+#: kept for callers of the old name: the one progress protocol
+DownloadProgress = Progress
 
 #: HTTP statuses worth retrying (the server or a proxy is temporarily unable to answer).
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -133,8 +134,8 @@ def download(
     expected_size : int, optional
         Size in bytes the file must have.
     progress : callable, optional
-        ``progress(done_bytes, total_bytes_or_None)``, called as bytes arrive; ``done`` includes
-        bytes already present when resuming.
+        ``progress(stage, done_bytes, total_bytes_or_None)``, called as bytes arrive; ``done``
+        includes bytes already present when resuming.
     chunk_size : int
         Bytes read from the network and written at a time.
     timeout : float
@@ -256,7 +257,7 @@ def _try_reuse(
     except OSError as exc:
         raise DownloadError(f"cannot check existing download {dest}: {exc}") from exc
     if progress is not None:
-        progress(size, size)
+        progress(f"download {dest.name}", size, size)
     return DownloadResult(path=dest, size=size, sha256=digest, resumed=False, reused=True)
 
 
@@ -270,7 +271,7 @@ class _Job:
         part: Path,
         want_sha: str | None,
         expected_size: int | None,
-        progress: DownloadProgress | None,
+        progress: Progress | None,
         chunk_size: int,
         timeout: float,
     ) -> None:
@@ -321,7 +322,7 @@ class _Job:
 
     def _report(self, done: int) -> None:
         if self.progress is not None:
-            self.progress(done, self.total)
+            self.progress(f"download {self.part.name.removesuffix('.part')}", done, self.total)
 
     def _set_total(self, total: int | None) -> None:
         if total is None:

@@ -120,7 +120,7 @@ WIOD2013_FD = {37: "c37", 38: "c38", 39: "c39", 41: "c41", 42: "c42"}
 WIOD2016_FD = {57: "CONS_h", 58: "CONS_np", 59: "CONS_g", 60: "GFCF", 61: "INVEN"}
 #: WIOD primary-input rows summed into ``other`` (II_fob, VA and GO are not among them).
 WIOD_OTHER_PRIMARY = ("TXSP", "EXP_adj", "PURR", "PURNR", "IntTTM")
-#: Region codes of WIOD that are not ISO3 (country_converter does not know them).
+#: Region codes of WIOD that are not ISO3 (the packaged country table does not know them).
 WIOD_REGION_NAMES = {"ROM": "Romania", "RoW": "Rest of the World", "ROW": "Rest of the World"}
 
 _WIOD_PRIMARY_CODES = {
@@ -187,20 +187,11 @@ def icio_region_catalogue() -> pd.DataFrame:
 
 
 def _region_names(regions: Sequence[str], fallback: dict[str, str]) -> dict[str, str]:
-    """country_converter's short name for ISO3 codes it knows, else ``fallback``, else code."""
-    from ketenradar.core.countries import _converter, _is_iso3
+    """The packaged short name for ISO3 codes, else ``fallback``, else the code."""
+    from ketenradar.core.countries import country_names
 
-    iso = [r for r in regions if _is_iso3(r)]
-    out: dict[str, str] = {}
-    if iso:
-        res = _converter().convert(iso, src="ISO3", to="name_short", not_found=None)
-        if isinstance(res, str):
-            res = [res]
-        out.update({c: n for c, n in zip(iso, res, strict=True) if isinstance(n, str) and n})
-    for r in regions:
-        if r not in out:
-            out[r] = fallback.get(r, r)
-    return out
+    known = country_names()
+    return {r: known.get(r) or fallback.get(r, r) for r in regions}
 
 
 # --------------------------------------------------------------------------- small helpers

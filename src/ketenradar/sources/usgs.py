@@ -62,7 +62,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from ketenradar.core.countries import OVERRIDES, names_to_iso3
+from ketenradar.core.countries import exact_country_names, names_to_iso3
 from ketenradar.core.errors import DataError, UsageError
 from ketenradar.core.vocabularies.materials import find_material
 from ketenradar.datasets import DataStore
@@ -136,8 +136,9 @@ _WORLD = re.compile(r"world\b", re.I)
 _OTHER = re.compile(r"other\b", re.I)
 _EXCLUDES_US_LABEL = re.compile(r"exclud\w*\s+(u\.\s?s\.|united states)", re.I)
 _EXCLUDES_US_NOTE = re.compile(r"exclud\w*\s+(u\.\s?s\.|united states)( production)?\.?", re.I)
-#: Exact country spellings of the MCS that are not country_converter's short or official
-#: names (used to tell ``Japane`` = Japan + "estimated" from ``Ukraine``).
+#: Exact country spellings of the MCS, with the packaged name table's (used to tell ``Japane``
+#: = Japan + "estimated" from ``Ukraine``); both are in that table too, they are kept here so
+#: that this rule does not depend on it.
 USGS_SPELLINGS: tuple[str, ...] = ("Korea, Republic of", "Turkey")
 
 #: Type cells that are no type text (MCS 2023 boron and kyanite world totals).
@@ -237,12 +238,8 @@ def _fold(name: str) -> str:
 
 @cache
 def _exact_names() -> frozenset[str]:
-    """Country names written out exactly (not matched by a pattern), folded."""
-    from ketenradar.core.countries import _converter
-
-    data = _converter().data
-    names = set(data["name_short"].dropna()) | set(data["name_official"].dropna())
-    names |= set(OVERRIDES) | set(USGS_SPELLINGS)
+    """Country names written out exactly (the packaged name table's spellings), folded."""
+    names = exact_country_names() | set(USGS_SPELLINGS)
     return frozenset(_fold(str(n)) for n in names)
 
 

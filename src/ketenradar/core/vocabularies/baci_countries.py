@@ -1,15 +1,16 @@
 """Map BACI's numeric country codes to ISO3, keeping BACI's special codes, labelled.
 
-BACI's dictionaries carry an ISO3 code for most entries. We validate each against
-``country_converter`` (the ISO 3166 list it maintains) and fall back to it where the
-dictionary has none. BACI's own aggregates and historical entities that have no ISO3 code of
-their own keep a stable, labelled project code (CEPII's own codes from the V2024 releases,
-so that the same entity has the same code across releases).
+BACI's dictionaries carry an ISO3 code for most entries. We validate each against the
+packaged ISO 3166 list (:mod:`ketenradar.core.countries`) and look the entry's full name up
+there where the dictionary has none (or one that is not ISO3: ``CSK``, ``DDR``). BACI's own
+aggregates and historical entities that have no ISO3 code of their own keep a stable,
+labelled project code (CEPII's own codes from the V2024 releases, so that the same entity has
+the same code across releases).
 """
 
 from __future__ import annotations
 
-import logging
+from ketenradar.core.countries import is_iso3, names_to_iso3
 
 #: BACI codes that are not countries with an ISO3 code. Codes as in CEPII's V2024 releases.
 SPECIAL_CODES: dict[int, tuple[str, str]] = {
@@ -20,41 +21,15 @@ SPECIAL_CODES: dict[int, tuple[str, str]] = {
 }
 
 
-def _cc_valid_iso3(codes: list[str]) -> set[str]:
-    """The subset of ``codes`` that country_converter knows as ISO3 codes."""
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    cc = coco.CountryConverter()
-    known = set(cc.data["ISO3"].dropna().astype(str))
-    return {c for c in codes if c in known}
-
-
-def _cc_from_names(names: list[str]) -> list[str | None]:
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    res = coco.convert(names, to="ISO3", not_found=None)
-    if isinstance(res, str):
-        res = [res]
-    return [r if isinstance(r, str) and len(r) == 3 else None for r in res]
-
-
 def map_countries(rows: list[dict]) -> list[dict]:
     """Turn BACI dictionary rows into the canonical ``countries`` table.
 
     Returns rows ``source_code, iso3, name, is_special, note``.
     """
-    iso_in = [r["iso3"] for r in rows if r["iso3"]]
-    valid = _cc_valid_iso3(iso_in)
+    valid = {r["iso3"] for r in rows if r["iso3"] and is_iso3(r["iso3"])}
     need_names = [r for r in rows if r["code"] not in SPECIAL_CODES and r["iso3"] not in valid]
-    by_name = dict(
-        zip(
-            [r["code"] for r in need_names],
-            _cc_from_names([r["name_full"] for r in need_names]) if need_names else [],
-            strict=True,
-        )
-    )
+    iso = names_to_iso3([r["name_full"] for r in need_names])
+    by_name = {r["code"]: iso[r["name_full"]] for r in need_names}
     out = []
     for r in rows:
         code = r["code"]
@@ -68,7 +43,7 @@ def map_countries(rows: list[dict]) -> list[dict]:
                 note = f"historical BACI entity, counted as {iso3}"
         elif by_name.get(code):
             iso3, special = by_name[code], False
-            note = f"ISO3 from country_converter (dictionary gave {r['iso3'] or 'none'})"
+            note = f"ISO3 from its name (dictionary gave {r['iso3'] or 'none'})"
         else:
             iso3, special = f"X{code:03d}", True
             note = f"BACI code {code} has no ISO3 code; kept as {iso3}"

@@ -1,6 +1,6 @@
 """The ``ketenradar`` command (Typer + Rich).
 
-Heavy modules (pandas, DuckDB, country_converter) are imported inside the commands that need
+Heavy modules (pandas, DuckDB) are imported inside the commands that need
 them, so that ``ketenradar --help`` and a single screening start fast.
 """
 
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from ketenradar import __version__
+from ketenradar.core import modules as registry
 
 # The helpers live in cli_common (which imports no cli module), so that the command modules
 # below can be imported on their own; they stay importable from here for callers and tests.
@@ -25,10 +26,10 @@ from ketenradar.interfaces.cli.common import (
     GlobalDataDir,
     _command,
     _dir,
-    _ingest,
-    _print_provenance,
     _progress_bar,
     _state,
+    add_and_report,
+    bar_progress,
     debug_enabled,
     err,
     handle_errors,
@@ -37,8 +38,6 @@ from ketenradar.interfaces.cli.common import (
     plain,
     printable,
 )
-from ketenradar.modules.io.cli import io_app
-from ketenradar.modules.materials.cli import bom_app, materials_app
 
 __all__ = [
     "DEBUG_ENV",
@@ -107,37 +106,12 @@ def data_add(
     data_dir: DataDir = None,
 ) -> None:
     """Ingest a publisher's files into the data store (atomic and idempotent)."""
-    from ketenradar.core.provenance import year_ranges
-
     options = {}
     if countries:
         options["countries"] = countries
     if products:
         options["products"] = products
-    reports = _ingest(source, paths, data_dir, name, **options)
-    for r in reports:
-        years = r.manifest.attributes.get("years") or []
-        span = year_ranges(years)
-        if r.changed:
-            tables = r.manifest.tables
-            rows = ", ".join(
-                f"{int(info.get('rows', 0)):,} {name} rows"
-                for name, info in tables.items()
-                if isinstance(info, dict) and "rows" in info
-            )
-            out.print(
-                f"[green]added[/] {plain(r.dataset)}: {rows}"
-                + (f", years {span}" if span else "")
-                + f", release {plain(r.manifest.release)}",
-                highlight=False,
-            )
-        else:
-            out.print(
-                f"[yellow]unchanged[/] {plain(r.dataset)}: the same files are already ingested"
-            )
-        for w in r.warnings:
-            if not w.startswith("unchanged"):
-                err.print(f"[yellow]warning:[/] {plain(w)}", highlight=False)
+    add_and_report(source, paths, data_dir, name, **options)
 
 
 @data_app.command("list")
@@ -226,9 +200,6 @@ def data_fetch(
     with _progress_bar() as bar:
         task = bar.add_task(f"download {hs.upper()} {release}", total=None)
 
-        def progress(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
         res = api.fetch_baci(
             release,
             hs,
@@ -237,7 +208,7 @@ def data_fetch(
             dest=dest,
             expected_sha256=sha256,
             expected_size=size,
-            progress=progress,
+            progress=bar_progress(bar, task),
         )
     how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
     out.print(f"{how}: {plain(res.path)} ({res.size:,} bytes, sha256 {res.sha256})")
@@ -276,227 +247,6 @@ def groups_path(data_dir: DataDir = None) -> None:
     out.print(f"your groups file: {plain(store.root / 'groups.yaml')} (or $KETENRADAR_GROUPS_FILE)")
 
 
-# -- analyses ----------------------------------------------------------------------------
-def _thresholds(hhi: float, ext: float, ratio: float, world: float, years: int, transit: float):
-    from ketenradar.modules.trade.analysis.dependencies import Thresholds
-
-    return Thresholds(hhi, ext, ratio, world, years, transit)
-
-
-@app.command()
-@handle_errors
-def screen(
-    ctx: typer.Context,
-    importer: Annotated[
-        str, typer.Option(help="ISO3 code, group (EU27, G7, …), 'DEU,FRA' or 'all'.")
-    ] = "NLD",
-    year: Annotated[int | None, typer.Option(help="Year (default: latest loaded).")] = None,
-    reference_bloc: Annotated[
-        str | None,
-        typer.Option(help="Reference bloc R (default: EU27 for EU members, else the importer)."),
-    ] = None,
-    share_from: Annotated[
-        str | None, typer.Option(help="Add the import share from this country or group.")
-    ] = None,
-    dataset: Annotated[str | None, typer.Option(help="Trade dataset to use.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
-    output: Annotated[Path | None, typer.Option(help="Output file.")] = None,
-    only_dependent: Annotated[
-        bool, typer.Option(help="Keep only products flagged by either method.")
-    ] = False,
-    limit: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 25,
-    supplier_hhi: Annotated[float, typer.Option(help="Threshold on supplier HHI.")] = 0.4,
-    external_share: Annotated[float, typer.Option(help="Threshold on external share.")] = 0.5,
-    import_export_ratio: Annotated[float, typer.Option(help="Threshold on the ratio.")] = 1.0,
-    world_export_hhi: Annotated[float, typer.Option(help="GeoDep world HHI threshold.")] = 0.4,
-    geodep_min_years: Annotated[int, typer.Option(help="GeoDep: years out of 3.")] = 2,
-    transit_ratio: Annotated[
-        float, typer.Option(help="Transit flag when exports ≥ this share of imports.")
-    ] = 0.9,
-    data_dir: DataDir = None,
-) -> None:
-    """Screen strategic import dependencies per HS6 product (EU 2021 and CEPII GeoDep)."""
-    from ketenradar import api
-    from ketenradar.core.errors import UsageError
-    from ketenradar.interfaces.reports.writers import FORMATS
-
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
-    th = _thresholds(
-        supplier_hhi,
-        external_share,
-        import_export_ratio,
-        world_export_hhi,
-        geodep_min_years,
-        transit_ratio,
-    )
-    df = api.screen(
-        importer,
-        year,
-        reference_bloc=reference_bloc,
-        dataset=dataset,
-        data_dir=_dir(data_dir),
-        thresholds=th,
-        share_from=share_from,
-        command=_command(ctx),
-    )
-    if only_dependent:
-        prov = df.attrs["provenance"]
-        df = df[df["dependent_eu2021"] | df["dependent_geodep"].fillna(False)].reset_index(
-            drop=True
-        )
-        df.attrs["provenance"] = prov
-    if fmt == "table":
-        _print_screen(df, limit)
-    elif fmt == "html":
-        if output is None:
-            raise UsageError("--format html needs --output PATH")
-        api.screening_report(df, output, data_dir=_dir(data_dir), dataset=dataset)
-        out.print(f"wrote {plain(output)}", highlight=False)
-    else:
-        from ketenradar.interfaces.reports.writers import write_frame
-
-        write_frame(df, fmt, output, sheet="screening")
-        if output is not None:
-            out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
-
-
-def _fmt_num(v: Any, pattern: str) -> str:
-    import math
-
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and math.isinf(v):
-        return "∞"
-    return format(v, pattern)
-
-
-def _print_screen(df, limit: int) -> None:
-    from rich.table import Table
-
-    prov = df.attrs.get("provenance", {})
-    n_eu = int(df["dependent_eu2021"].sum())
-    geo = df["dependent_geodep"]
-    n_geo = "n/a (needs Y-2..Y)" if geo.isna().all() else str(int(geo.fillna(False).sum()))
-    shown = df.head(limit)
-    t = Table(
-        "importer",
-        "product",
-        "description",
-        "ext. imports kUSD",
-        "ext. share",
-        "HHI",
-        "top supplier",
-        "share",
-        "imp/exp",
-        "world HHI",
-        "EU2021",
-        "GeoDep",
-        title=f"Import dependency screening, {prov.get('parameters', {}).get('year', '')}",
-        caption=f"{len(df):,} products imported; {n_eu} dependent (EU 2021); {n_geo} (GeoDep). "
-        f"Showing {len(shown)} by external imports.",
-    )
-    for r in shown.itertuples():
-        geo_v = (
-            ""
-            if r.dependent_geodep is None or str(r.dependent_geodep) == "<NA>"
-            else ("yes" if r.dependent_geodep else "no")
-        )
-        t.add_row(
-            plain(r.importer),
-            plain(r.product),
-            plain(str(r.product_description or "")[:40]),
-            _fmt_num(r.external_imports_kusd, ",.0f"),
-            _fmt_num(r.external_share, ".2f"),
-            _fmt_num(r.supplier_hhi, ".2f"),
-            plain(r.top_supplier or ""),
-            _fmt_num(r.top_supplier_share, ".2f"),
-            _fmt_num(r.import_export_ratio, ".2f"),
-            _fmt_num(r.world_export_hhi, ".2f"),
-            "yes" if r.dependent_eu2021 else "no",
-            geo_v,
-        )
-    out.print(t)
-    _print_provenance(prov)
-
-
-@app.command()
-@handle_errors
-def balance(
-    ctx: typer.Context,
-    importer: Annotated[str, typer.Option(help="ISO3 code or group.")] = "NLD",
-    year: Annotated[int | None, typer.Option(help="Year (default: latest loaded).")] = None,
-    partner: Annotated[
-        str | None, typer.Option(help="One partner (ISO3 or group); default: all.")
-    ] = None,
-    method: Annotated[str, typer.Option(help="eu2021 or geodep.")] = "eu2021",
-    dataset: Annotated[str | None, typer.Option(help="Trade dataset to use.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, xlsx or parquet.")] = "table",
-    output: Annotated[Path | None, typer.Option(help="Output file.")] = None,
-    products: Annotated[
-        bool, typer.Option(help="csv/parquet: write the products behind each side instead.")
-    ] = False,
-    limit: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 25,
-    data_dir: DataDir = None,
-) -> None:
-    """Mutual dependency: the importer's dependencies on each partner against the reverse."""
-    from ketenradar import api
-    from ketenradar.core.errors import UsageError
-
-    res = api.balance(
-        importer,
-        year,
-        partner=partner,
-        method=method,
-        dataset=dataset,
-        data_dir=_dir(data_dir),
-        command=_command(ctx),
-    )
-    if fmt == "table":
-        from rich.table import Table
-
-        label = res.summary.importer.iloc[0] if len(res.summary) else importer
-        s = res.summary[
-            (res.summary.importer_dependent_products > 0)
-            | (res.summary.partner_dependent_products > 0)
-        ].head(limit)
-        t = Table(
-            "partner",
-            "we depend: products",
-            "kUSD",
-            "they depend: products",
-            "kUSD",
-            "ratio (products)",
-            "ratio (kUSD)",
-            title=plain(f"Mutual dependency of {label} ({method})"),
-        )
-        for r in s.itertuples():
-            t.add_row(
-                plain(r.partner),
-                str(r.importer_dependent_products),
-                _fmt_num(r.importer_dependent_kusd, ",.0f"),
-                str(r.partner_dependent_products),
-                _fmt_num(r.partner_dependent_kusd, ",.0f"),
-                _fmt_num(r.balance_ratio_products, ".2f"),
-                _fmt_num(r.balance_ratio_kusd, ".2f"),
-            )
-        out.print(t)
-        if partner:
-            out.print(plain(res.products.head(limit).to_string(index=False)), highlight=False)
-        _print_provenance(res.summary.attrs["provenance"])
-        return
-    from ketenradar.interfaces.reports.writers import write_frame, write_xlsx
-
-    if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output PATH")
-        write_xlsx({"balance": res.summary, "products": res.products}, output)
-    else:
-        write_frame(res.products if products else res.summary, fmt, output, sheet="balance")
-    if output is not None:
-        out.print(f"wrote {plain(output)}", highlight=False)
-
-
 @app.command()
 @handle_errors
 def quickstart(
@@ -504,98 +254,15 @@ def quickstart(
     output: Annotated[Path, typer.Option(help="Folder for the reports.")] = Path("out"),
     data_dir: DataDir = None,
 ) -> None:
-    """Load the real trade, EU CRM and WGI data (if present); screen NLD and the EU27 and
-    write the EU criticality report."""
-    from ketenradar import api
-    from ketenradar.core.config import shared_data_dir
-    from ketenradar.core.errors import NotFoundError
+    """Load the real public data found in the shared data folder into the store and write
+    each module's first results (trade screening of NLD and the EU27, the EU criticality
+    report, the input-output exposure) to OUTPUT."""
+    from ketenradar.core import modules as registry
 
-    store = api.open_store(_dir(data_dir))
-    have = [
-        d
-        for d in store.list(kind="trade_flows")
-        if str(year) in d.manifest.tables["trade"]["years"]
-    ]
-    if not have:
-        src = shared_data_dir() / "baci_raw_materials_hs92"
-        if not src.is_dir():
-            raise NotFoundError(
-                f"no trade data loaded and no BACI files at {src}. Download a release with "
-                "`ketenradar data fetch baci --release V202401b --hs HS92`, or set "
-                "KETENRADAR_SHARED_DATA to a folder holding baci_raw_materials_hs92/."
-            )
-        out.print(f"Loading BACI raw-material trade from {plain(src)} …")
-        data_add("baci", [src], data_dir=data_dir)
-        have = [
-            d
-            for d in store.list(kind="trade_flows")
-            if str(year) in d.manifest.tables["trade"]["years"]
-        ]
-    ds = have[0].name
     output.mkdir(parents=True, exist_ok=True)
-    for imp in ("NLD", "EU27"):
-        df = api.screen(imp, year, dataset=ds, data_dir=_dir(data_dir))
-        _print_screen(df[df["dependent_eu2021"] | df["dependent_geodep"].fillna(False)], 15)
-        path = output / f"screen_{imp}_{year}.html"
-        api.screening_report(df, path, data_dir=_dir(data_dir), dataset=ds)
-        from ketenradar.interfaces.reports.writers import write_frame
-
-        write_frame(df, "csv", output / f"screen_{imp}_{year}.csv")
-        out.print(f"wrote {plain(path)} and {plain(path.with_suffix('.csv'))}")
-    _quickstart_materials(store, output, data_dir)
-    _quickstart_io(store, output, data_dir)
-
-
-def _quickstart_io(store: Any, output: Path, data_dir: Path | None) -> None:
-    """Load the OECD ICIO 2022 arrays (when present) and write NLD's exposure by country."""
-    from ketenradar.core.config import shared_data_dir
-    from ketenradar.interfaces.reports.writers import write_frame
-    from ketenradar.modules.io.api import exposure
-
-    src = shared_data_dir() / "icio_oecd_2022"
-    if not store.list(kind="io_table"):
-        if not src.is_dir():
-            out.print(f"[dim]no ICIO tables at {plain(src)}: skipping the input-output exposure[/]")
-            return
-        out.print(f"Loading the OECD ICIO 2022 table from {plain(src)} …")
-        data_add("icio", [src], data_dir=data_dir)
-    tables = sorted(store.list(kind="io_table"), key=lambda d: d.manifest.source != "icio")
-    for by in ("country", "source"):
-        df = exposure("NLD", source=None, dataset=tables[0].name, by=by, data_dir=_dir(data_dir))
-        path = output / f"io_exposure_NLD_{by}.csv"
-        write_frame(df, "csv", path)
-        out.print(f"wrote {plain(path)}")
-
-
-def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> None:
-    """Load the EU CRM tables and the WGI (when present) and write the criticality report."""
-    from ketenradar.core.config import shared_data_dir
-    from ketenradar.interfaces.reports.writers import write_frame
-    from ketenradar.modules.materials.api import criticality
-    from ketenradar.modules.materials.report import criticality_report
-
-    root = shared_data_dir()
-    sources = {
-        "crm_assessment": ("eu_crm", [root / "eu_crm"]),
-        "governance": (
-            "wgi",
-            [root / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv"],
-        ),
-    }
-    for kind, (source, paths) in sources.items():
-        if store.list(kind=kind):
-            continue
-        if not all(p.exists() for p in paths):
-            out.print(
-                f"[dim]no {source} files at {plain(paths[0])}: skipping the criticality report[/]"
-            )
-            return
-        out.print(f"Loading {source} from {plain(paths[0])} …")
-        data_add(source, paths, data_dir=data_dir)
-    df = criticality(data_dir=_dir(data_dir))
-    criticality_report(df, output / "criticality.html")
-    write_frame(df, "csv", output / "criticality.csv")
-    out.print(f"wrote {plain(output / 'criticality.html')} and {plain(output / 'criticality.csv')}")
+    for module in registry.modules():
+        if module.quickstart:
+            module.load(module.quickstart)(year=year, output=output, data_dir=data_dir)
 
 
 @app.command()
@@ -603,16 +270,26 @@ def _quickstart_materials(store: Any, output: Path, data_dir: Path | None) -> No
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", envvar="KETENRADAR_PORT")] = 8000,
+    data_dir: DataDir = None,
 ) -> None:
     """Start the web application (pages in Dutch and English, JSON API at /api/v1, /docs)."""
     import uvicorn
 
     from ketenradar.interfaces.web.app import create_app
+    from ketenradar.interfaces.web.settings import WebSettings
+
+    settings = WebSettings.from_env(_dir(data_dir))  # the --data-dir given, else the env's
 
     out.print(f"ketenradar serving on http://{host}:{port}/ (API docs: /docs) — Ctrl+C stops")
     # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the
     # client; the application decides (KETENRADAR_TRUSTED_PROXIES, ketenradar.interfaces.web.auth)
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(
+        create_app(settings=settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=False,
+    )
 
 
 starter_app = typer.Typer(
@@ -746,10 +423,11 @@ def facts_show(data_dir: DataDir = None) -> None:
         )
 
 
-# the command modules' groups, after the ones above (the order of ``ketenradar --help``)
-app.add_typer(materials_app, name="materials")
-app.add_typer(io_app, name="io")
-app.add_typer(bom_app, name="bom")
+# every registered module adds its commands (trade: screen, balance; materials; bom; io), then
+# the accounts' groups (the order of ``ketenradar --help``)
+for _module in registry.modules():
+    if _module.cli:
+        _module.load(_module.cli)(app)
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import errno
 import functools
+import math
 import os
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ketenradar.core.errors import KetenradarError
+from ketenradar.core.errors import KetenradarError, UsageError
+from ketenradar.core.progress import Progress
+
+if TYPE_CHECKING:  # pandas only in annotations: `ketenradar --help` does not load it
+    import pandas as pd
 
 err = Console(stderr=True)
 out = Console()
@@ -88,7 +93,20 @@ def plain(text: object) -> str:
 
 def debug_enabled() -> bool:
     """Whether ``$KETENRADAR_DEBUG`` asks for tracebacks."""
-    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    from ketenradar.core.settings import settings
+
+    try:
+        return settings().debug
+    except KetenradarError:  # an invalid setting is reported by itself (check_settings)
+        return False
+
+
+def check_settings() -> None:
+    """Check every ``KETENRADAR_*`` setting (:mod:`ketenradar.core.settings`), so that an
+    invalid one stops any command with one line naming it, whatever the command reads."""
+    from ketenradar.core.settings import settings
+
+    settings()
 
 
 def os_error_message(exc: OSError) -> str:
@@ -144,6 +162,7 @@ def handle_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            check_settings()
             return fn(*args, **kwargs)
         except KetenradarError as exc:
             _fail(str(exc), exc.exit_code)
@@ -225,6 +244,16 @@ def _progress_bar():
     )
 
 
+def bar_progress(bar: Any, task: Any) -> Progress:
+    """A :class:`~ketenradar.core.progress.Progress` that moves ``task`` of the Rich ``bar``
+    (from :func:`_progress_bar`): the stage becomes the bar's description."""
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        bar.update(task, description=printable(stage), completed=done, total=total)
+
+    return progress
+
+
 def _ingest(
     source: str, paths: list[Path], data_dir: Path | None, name: str | None, **options: Any
 ) -> list[Any]:
@@ -233,13 +262,47 @@ def _ingest(
 
     with _progress_bar() as bar:
         task = bar.add_task("reading", total=None)
-
-        def progress(stage: str, done: int, total: int | None) -> None:
-            bar.update(task, description=printable(stage), completed=done, total=total)
-
         return api.add_dataset(
-            source, paths, data_dir=_dir(data_dir), name=name, progress=progress, **options
+            source,
+            paths,
+            data_dir=_dir(data_dir),
+            name=name,
+            progress=bar_progress(bar, task),
+            **options,
         )
+
+
+def add_and_report(
+    source: str, paths: list[Path], data_dir: Path | None, name: str | None, **options: Any
+) -> list[Any]:
+    """Ingest with a progress bar and print what was added (``data add``, ``quickstart``)."""
+    from ketenradar.core.provenance import year_ranges
+
+    reports = _ingest(source, paths, data_dir, name, **options)
+    for r in reports:
+        years = r.manifest.attributes.get("years") or []
+        span = year_ranges(years)
+        if r.changed:
+            tables = r.manifest.tables
+            rows = ", ".join(
+                f"{int(info.get('rows', 0)):,} {name} rows"
+                for name, info in tables.items()
+                if isinstance(info, dict) and "rows" in info
+            )
+            out.print(
+                f"[green]added[/] {plain(r.dataset)}: {rows}"
+                + (f", years {span}" if span else "")
+                + f", release {plain(r.manifest.release)}",
+                highlight=False,
+            )
+        else:
+            out.print(
+                f"[yellow]unchanged[/] {plain(r.dataset)}: the same files are already ingested"
+            )
+        for w in r.warnings:
+            if not w.startswith("unchanged"):
+                err.print(f"[yellow]warning:[/] {plain(w)}", highlight=False)
+    return reports
 
 
 FORMAT_HELP = "table, csv, xlsx, parquet or html."
@@ -258,3 +321,63 @@ def _print_provenance(prov: dict) -> None:
             f"`ketenradar data show {plain(d['dataset'])}`[/]",
             highlight=False,
         )
+
+
+Fmt = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+Output = Annotated[Path | None, typer.Option(help="Output file.")]
+
+
+def emit(
+    df: pd.DataFrame,
+    fmt: str,
+    output: Path | None,
+    *,
+    sheet: str,
+    columns: list[str],
+    limit: int = 40,
+    title: str = "",
+    html: Any = None,
+) -> None:
+    """Print ``df`` as a table (``columns``, at most ``limit`` rows, provenance on stderr) or
+    write it as csv, xlsx, parquet or (with ``html``, a report writer) html."""
+    from ketenradar.interfaces.reports.writers import FORMATS, write_frame
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
+    if fmt == "table":
+        _table(df, columns, limit, title)
+        if "provenance" in df.attrs:
+            _print_provenance(df.attrs["provenance"])
+        return
+    if fmt == "html":
+        if html is None:
+            raise UsageError("this command has no HTML report; use csv, xlsx or parquet")
+        if output is None:
+            raise UsageError("--format html needs --output PATH")
+        html(df, output)
+        out.print(f"wrote {plain(output)}", highlight=False)
+        return
+    write_frame(df, fmt, output, sheet=sheet)
+    if output is not None:
+        out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
+
+
+def _cell(v: Any) -> str:
+    """A table cell as Rich markup: numbers rounded, text (names from files, user input) shown
+    as it is, never read as markup."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return plain(v)
+
+
+def _table(df: pd.DataFrame, columns: list[str], limit: int, title: str) -> None:
+    from rich.table import Table
+
+    t = Table(*map(plain, columns), title=plain(title) if title else None)
+    for _, r in df.head(limit).iterrows():
+        t.add_row(*[_cell(r.get(c)) for c in columns])
+    out.print(t)
+    if len(df) > limit:
+        out.print(f"[dim]{len(df) - limit:,} more rows: use --format csv or --limit[/]")

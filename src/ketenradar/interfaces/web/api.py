@@ -2,45 +2,41 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ketenradar import __version__
 from ketenradar.core.errors import DataError
-from ketenradar.modules.trade.web import content
+from ketenradar.interfaces.web import errors
 from ketenradar.results.facts import Facts
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
 
 
-class ErrorDetail(BaseModel):
-    """Every error answer: what went wrong, naming the parameter and the allowed values."""
-
-    detail: str
-
-
-#: The error answers any endpoint may give (documented on every operation in OpenAPI).
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorDetail, "description": "Invalid parameter or input (the message says why)"},
-    401: {"model": ErrorDetail, "description": "Sign in first"},
-    403: {"model": ErrorDetail, "description": "Role too low, or the CSRF check failed"},
-    404: {"model": ErrorDetail, "description": "Not found (the message names close matches)"},
-    409: {"model": ErrorDetail, "description": "Needs data that is not loaded (says how to load)"},
-    413: {
-        "model": ErrorDetail,
-        "description": "Request body too large (the message names the limit: "
+#: The error answers any endpoint may give (documented on every operation in OpenAPI), each
+#: the one error body :class:`~ketenradar.interfaces.web.errors.ErrorBody` with its ``code``.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = errors.openapi_responses(
+    {
+        400: "Invalid parameter or input (code usage, bad_request; the message says why)",
+        401: "Sign in first, or wrong user name or password (code unauthorized)",
+        403: "Role too low (forbidden), or the CSRF check failed (csrf_failed)",
+        404: "Not found (code not_found; the message names close matches)",
+        409: "Needs data that is not loaded (missing_data: says how to load), or the state "
+        "does not allow it (conflict, cancelled)",
+        413: "Request body too large (code payload_too_large; the message names the limit: "
         "KETENRADAR_MAX_UPLOAD_BYTES, KETENRADAR_MAX_BOM_BYTES, KETENRADAR_MAX_JSON_BYTES)",
-    },
-    422: {"model": ErrorDetail, "description": "Parameter out of range or of the wrong type"},
-    429: {"model": ErrorDetail, "description": "Too many failed sign-ins (see Retry-After)"},
-}
+        422: "Parameter out of range or of the wrong type (validation), or a document or file "
+        "that does not validate (invalid_data: field, file, line, column and node say where)",
+        429: "Too many failed sign-ins (rate_limited) or computations at once (busy); see "
+        "Retry-After",
+        502: "A download from the publisher failed (download_failed)",
+    }
+)
 
 
 def _no_constant(name: str) -> Any:
@@ -81,7 +77,7 @@ def parse_json(body: bytes) -> Any:
         doc = json.loads(body, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise DataError(
-            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", field="body"
+            f"not valid JSON: {exc.msg}", field="body", line=exc.lineno, column=exc.colno
         ) from None
     except UnicodeDecodeError:
         raise DataError("not valid JSON: the body is not UTF-8 text", field="body") from None
@@ -147,127 +143,3 @@ def session(request: Request) -> dict[str, Any]:
 def facts_manifest(facts: FactsDep) -> dict[str, Any]:
     """The fact tables served, the datasets they come from, releases, licences, checksums."""
     return facts.manifest()
-
-
-@router.get("/overview")
-def overview(facts: FactsDep, economy: Importer = "NLD", year: Year = None) -> dict[str, Any]:
-    """Headline counts, largest dependencies, countries depended on, CRMA flags, VA links."""
-    return content.overview(facts, economy, year)
-
-
-Method = Annotated[str, Query(description="eu2021, geodep, any or all")]
-Text = Annotated[str | None, Query(max_length=200)]
-Sort = Annotated[str, Query(description="column, '-' for descending", max_length=60)]
-Page = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=content.MAX_PAGE_SIZE)]
-
-
-def explorer_query(
-    importer: Importer = "NLD",
-    year: Year = None,
-    method: Method = "any",
-    ecosystem: Text = None,
-    supplier: Text = None,
-    q: Text = None,
-    sort: Sort = "-external_imports_kusd",
-    page: Page = 1,
-    page_size: PageSize = 25,
-) -> dict[str, Any]:
-    """The explorer's parameters, shared by the JSON and CSV endpoints and the page."""
-    return {
-        "importer": importer,
-        "year": year,
-        "method": method,
-        "ecosystem": ecosystem,
-        "supplier": supplier,
-        "q": q,
-        "sort": sort,
-        "page": page,
-        "page_size": page_size,
-    }
-
-
-ExplorerQuery = Annotated[dict[str, Any], Depends(explorer_query)]
-
-
-@router.get("/dependencies")
-def dependencies(facts: FactsDep, params: ExplorerQuery) -> dict[str, Any]:
-    """The dependency explorer: filter, sort, paginate the screening."""
-    res = content.dependencies(facts, **params)
-    return res | {"rows": content.records(res["rows"])}
-
-
-@router.get("/dependencies.csv", response_class=Response)
-def dependencies_csv(facts: FactsDep, params: ExplorerQuery) -> Response:
-    """Exactly the rows the explorer shows (same filters, sort and page), as CSV."""
-    res = content.dependencies(facts, **params)
-    buf = io.StringIO()
-    res["rows"].to_csv(buf, index=False)
-    name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.csv"
-    return attachment(buf.getvalue(), "text/csv", name)
-
-
-@router.get("/dependencies.xlsx", response_class=Response)
-def dependencies_xlsx(facts: FactsDep, params: ExplorerQuery) -> Response:
-    """Exactly the rows the explorer shows (same filters, sort and page), as an Excel workbook
-    with a second sheet saying which data and method produced them."""
-    import pandas as pd
-
-    res = content.dependencies(facts, **params)
-    foot = res["footer"]
-    about = pd.DataFrame(
-        [("filters", "; ".join(f"{k}={v}" for k, v in params.items() if v not in (None, "")))]
-        + [("table " + k, v) for k, v in foot["tables"].items()]
-        + [("sources", "; ".join(foot["sources"])), ("licences", "; ".join(foot["licences"]))]
-        + [("built", f"{foot['tool']}, {foot['built_at']}")],
-        columns=["item", "value"],
-    )
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
-        res["rows"].to_excel(xl, sheet_name="dependencies", index=False)
-        about.to_excel(xl, sheet_name="provenance", index=False)
-    name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.xlsx"
-    return attachment(
-        buf.getvalue(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{name}",
-    )
-
-
-@router.get("/products/{hs6}.csv", response_class=Response)
-def product_csv(
-    facts: FactsDep,
-    hs6: Annotated[str, Path(pattern=r"^\d{6}$", description="HS 6-digit code")],
-    importer: Importer = "NLD",
-) -> Response:
-    """The product page's indicator table over the years, as CSV."""
-    import pandas as pd
-
-    p = content.product(facts, hs6, importer)
-    buf = io.StringIO()
-    pd.DataFrame(p["indicators"]).to_csv(buf, index=False)
-    return attachment(buf.getvalue(), "text/csv", f"product_{hs6}_{importer}.csv")
-
-
-@router.get("/products/{hs6}")
-def product(
-    facts: FactsDep,
-    hs6: Annotated[str, Path(pattern=r"^\d{6}$", description="HS 6-digit code")],
-    importer: Importer = "NLD",
-) -> dict[str, Any]:
-    """One product: indicators over the years, supplier shares over time."""
-    return content.product(facts, hs6, importer)
-
-
-@router.get("/materials")
-def materials(facts: FactsDep) -> dict[str, Any]:
-    """EU criticality per material and stage, with the thresholds, and the CRMA flags."""
-    return content.materials(facts)
-
-
-@router.get("/io/exposure")
-def io_exposure(
-    facts: FactsDep, by: Annotated[str, Query(description="country or industry")] = "country"
-) -> dict[str, Any]:
-    """Input-output exposure of the Netherlands (OECD ICIO 2022)."""
-    return content.io_exposure(facts, by)

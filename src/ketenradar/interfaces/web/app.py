@@ -6,29 +6,24 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenradar import __version__
-from ketenradar.core.errors import KetenradarError, RateLimitedError
+from ketenradar.core import blas
+from ketenradar.core import modules as registry
 from ketenradar.core.jobs import Jobs
 from ketenradar.datasets.datastore import clean_leftovers
 from ketenradar.interfaces.web import (
     api,
     auth,
     csrf,
+    errors,
     guard,
-    pages,
     routes_data,
 )
 from ketenradar.interfaces.web.settings import WebSettings
-from ketenradar.modules.io import blas
-from ketenradar.modules.io.web import routes as routes_io
-from ketenradar.modules.materials.web import routes as routes_materials
-from ketenradar.modules.trade.web import routes as routes_country
 from ketenradar.registry import db as accounts_db
 from ketenradar.registry import service
 from ketenradar.results.facts import Facts
@@ -47,6 +42,14 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def static_files() -> StaticFiles:
+    """``/static/``: the shell's files, then every module's (first match wins)."""
+    packages: list[str | tuple[str, str]] = [
+        (m.package, m.static) for m in registry.modules() if m.static
+    ]
+    return StaticFiles(directory=str(HERE / "static"), packages=packages)
 
 
 def create_app(facts: Facts | None = None, settings: WebSettings | None = None) -> FastAPI:
@@ -70,15 +73,11 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     app.state.accounts = accounts_db.sessions(settings.database_url)
     app.state.facts = facts or Facts(data_dir=app.state.settings.data_dir)
     app.state.jobs = Jobs()
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", static_files(), name="static")
     app.include_router(api.router)
-    app.include_router(routes_io.api_router)
-    app.include_router(routes_io.page_router)
-    app.include_router(routes_materials.api_router)
-    app.include_router(routes_materials.page_router)
-    app.include_router(routes_country.api_router)
-    app.include_router(routes_country.page_router)
-    app.include_router(pages.router)
+    for module in registry.modules():  # every module's JSON API and pages
+        for router in module.routers:
+            app.include_router(module.load(router))
     app.include_router(auth.api_router)
     app.include_router(auth.page_router)
     app.include_router(routes_data.api_router)
@@ -86,7 +85,7 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
 
     # request-body limits, roles before the body, HEAD, no-store (web/guard.py): added before
     # the session middleware below, so that it runs inside it and knows the signed-in user
-    app.add_middleware(guard.RequestGuard, render=lambda request, exc: guard_error(request, exc))
+    app.add_middleware(guard.RequestGuard)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -105,59 +104,8 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
             csrf.set_cookie(request, response, token)
         return response
 
-    def wants_html(request: Request) -> bool:
-        return not request.url.path.startswith("/api/")
-
-    def render_error(
-        request: Request, status: int, message: str, headers: dict[str, str] | None = None
-    ) -> Response:
-        if wants_html(request):
-            response = pages.render(
-                request,
-                pages.lang_of(request),
-                "error.html",
-                "error",
-                status_code=status,
-                status=status,
-                message=message,
-                footer=None,
-            )
-            response.headers.update(headers or {})
-            return response
-        return JSONResponse({"detail": message}, status_code=status, headers=headers)
-
-    def project_error_response(request: Request, exc: KetenradarError) -> Response:
-        status = exc.http_status if exc.http_status < 500 else 400
-        headers = None
-        if isinstance(exc, RateLimitedError):
-            headers = {"Retry-After": str(exc.retry_after)}
-        elif status == 401 and request.url.path.startswith("/api/"):
-            headers = {"WWW-Authenticate": 'Cookie realm="ketenradar"'}
-        return render_error(request, status, str(exc), headers)
-
-    @app.exception_handler(KetenradarError)
-    async def project_error(request: Request, exc: KetenradarError) -> Response:
-        return project_error_response(request, exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        parts = [
-            f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
-            for e in exc.errors()
-        ]
-        return render_error(request, 422, "invalid parameter — " + "; ".join(parts))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return render_error(request, exc.status_code, str(exc.detail))
-
-    def guard_error(request: Request, exc: Exception) -> Response:
-        # a refusal of the request guard (before any route ran), answered as the handlers do
-        if isinstance(exc, KetenradarError):
-            return project_error_response(request, exc)
-        if isinstance(exc, StarletteHTTPException):
-            return render_error(request, exc.status_code, str(exc.detail))
-        raise exc
+    # every error in one shape (JSON under /api/, the error page elsewhere), its own status
+    errors.install(app)
 
     @app.get("/", include_in_schema=False)
     def root(request: Request) -> RedirectResponse:

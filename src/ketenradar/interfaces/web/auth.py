@@ -35,7 +35,8 @@ from ketenradar.core.errors import (
     RateLimitedError,
     UsageError,
 )
-from ketenradar.interfaces.web import csrf, pages
+from ketenradar.core.modules import saved_kinds
+from ketenradar.interfaces.web import csrf, errors, pages
 from ketenradar.registry import service
 from ketenradar.registry.models import ROLES, SavedItem, User
 
@@ -166,7 +167,9 @@ def read_gate(request: Request) -> Response | None:
     if is_open(path):
         return None
     if path.startswith("/api/") or path in ("/openapi.json", "/docs", "/redoc"):
-        return JSONResponse({"detail": "sign in first: reading requires a login here"}, 401)
+        return errors.error_response(
+            request, AuthError("sign in first: reading requires a login here")
+        )
     lang = pages.lang_of(request)
     return RedirectResponse(f"/{lang}/login?next={path}", status_code=303)
 
@@ -234,7 +237,7 @@ def _set_session(request: Request, response: Response, token: str) -> None:
         httponly=True,
         samesite="lax",
         secure=request.app.state.settings.secure_cookies,
-        max_age=int(service.SESSION_LIFETIME.total_seconds()),
+        max_age=int(service.session_lifetime().total_seconds()),
         path="/",
     )
 
@@ -346,7 +349,12 @@ def audit(
     ]
 
 
-Kind = Annotated[Literal["scenario", "bom"], PathParam(description="scenario or bom")]
+#: the kinds of saved work the registered modules store (scenario, bom, …)
+KINDS = tuple(saved_kinds())
+Kind = Annotated[
+    Literal[KINDS],  # type: ignore[valid-type]
+    PathParam(description=", ".join(f"{k} ({v.description})" for k, v in saved_kinds().items())),
+]
 
 
 @api_router.get("/saved/{kind}")

@@ -19,7 +19,9 @@ import hashlib
 import hmac
 import secrets
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
+
+from ketenradar.core.errors import ErrorCode, ForbiddenError
 
 COOKIE = "kr_csrf"
 HEADER = "X-CSRF-Token"
@@ -27,6 +29,12 @@ FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 #: The session cookie (set by :mod:`ketenradar.interfaces.web.auth`) the token is bound to.
 SESSION_COOKIE = "kr_session"
+
+
+class CsrfError(ForbiddenError):
+    """A state-changing request without the matching CSRF token (403, code ``csrf_failed``)."""
+
+    code = ErrorCode.CSRF_FAILED
 
 
 def new_token(secret: str, session: str | None = None) -> str:
@@ -81,7 +89,7 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
 
 async def verify(request: Request) -> None:
     """Refuse a state-changing request without the matching token signed for its session
-    (403)."""
+    (:class:`CsrfError`, 403)."""
     if request.method in SAFE_METHODS:
         return
     cookie = request.cookies.get(COOKIE)
@@ -100,8 +108,7 @@ async def verify(request: Request) -> None:
         and hmac.compare_digest(cookie.encode(), sent.encode())
         and valid(secret, sent, session)
     ):
-        raise HTTPException(
-            403,
+        raise CsrfError(
             "CSRF check failed: a form or script must send the page's csrf_token "
             f"(form field '{FIELD}' or header '{HEADER}') together with the '{COOKIE}' cookie, "
             "from the same session (signing in or out changes it); reload the page and try "

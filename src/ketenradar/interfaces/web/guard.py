@@ -43,8 +43,8 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ketenradar.core.errors import ForbiddenError, KetenradarError
-from ketenradar.interfaces.web import auth, csrf
+from ketenradar.core.errors import KetenradarError
+from ketenradar.interfaces.web import auth, csrf, errors
 from ketenradar.registry.models import ROLES
 
 log = logging.getLogger(__name__)
@@ -62,10 +62,10 @@ ROUTE_KINDS: dict[tuple[str, str], str] = {
 #: supply, save and CSRF fields).
 FORM_OVERHEAD = 64 * 1024
 
-#: A saved scenario or BOM holds up to 1,000,000 characters (``auth.NewItem``), up to six
-#: bytes each once escaped in JSON, plus its name: its request may be this large (or the
-#: JSON limit, when that is larger).
-SAVED_ITEM_BYTES = 8_000_000
+# A saved scenario or BOM holds up to 1,000,000 characters (``auth.NewItem``), up to six
+# bytes each once escaped in JSON, plus its name: its request may be
+# ``KETENRADAR_MAX_SAVED_BYTES`` large (default 8 MB, which fits that), or the JSON limit when
+# that is larger.
 
 #: Paths whose answers depend on who is signed in: never stored by a browser or proxy.
 NO_STORE_PATHS = re.compile(
@@ -89,7 +89,9 @@ def human_size(n: int) -> str:
 
 
 class BodyTooLarge(StarletteHTTPException):
-    """The request body is over its route's limit (413); the message names the limit."""
+    """The request body is over its route's limit (413, code ``payload_too_large``); the
+    message names the limit. An HTTP exception, not a project error: FastAPI turns any other
+    exception raised while it reads a body into a 400."""
 
     def __init__(self, message: str) -> None:
         super().__init__(413, message)
@@ -125,7 +127,7 @@ def policy_for(kind: str | None, settings: Any, role: str | None = None) -> Poli
         n = settings.max_bom_bytes
         return Policy(n + FORM_OVERHEAD, n, "a BOM upload", role)
     if kind == "saved":
-        n = max(SAVED_ITEM_BYTES, settings.max_json_bytes)
+        n = max(settings.max_saved_bytes, settings.max_json_bytes)
         return Policy(n, n, "a saved scenario or BOM", role)
     n = settings.max_json_bytes
     return Policy(n, n, "a JSON or form body", role)
@@ -154,9 +156,10 @@ def route_role(dependant: Any) -> str | None:
 
 class RequestGuard:
     """The ASGI middleware described in the module docstring; ``render`` turns an error into
-    the application's error answer (JSON ``{"detail": …}`` or the HTML error page)."""
+    the application's error answer (default :func:`ketenradar.interfaces.web.errors.error_response`:
+    the JSON error body under ``/api/``, the error page elsewhere)."""
 
-    def __init__(self, app: ASGIApp, render: ErrorRenderer) -> None:
+    def __init__(self, app: ASGIApp, render: ErrorRenderer = errors.error_response) -> None:
         self.app = app
         self.render = render
         self._routes: list[tuple[set[str], re.Pattern[str], str, str | None]] | None = None
@@ -226,7 +229,7 @@ class RequestGuard:
             if policy.role:
                 auth.user_with_role(request, policy.role)
             if policy.csrf_header and csrf.HEADER.lower() not in headers:
-                raise ForbiddenError(
+                raise csrf.CsrfError(
                     f"CSRF check failed: send the page's csrf_token in the header '{csrf.HEADER}' "
                     f"(an upload is not read for a form field: {policy.what} may be large)"
                 )

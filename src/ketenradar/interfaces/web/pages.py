@@ -8,22 +8,41 @@ signed-in user and the CSRF token every form carries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ketenradar.interfaces.web import api
+from ketenradar.core import modules as registry
+from ketenradar.core.modules import NavEntry
+from ketenradar.interfaces.web import i18n
 from ketenradar.interfaces.web.i18n import LANGUAGES, translator
-from ketenradar.modules.trade.web import content
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-router = APIRouter(include_in_schema=False)
+
+
+def template_folders() -> list[Path]:
+    """Where pages' templates are found: the shell's, then every module's."""
+    folders = [HERE / "templates"]
+    for module in registry.modules():
+        folder = module.folder(module.templates)
+        if folder is not None:
+            folders.append(folder)
+    return folders
+
+
+def nav_entries() -> list[NavEntry]:
+    """The site's navigation: every module's entries, then the data page."""
+    return [e for m in registry.modules() for e in m.nav] + [NavEntry("data", "data")]
+
+
+templates = Jinja2Templates(directory=template_folders())
+# messages (t, _, gettext) and the number and date filters, in the language of each render
+i18n.install(templates.env)
 
 
 def check_lang(lang: str) -> str:
@@ -61,64 +80,34 @@ def render(
         "other_lang_url": other_url,
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "nav": nav_entries(),
         **extra,
     }
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
-@router.get("/{lang}/", response_class=HTMLResponse)
-def overview_page(request: Request, lang: str, economy: str = "NLD", year: int | None = None):
-    """Overview of an economy: headline counts and the largest dependencies."""
-    lang = check_lang(lang)
-    o = content.overview(request.app.state.facts, economy, year)
-    return render(request, lang, "overview.html", "overview", o=o, footer=o["footer"])
+def store_footer(
+    datasets: list[dict[str, Any]],
+    *,
+    what: str = "",
+    methods: Sequence[str] = (),
+    built_at: str | None = None,
+    tool: str | None = None,
+) -> dict[str, Any]:
+    """The page footer (the keys of :meth:`ketenradar.results.facts.Facts.footer`) for a
+    result computed from the user's store: each dataset (provenance records) with what was
+    computed from it and how, named as fact tables' attribution names them."""
+    from ketenradar import __version__
 
-
-@router.get("/{lang}/dependencies", response_class=HTMLResponse)
-def dependencies_page(request: Request, lang: str, params: api.ExplorerQuery):
-    """The dependency explorer: filters, sortable columns, pages, CSV download."""
-    lang = check_lang(lang)
-    sort = params["sort"]
-    d = content.dependencies(request.app.state.facts, **params)
-    params["year"] = d["year"]
-    clean = {k: v for k, v in params.items() if v not in (None, "")}
-
-    def query(**changes: Any) -> str:
-        return urlencode({**clean, **changes})
-
-    def sort_query(col: str) -> str:
-        desc = sort != f"-{col}"
-        return query(sort=("-" if desc else "") + col, page=1)
-
-    return render(
-        request,
-        lang,
-        "dependencies.html",
-        "dependencies",
-        d=d,
-        rows=content.records(d["rows"]),
-        columns=content.DEPENDENCY_COLUMNS,
-        params=params,
-        query=query(),
-        sort_query=sort_query,
-        page_query=lambda p: query(page=p),
-        importers=["NLD", "EU27"],
-        ecosystems=sorted(
-            {
-                e
-                for v in request.app.state.facts.values("screening", "ecosystem")
-                if isinstance(v, str)
-                for e in v.split("; ")
-            }
-        ),
-        methods=content.METHODS,
-        footer=d["footer"],
-    )
-
-
-@router.get("/{lang}/products/{hs6}", response_class=HTMLResponse)
-def product_page(request: Request, lang: str, hs6: str, importer: str = "NLD"):
-    """One product: indicators and supplier shares over the years."""
-    lang = check_lang(lang)
-    p = content.product(request.app.state.facts, hs6, importer)
-    return render(request, lang, "product.html", "product", p=p, footer=p["footer"])
+    return {
+        "tables": {
+            f"{d['dataset']} ({d.get('version') or d['release']})": "; ".join(
+                filter(None, [what, d.get("citation", ""), *methods])
+            )
+            for d in datasets
+        },
+        "sources": [f"{d['dataset']} ({d['release']})" for d in datasets],
+        "licences": sorted({str(d.get("licence") or "") for d in datasets}),
+        "built_at": built_at or max((d.get("ingested_at", "") for d in datasets), default=""),
+        "tool": tool or f"ketenradar {__version__}",
+    }

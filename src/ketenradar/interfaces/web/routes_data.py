@@ -121,10 +121,11 @@ async def add_dataset(request: Request, user: Analyst) -> dict[str, Any]:
             raise UsageError(
                 f"unknown source '{source[:40]}' (known: {known})"
                 if source
-                else f"no source: say which connector reads the files ({known})"
+                else f"no source: say which connector reads the files ({known})",
+                field="source",
             )
         if not received.files:
-            raise UsageError("no file uploaded")
+            raise UsageError("no file uploaded", field="files")
     except BaseException:  # also a cancelled request: nothing half-written stays behind
         shutil.rmtree(staged, ignore_errors=True)
         raise
@@ -170,7 +171,7 @@ def fetch_dataset(request: Request, body: FetchRequest, user: Admin) -> dict[str
             body.release,
             body.hs,
             data_dir=data_dir,
-            progress=lambda done, total: job.report("download", done, total),
+            progress=job.report,
         )
         path = Path(res.path)
         reports = core.add_dataset("baci", [path], data_dir=data_dir, progress=job.report)

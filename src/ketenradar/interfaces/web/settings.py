@@ -1,74 +1,14 @@
-"""Settings of the web application, read from the environment with embedded defaults.
+"""Settings of the web application: :class:`WebSettings`, built from the ``KETENRADAR_*``
+settings of :mod:`ketenradar.core.settings` (listed with their defaults in
+``docs/settings.md``; why the limits are there: ``docs/security.md``).
 
-=================================  ==========================================================
-``KETENRADAR_DATABASE_URL``        accounts and saved work (SQLAlchemy URL); default SQLite
-                                   ``<data dir>/ketenradar.db``; PostgreSQL e.g.
-                                   ``postgresql+psycopg://user@127.0.0.1:5432/ketenradar``
-``KETENRADAR_READ_REQUIRES_LOGIN`` ``1``/``true``: every page and API call needs a login
-                                   (default: reading is open, writing needs a role)
-``KETENRADAR_SECRET_KEY``          signs CSRF tokens; default: a random key kept in
-                                   ``<data dir>/secret_key`` (created on first start)
-``KETENRADAR_SECURE_COOKIES``      ``1``: cookies only over HTTPS (set behind a TLS proxy)
-``KETENRADAR_DATA_DIR``            the data store (datasets, derived facts, the SQLite file)
-=================================  ==========================================================
-
-Sign-in (the scheme: :mod:`ketenradar.registry.service`):
-
-========================================  ===================================================
-``KETENRADAR_TRUSTED_PROXIES``            comma-separated IPs/CIDRs of reverse proxies whose
-                                          ``Forwarded`` / ``X-Forwarded-For`` is believed
-                                          (default: none; the client is the direct peer)
-``KETENRADAR_LOGIN_MAX_FAILURES``         attempts of one (client, user name) before that
-                                          pair is locked (default 5)
-``KETENRADAR_LOGIN_CLIENT_MAX_FAILURES``  attempts of one client across user names before
-                                          the client is locked (default 20)
-``KETENRADAR_LOGIN_LOCKOUT``              seconds of the first lock (default 60); each
-                                          further lock of a key twice as long …
-``KETENRADAR_LOGIN_LOCKOUT_MAX``          … up to this many seconds (default 3600)
-``KETENRADAR_LOGIN_WINDOW``               seconds after which a quiet key is forgotten
-                                          (default 900)
-``KETENRADAR_MAX_CONCURRENT_LOGINS``      Argon2 password hashes at once (64 MiB each;
-                                          default 4)
-``KETENRADAR_LOGIN_WAIT``                 seconds a sign-in waits for a free hashing slot
-                                          before 429 with ``Retry-After`` (default 5)
-========================================  ===================================================
-
-Request bodies (checked before a byte of the body is read: by ``Content-Length``, then by
-counting what arrives, chunked or not; over the limit → 413 naming the limit;
-:mod:`~ketenradar.interfaces.web.guard`).
-A number with a suffix K, M, G (10³, 10⁶, 10⁹) or Ki, Mi, Gi
-(2¹⁰, 2²⁰, 2³⁰) bytes:
-
-========================================  ===================================================
-``KETENRADAR_MAX_UPLOAD_BYTES``           a dataset upload (``POST /api/v1/datasets``, all
-                                          files together); default 4 GiB; the files stream
-                                          straight into ``<data dir>/uploads``
-``KETENRADAR_MAX_BOM_BYTES``              a BOM file uploaded for its exposure (API and
-                                          page); default 1 MB
-``KETENRADAR_MAX_JSON_BYTES``             every other request body (JSON and forms: what-if,
-                                          sign-in, users, …); default 1 MB. Saving a
-                                          scenario or BOM (``POST /api/v1/saved/{kind}``)
-                                          may send up to 8 MB or this, whichever is larger
-========================================  ===================================================
-
-Costly computations: the what-if (:func:`ketenradar.modules.materials.web.views.run_whatif`) and the
-input-output solves (:mod:`ketenradar.modules.io.blas`):
-
-========================================  ===================================================
-``KETENRADAR_MAX_CONCURRENT_WHATIF``      different what-ifs computed at once (default 2);
-                                          identical ones share one computation and result
-``KETENRADAR_MAX_QUEUED_WHATIF``          what-ifs waiting for a turn (default 8); beyond,
-                                          429 with ``Retry-After`` (logged as a warning)
-``KETENRADAR_WHATIF_CACHE_SIZE``          what-if results kept, per version of the inputs
-                                          and scenario (default 64; least recently used go)
-``KETENRADAR_BLAS_THREADS``               BLAS/LAPACK threads per call in the server
-                                          (default 1; 0: the libraries' own, one per core)
-========================================  ===================================================
+The secret key defaults to a random key kept in ``<data dir>/secret_key`` (created on first
+start, readable by the owner only: :func:`_stored_secret`); the accounts database defaults to
+SQLite ``<data dir>/ketenradar.db``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -76,94 +16,22 @@ from datetime import timedelta
 from pathlib import Path
 
 from ketenradar.core.config import default_data_dir
-from ketenradar.core.errors import UsageError
+from ketenradar.core.settings import Network, Settings, settings
 from ketenradar.registry.service import DEFAULT_POLICY, LoginPolicy
 
-TRUE = {"1", "true", "yes", "on"}
-FALSE = {"0", "false", "no", "off", ""}
 
-
-def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    v = raw.strip().lower()
-    if v in TRUE:
-        return True
-    if v in FALSE:
-        return False
-    raise UsageError(f"{name}={raw!r} is not a yes/no setting (use 1/0, true/false)")
-
-
-def _number(name: str, default: float, minimum: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not value >= minimum:  # also NaN
-        raise UsageError(f"{name}={raw!r} is not a number ≥ {minimum:g}")
-    return value
-
-
-_SIZE_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "ki": 2**10, "mi": 2**20, "gi": 2**30}
-
-
-def _bytes(name: str, default: int) -> int:
-    """A size in bytes from the environment: ``1000000``, ``1M``, ``4Gi`` (at least 1)."""
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    v = raw.strip().lower().removesuffix("b")
-    digits = v.rstrip("kmgi")
-    unit = v[len(digits) :]
-    if not digits.isdigit() or unit not in _SIZE_UNITS or int(digits) < 1:
-        raise UsageError(
-            f"{name}={raw!r} is not a size in bytes (a whole number ≥ 1, optionally with K, M, "
-            "G or Ki, Mi, Gi: 1000000, 1M, 4Gi)"
-        )
-    return int(digits) * _SIZE_UNITS[unit]
-
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def trusted_proxies(raw: str | None) -> tuple[Network, ...]:
-    """``KETENRADAR_TRUSTED_PROXIES`` parsed: comma-separated IP addresses or CIDR networks."""
-    nets = []
-    for part in (raw or "").split(","):
-        if part.strip():
-            try:
-                nets.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError:
-                raise UsageError(
-                    f"KETENRADAR_TRUSTED_PROXIES: '{part.strip()}' is not an IP address or "
-                    "network (e.g. 127.0.0.1, 10.0.0.0/8, ::1)"
-                ) from None
-    return tuple(nets)
-
-
-def login_policy() -> LoginPolicy:
-    """The sign-in limits from the environment (``KETENRADAR_LOGIN_…``)."""
-    d = DEFAULT_POLICY
+def login_policy(current: Settings | None = None) -> LoginPolicy:
+    """The sign-in limits of the settings (``KETENRADAR_LOGIN_MAX_FAILURES`` and the other
+    sign-in settings; default: those in force now)."""
+    s = current or settings()
     return LoginPolicy(
-        max_failures=int(_number("KETENRADAR_LOGIN_MAX_FAILURES", d.max_failures, 1)),
-        client_max_failures=int(
-            _number("KETENRADAR_LOGIN_CLIENT_MAX_FAILURES", d.client_max_failures, 1)
-        ),
-        window=timedelta(seconds=_number("KETENRADAR_LOGIN_WINDOW", d.window.total_seconds(), 1)),
-        lockout=timedelta(
-            seconds=_number("KETENRADAR_LOGIN_LOCKOUT", d.lockout.total_seconds(), 1)
-        ),
-        lockout_max=timedelta(
-            seconds=_number("KETENRADAR_LOGIN_LOCKOUT_MAX", d.lockout_max.total_seconds(), 1)
-        ),
-        max_concurrent_hashing=int(
-            _number("KETENRADAR_MAX_CONCURRENT_LOGINS", d.max_concurrent_hashing, 1)
-        ),
-        hashing_wait=_number("KETENRADAR_LOGIN_WAIT", d.hashing_wait, 0),
+        max_failures=s.login_max_failures,
+        client_max_failures=s.login_client_max_failures,
+        window=timedelta(seconds=s.login_window),
+        lockout=timedelta(seconds=s.login_lockout),
+        lockout_max=timedelta(seconds=s.login_lockout_max),
+        max_concurrent_hashing=s.max_concurrent_logins,
+        hashing_wait=s.login_wait,
     )
 
 
@@ -181,24 +49,27 @@ class WebSettings:
     max_upload_bytes: int = 4 * 2**30
     max_bom_bytes: int = 1_000_000
     max_json_bytes: int = 1_000_000
+    max_saved_bytes: int = 8_000_000
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> WebSettings:
-        """The settings from the environment (and defaults under ``data_dir``)."""
+        """The settings from the environment (:func:`ketenradar.core.settings.settings`), with
+        the defaults under ``data_dir`` (default: the data dir of the settings)."""
+        s = settings()
         root = Path(data_dir) if data_dir else default_data_dir()
-        url = os.environ.get("KETENRADAR_DATABASE_URL") or f"sqlite:///{root / 'ketenradar.db'}"
-        key = os.environ.get("KETENRADAR_SECRET_KEY") or _stored_secret(root)
+        key = s.secret_key.get_secret_value() if s.secret_key else _stored_secret(root)
         return cls(
             data_dir=root,
-            database_url=url,
-            read_requires_login=_flag("KETENRADAR_READ_REQUIRES_LOGIN", False),
+            database_url=s.database_url or f"sqlite:///{root / 'ketenradar.db'}",
+            read_requires_login=s.read_requires_login,
             secret_key=key,
-            secure_cookies=_flag("KETENRADAR_SECURE_COOKIES", False),
-            trusted_proxies=trusted_proxies(os.environ.get("KETENRADAR_TRUSTED_PROXIES")),
-            login=login_policy(),
-            max_upload_bytes=_bytes("KETENRADAR_MAX_UPLOAD_BYTES", 4 * 2**30),
-            max_bom_bytes=_bytes("KETENRADAR_MAX_BOM_BYTES", 1_000_000),
-            max_json_bytes=_bytes("KETENRADAR_MAX_JSON_BYTES", 1_000_000),
+            secure_cookies=s.secure_cookies,
+            trusted_proxies=s.trusted_proxies,
+            login=login_policy(s),
+            max_upload_bytes=s.max_upload_bytes,
+            max_bom_bytes=s.max_bom_bytes,
+            max_json_bytes=s.max_json_bytes,
+            max_saved_bytes=s.max_saved_bytes,
         )
 
 

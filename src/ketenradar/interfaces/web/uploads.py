@@ -22,12 +22,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 
 from ketenradar.core.errors import UsageError
+from ketenradar.core.settings import settings
 
 #: Characters kept in an uploaded file's name (others become ``_``).
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 #: The longest file name most file systems take, in bytes.
 MAX_NAME_BYTES = 255
-MAX_FILES = 500
 MAX_FIELDS = 20
 MAX_FIELD_BYTES = 10_000
 WRITE_CHUNK = 1024 * 1024
@@ -52,10 +52,13 @@ def safe_file_name(raw: str) -> str:
     base = raw.replace("\\", "/").rsplit("/", 1)[-1]
     name = SAFE_NAME.sub("_", base)
     if name in ("", ".", ".."):
-        raise UsageError(f"'{_shown(raw)}' is not a file name: give each file its own name")
+        raise UsageError(
+            f"'{_shown(raw)}' is not a file name: give each file its own name", file=_shown(raw)
+        )
     if len(base.encode("utf-8", "replace")) > MAX_NAME_BYTES:
         raise UsageError(
-            f"the file name '{_shown(raw)}' is longer than {MAX_NAME_BYTES} bytes: rename the file"
+            f"the file name '{_shown(raw)}' is longer than {MAX_NAME_BYTES} bytes: rename the file",
+            file=_shown(raw),
         )
     return name
 
@@ -66,6 +69,7 @@ class _Stream:
     def __init__(self, folder: Path, file_field: str) -> None:
         self.folder = folder
         self.file_field = file_field
+        self.max_files = settings().max_upload_files
         self.out = Received()
         self.events: list[tuple[str, Any]] = []
         self.header_name = b""
@@ -124,13 +128,18 @@ class _Stream:
         name = options.get(b"name", b"").decode("utf-8", "replace")
         if b"filename" in options:
             if name != self.file_field:
-                raise UsageError(f"send the files in the form field '{self.file_field}'")
-            if len(self.out.files) >= MAX_FILES:
-                raise UsageError(f"more than {MAX_FILES} files in one upload")
+                raise UsageError(
+                    f"send the files in the form field '{self.file_field}'", field=_shown(name)
+                )
+            if len(self.out.files) >= self.max_files:
+                raise UsageError(
+                    f"more than {self.max_files} files in one upload (KETENRADAR_MAX_UPLOAD_FILES)",
+                    field=self.file_field,
+                )
             fname = safe_file_name(options[b"filename"].decode("utf-8", "replace"))
             path = self.folder / fname
             if path in self.out.files:
-                raise UsageError(f"two files named '{fname}' in one upload")
+                raise UsageError(f"two files named '{fname}' in one upload", file=fname)
             self.fh = await run_in_threadpool(path.open, "xb")
             self.out.files.append(path)
             self.part = {"file": True}
@@ -152,7 +161,8 @@ class _Stream:
         if len(value) > MAX_FIELD_BYTES:
             raise UsageError(
                 f"the form field '{_shown(self.part['name'])}' is longer than "
-                f"{MAX_FIELD_BYTES:,} bytes"
+                f"{MAX_FIELD_BYTES:,} bytes",
+                field=_shown(self.part["name"]),
             )
 
     async def _flush(self) -> None:
@@ -171,7 +181,8 @@ class _Stream:
                 self.out.fields[self.part["name"]] = self.part["value"].decode("utf-8")
             except UnicodeDecodeError:
                 raise UsageError(
-                    f"the form field '{_shown(self.part['name'])}' is not UTF-8 text"
+                    f"the form field '{_shown(self.part['name'])}' is not UTF-8 text",
+                    field=_shown(self.part["name"]),
                 ) from None
         self.part = {}
 

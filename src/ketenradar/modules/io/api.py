@@ -6,7 +6,6 @@ writes next to its outputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,17 @@ from ketenradar.core.cache import SingleFlightCache
 from ketenradar.core.config import default_data_dir
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.core.groups import GroupRegistry, user_groups_file
+from ketenradar.core.progress import Progress
 from ketenradar.core.provenance import make_provenance
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.datastore import Dataset
 from ketenradar.datasets.iotable import IOTable, check_balance
 from ketenradar.datasets.iotable_store import available_years, read_table
-from ketenradar.modules.io import balance as balance_mod
-from ketenradar.modules.io import exposure as exposure_mod
 from ketenradar.modules.io import shock as shock_mod
-from ketenradar.modules.io.model import IOModel
-from ketenradar.modules.io.regions import resolve_economy
+from ketenradar.modules.io.analysis import balance as balance_mod
+from ketenradar.modules.io.analysis import exposure as exposure_mod
+from ketenradar.modules.io.analysis.model import IOModel
+from ketenradar.modules.io.analysis.regions import resolve_economy
 
 LEONTIEF = (
     "Leontief demand-side model and value added in final demand: Miller & Blair (2009), "
@@ -49,7 +49,7 @@ MAX_MODELS = 4
 #: The factorised models, per dataset version and year. Shared by every thread of the web
 #: application: thread-safe, bounded, and each model is built once however many requests ask
 #: for it at the same moment (see :mod:`ketenradar.core.cache`); the models themselves are frozen
-#: and safe to solve with from many threads (:mod:`ketenradar.modules.io.model`).
+#: and safe to solve with from many threads (:mod:`ketenradar.modules.io.analysis.model`).
 _MODELS = SingleFlightCache(MAX_MODELS, name="io models")
 
 
@@ -184,7 +184,7 @@ def shock(
     dataset: str | None = None,
     data_dir: Path | str | None = None,
     command: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Output and value-added loss of the economy's industries under supply shocks.
 

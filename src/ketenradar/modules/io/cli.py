@@ -10,16 +10,20 @@ import typer
 from ketenradar.core.errors import UsageError
 from ketenradar.interfaces.cli.common import (
     DataDir,
+    Fmt,
+    Output,
     _command,
     _dir,
     _ingest,
     _progress_bar,
+    add_and_report,
+    bar_progress,
+    emit,
     err,
     handle_errors,
     out,
     plain,
 )
-from ketenradar.modules.materials.cli import Fmt, Output, _emit
 
 io_app = typer.Typer(
     help="Goods and services dependencies through input-output tables (WIOD, OECD ICIO).",
@@ -96,7 +100,7 @@ def io_check(
         "total_residual_share",
         "rows_or_columns_beyond_tolerance",
     ]
-    _emit(df, fmt, output, sheet="check", columns=cols, limit=100, title="Table balance")
+    emit(df, fmt, output, sheet="check", columns=cols, limit=100, title="Table balance")
 
 
 EXPOSURE_COLUMNS = {
@@ -180,7 +184,7 @@ def io_exposure(
         data_dir=_dir(data_dir),
         command=_command(ctx),
     )
-    _emit(
+    emit(
         df,
         fmt,
         output,
@@ -238,7 +242,7 @@ def io_shock(
             dataset=dataset,
             data_dir=_dir(data_dir),
             command=_command(ctx),
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=bar_progress(bar, task),
         )
     if fmt == "table":
         prov = df.attrs.get("provenance")
@@ -256,7 +260,7 @@ def io_shock(
         "va_loss_share",
     ]
     title = "Supply shock" + (f": {df['scenario'].iat[0]}" if df["scenario"].nunique() == 1 else "")
-    _emit(df, fmt, output, sheet="shock", columns=cols, limit=limit, title=title)
+    emit(df, fmt, output, sheet="shock", columns=cols, limit=limit, title=title)
 
 
 @io_app.command("balance")
@@ -296,7 +300,7 @@ def io_balance(
         "balance_ratio_va",
         "balance_ratio_share",
     ]
-    _emit(
+    emit(
         df,
         fmt,
         output,
@@ -305,3 +309,31 @@ def io_balance(
         limit=limit,
         title=f"Value-added balance of {economy}",
     )
+
+
+def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
+    """Load the OECD ICIO 2022 arrays (when present) and write NLD's exposure by country."""
+    from ketenradar.core.config import shared_data_dir
+    from ketenradar.datasets import open_store
+    from ketenradar.interfaces.reports.writers import write_frame
+    from ketenradar.modules.io.api import exposure
+
+    store = open_store(_dir(data_dir))
+    src = shared_data_dir() / "icio_oecd_2022"
+    if not store.list(kind="io_table"):
+        if not src.is_dir():
+            out.print(f"[dim]no ICIO tables at {plain(src)}: skipping the input-output exposure[/]")
+            return
+        out.print(f"Loading the OECD ICIO 2022 table from {plain(src)} …")
+        add_and_report("icio", [src], data_dir, None)
+    tables = sorted(store.list(kind="io_table"), key=lambda d: d.manifest.source != "icio")
+    for by in ("country", "source"):
+        df = exposure("NLD", source=None, dataset=tables[0].name, by=by, data_dir=_dir(data_dir))
+        path = output / f"io_exposure_NLD_{by}.csv"
+        write_frame(df, "csv", path)
+        out.print(f"wrote {plain(path)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``io`` to the root command."""
+    app.add_typer(io_app, name="io")

@@ -34,8 +34,8 @@ from ketenradar.core.errors import DataError, UsageError
 from ketenradar.core.groups import GroupRegistry
 from ketenradar.core.safe_yaml import load_yaml
 from ketenradar.datasets.iotable import IOTable
-from ketenradar.modules.io.model import IOModel
-from ketenradar.modules.io.regions import Economy, resolve_economy
+from ketenradar.modules.io.analysis.model import IOModel
+from ketenradar.modules.io.analysis.regions import Economy, resolve_economy
 
 MODELS = ("ghosh", "extraction")
 SCOPES = ("world", "economy")
@@ -114,7 +114,7 @@ def load_scenarios(path: Path) -> list[Scenario]:
     """A YAML/JSON file with one scenario or ``scenarios: [...]`` (a batch).
 
     YAML is read with :func:`~ketenradar.core.safe_yaml.load_yaml`: aliases repeating more than
-    :data:`~ketenradar.core.safe_yaml.MAX_YAML_NODES` nodes, recursive aliases and nesting too deep
+    ``KETENRADAR_MAX_YAML_NODES`` nodes, recursive aliases and nesting too deep
     are refused (:class:`DataError` naming the file).
     """
     path = Path(path)
@@ -250,7 +250,7 @@ def run_scenarios(
         }
         frames.append(pd.concat([pd.DataFrame([total]), df], ignore_index=True))
         if progress:
-            progress(k + 1, len(scenarios))
+            progress(f"scenario {sc.name}", k + 1, len(scenarios))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -19,8 +19,14 @@ from ketenradar.core.provenance import make_provenance
 from ketenradar.core.vocabularies.materials import materials as vocabulary
 from ketenradar.core.vocabularies.materials import resolve_material
 from ketenradar.datasets import DataStore
-from ketenradar.modules.materials import assessment, concentration, geopolrisk
-from ketenradar.modules.materials.datasets import choose_dataset, read_table
+from ketenradar.modules.materials import assessment
+from ketenradar.modules.materials.analysis import concentration, geopolrisk
+from ketenradar.modules.materials.datasets import (
+    choose_dataset,
+    choose_geopolrisk_inputs,
+    geopolrisk_views,
+    read_table,
+)
 from ketenradar.modules.materials.parameters import load_parameters
 from ketenradar.modules.materials.scenario import load_scenario, run_scenario
 
@@ -217,7 +223,7 @@ def geopolrisk_scores(
 ) -> pd.DataFrame:
     """GeoPolRisk per material, importer and year; ``importer`` ISO3, group, list or 'all'."""
     store = _store(data_dir)
-    inputs = geopolrisk.choose_inputs(
+    inputs = choose_geopolrisk_inputs(
         store, trade_dataset=trade_dataset, wmd_dataset=wmd_dataset, wgi_dataset=wgi_dataset
     )
     importers: dict[str, list[str]] | None = None
@@ -236,13 +242,17 @@ def geopolrisk_scores(
                     + closest_hint(unknown[0], sorted(known) + reg.names())
                 )
             importers[g.name] = sorted(g.members)
-    df = geopolrisk.geopolrisk(
-        inputs,
-        importers=importers,
-        years=years,
-        materials=materials,
-        exact_production=exact_production,
-    )
+    con = geopolrisk_views(inputs)
+    try:
+        df = geopolrisk.geopolrisk(
+            con,
+            importers=importers,
+            years=years,
+            materials=materials,
+            exact_production=exact_production,
+        )
+    finally:
+        con.close()
     df.attrs["provenance"] = make_provenance(
         analysis="geopolrisk",
         methods=[GPR_METHOD],
@@ -301,8 +311,8 @@ def bom_exposure(
     wgi_scaled = None
     gov = store.list(kind="governance")
     if gov:
+        from ketenradar.modules.materials.analysis.criticality import country_wgi_scaled
         from ketenradar.modules.materials.assessment import default_wgi_year
-        from ketenradar.modules.materials.criticality import country_wgi_scaled
 
         raw = read_table(gov[0], "wgi")
         w = country_wgi_scaled(raw, default_wgi_year(raw))

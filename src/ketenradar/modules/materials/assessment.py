@@ -19,7 +19,7 @@ import pandas as pd
 from ketenradar.core.errors import NotFoundError
 from ketenradar.core.vocabularies.materials import materials
 from ketenradar.datasets import DataStore
-from ketenradar.modules.materials import criticality as m
+from ketenradar.modules.materials.analysis import criticality as m
 from ketenradar.modules.materials.datasets import choose_dataset, read_table
 from ketenradar.modules.materials.parameters import load_parameters, wide
 

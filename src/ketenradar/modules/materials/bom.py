@@ -30,13 +30,14 @@ import yaml
 
 from ketenradar.core.errors import DataError, NotFoundError
 from ketenradar.core.safe_yaml import load_yaml
+from ketenradar.core.settings import settings
 from ketenradar.core.vocabularies.materials import (
     closest_hint,
     find_material,
     materials,
     resolve_material,
 )
-from ketenradar.modules.materials.criticality import WGI_SCALED_MISSING
+from ketenradar.modules.materials.analysis.criticality import WGI_SCALED_MISSING
 
 #: Bases a BOM can be expressed in: kg or EUR of each material per unit of its component.
 UNITS = ("mass_kg", "value_eur")
@@ -53,10 +54,10 @@ SPOF_THRESHOLD = 0.65
 #: Keys of child lists; all three mean the same ("children"), the names only read better.
 CHILD_KEYS = ("subsystems", "components", "parts")
 
-#: A BOM may explode into at most this many nodes and material lines (through nesting and
-#: ``use:``), a guard against documents a few hundred bytes long that expand exponentially.
-#: The YAML itself may expand to at most :data:`ketenradar.core.safe_yaml.MAX_YAML_NODES` nodes.
-MAX_BOM_LINES = 100_000
+# A BOM may explode into at most ``KETENRADAR_MAX_BOM_LINES`` nodes and material lines
+# (through nesting and ``use:``), a guard against documents a few hundred bytes long that expand
+# exponentially. The YAML itself may expand to at most ``KETENRADAR_MAX_YAML_NODES`` nodes
+# (:mod:`ketenradar.core.settings`).
 
 _ROOT_KEYS = frozenset(
     {"system", "description", "illustrative", "unit", "sources", "note", "library", "materials"}
@@ -248,7 +249,7 @@ class _Ctx:
         self.sources = sources
 
     def fail(self, path: str, reason: str, line: int | None, field: str | None = None) -> NoReturn:
-        raise DataError(f"{path}: {reason}", file=self.file, line=line, field=field)
+        raise DataError(reason, file=self.file, line=line, field=field, node=path)
 
 
 def _line(obj: Any) -> int | None:
@@ -472,10 +473,10 @@ def _children(node: dict) -> list[Any]:
     return out
 
 
-def _expanded_size(doc: Any) -> int:
+def _expanded_size(doc: Any, limit: int) -> int:
     """How many nodes and material lines the BOM document explodes into through nesting and
-    ``use:`` (counted on the raw document with memoisation, capped just above
-    :data:`MAX_BOM_LINES`); malformed parts count as one and are left to the validation."""
+    ``use:`` (counted on the raw document with memoisation, capped just above ``limit``);
+    malformed parts count as one and are left to the validation."""
     if not isinstance(doc, dict):
         return 0
     library = doc.get("library") if isinstance(doc.get("library"), list) else []
@@ -511,26 +512,27 @@ def _expanded_size(doc: Any) -> int:
         n = 1 + (len(mats) if isinstance(mats, list) else 0)
         n += sum(count(c) for c in _children(body))
         active.discard(key)
-        memo[key] = min(n, MAX_BOM_LINES + 1)
+        memo[key] = min(n, limit + 1)
         return memo[key]
 
-    return min(count(doc) + sum(count(t) for t in library), MAX_BOM_LINES + 1)
+    return min(count(doc) + sum(count(t) for t in library), limit + 1)
 
 
 def parse_bom(text: str, *, file: str | Path | None = None) -> Bom:
     """Parse and validate a BOM YAML document; raises :class:`DataError` naming the node.
 
     Documents that would explode are refused before anything is built or exploded: YAML whose
-    aliases expand past :data:`~ketenradar.core.safe_yaml.MAX_YAML_NODES` nodes, recursive
-    aliases, nesting too deep to walk, and BOMs whose nesting and ``use:`` explode into more
-    than :data:`MAX_BOM_LINES` nodes and material lines.
+    aliases expand past ``KETENRADAR_MAX_YAML_NODES`` nodes, recursive aliases, nesting too
+    deep to walk, and BOMs whose nesting and ``use:`` explode into more than
+    ``KETENRADAR_MAX_BOM_LINES`` nodes and material lines (:mod:`ketenradar.core.settings`).
     """
     fname = str(file) if file is not None else None
     doc = _read_yaml(text, fname)
     try:
-        if _expanded_size(doc) > MAX_BOM_LINES:
+        limit = settings().max_bom_lines
+        if _expanded_size(doc, limit) > limit:
             raise DataError(
-                f"the BOM explodes into more than {MAX_BOM_LINES:,} nodes and material lines "
+                f"the BOM explodes into more than {limit:,} nodes and material lines "
                 "(through 'use:' and nesting)",
                 file=fname,
             )
@@ -577,7 +579,7 @@ def _validate(doc: Any, fname: str | None) -> Bom:
         note=_text(ctx, doc, "note", system),
     )
     if not any(True for _ in _walk(bom, bom.root, 1.0, ())):
-        raise DataError(f"{system}: the BOM has no materials", file=fname)
+        raise DataError("the BOM has no materials", file=fname, node=system)
     return bom
 
 

@@ -3,89 +3,34 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ketenradar.core.errors import UsageError
 from ketenradar.interfaces.cli.common import (
-    FORMAT_HELP,
     DataDir,
+    Fmt,
+    Output,
     _command,
     _dir,
     _print_provenance,
+    add_and_report,
+    emit,
     handle_errors,
     out,
     plain,
 )
 
 if TYPE_CHECKING:  # pandas only in annotations: `ketenradar --help` does not load it
-    import pandas as pd
+    pass
 
 materials_app = typer.Typer(
     help="Critical raw materials: EU criticality, CRMA benchmarks, GeoPolRisk.",
     no_args_is_help=True,
 )
 bom_app = typer.Typer(help="System exposure from a bill of materials.", no_args_is_help=True)
-
-Fmt = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
-Output = Annotated[Path | None, typer.Option(help="Output file.")]
-
-
-def _emit(
-    df: pd.DataFrame,
-    fmt: str,
-    output: Path | None,
-    *,
-    sheet: str,
-    columns: list[str],
-    limit: int = 40,
-    title: str = "",
-    html: Any = None,
-) -> None:
-    from ketenradar.interfaces.reports.writers import FORMATS, write_frame
-
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
-    if fmt == "table":
-        _table(df, columns, limit, title)
-        if "provenance" in df.attrs:
-            _print_provenance(df.attrs["provenance"])
-        return
-    if fmt == "html":
-        if html is None:
-            raise UsageError("this command has no HTML report; use csv, xlsx or parquet")
-        if output is None:
-            raise UsageError("--format html needs --output PATH")
-        html(df, output)
-        out.print(f"wrote {plain(output)}", highlight=False)
-        return
-    write_frame(df, fmt, output, sheet=sheet)
-    if output is not None:
-        out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
-
-
-def _cell(v: Any) -> str:
-    """A table cell as Rich markup: numbers rounded, text (names from files, user input) shown
-    as it is, never read as markup."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return plain(v)
-
-
-def _table(df: pd.DataFrame, columns: list[str], limit: int, title: str) -> None:
-    from rich.table import Table
-
-    t = Table(*map(plain, columns), title=plain(title) if title else None)
-    for _, r in df.head(limit).iterrows():
-        t.add_row(*[_cell(r.get(c)) for c in columns])
-    out.print(t)
-    if len(df) > limit:
-        out.print(f"[dim]{len(df) - limit:,} more rows: use --format csv or --limit[/]")
 
 
 @materials_app.command("list")
@@ -104,7 +49,7 @@ def materials_list(fmt: Fmt = "table", output: Output = None, limit: int = 200) 
         "usgs_codes",
         "wmd_sheets",
     ]
-    _emit(df, fmt, output, sheet="materials", columns=cols, limit=limit)
+    emit(df, fmt, output, sheet="materials", columns=cols, limit=limit)
 
 
 @materials_app.command("show")
@@ -176,7 +121,7 @@ def materials_criticality(
         ]
     from ketenradar.modules.materials.report import criticality_report
 
-    _emit(
+    emit(
         df,
         fmt,
         output,
@@ -209,7 +154,7 @@ def materials_crma(
         "eol_rir",
         "meets_recycling_proxy",
     ]
-    _emit(df, fmt, output, sheet="crma", columns=cols, title="CRMA 2030 benchmarks")
+    emit(df, fmt, output, sheet="crma", columns=cols, title="CRMA 2030 benchmarks")
 
 
 @materials_app.command("concentration")
@@ -238,7 +183,7 @@ def materials_concentration(
         "crma_65_flag",
         "trend",
     ]
-    _emit(
+    emit(
         df,
         fmt,
         output,
@@ -292,7 +237,7 @@ def materials_geopolrisk(
         "import_qty_t",
         "n_partners",
     ]
-    _emit(
+    emit(
         df.sort_values("score", ascending=False) if fmt == "table" else df,
         fmt,
         output,
@@ -340,7 +285,7 @@ def bom_exposure(
             out.print(f"[bold]{plain(k)}[/]: {plain(v)}", highlight=False)
         _print_provenance(df.attrs["provenance"])
         return
-    _emit(
+    emit(
         df,
         fmt,
         output,
@@ -348,3 +293,42 @@ def bom_exposure(
         columns=[c for c in shown if c in df.columns],
         title=f"Bill-of-materials exposure: {table}",
     )
+
+
+def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
+    """Load the EU CRM tables and the WGI (when present) and write the criticality report."""
+    from ketenradar.core.config import shared_data_dir
+    from ketenradar.datasets import open_store
+    from ketenradar.interfaces.reports.writers import write_frame
+    from ketenradar.modules.materials.api import criticality
+    from ketenradar.modules.materials.report import criticality_report
+
+    store = open_store(_dir(data_dir))
+    root = shared_data_dir()
+    sources = {
+        "crm_assessment": ("eu_crm", [root / "eu_crm"]),
+        "governance": (
+            "wgi",
+            [root / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv"],
+        ),
+    }
+    for kind, (source, paths) in sources.items():
+        if store.list(kind=kind):
+            continue
+        if not all(p.exists() for p in paths):
+            out.print(
+                f"[dim]no {source} files at {plain(paths[0])}: skipping the criticality report[/]"
+            )
+            return
+        out.print(f"Loading {source} from {plain(paths[0])} …")
+        add_and_report(source, paths, data_dir, None)
+    df = criticality(data_dir=_dir(data_dir))
+    criticality_report(df, output / "criticality.html")
+    write_frame(df, "csv", output / "criticality.csv")
+    out.print(f"wrote {plain(output / 'criticality.html')} and {plain(output / 'criticality.csv')}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``materials`` and ``bom`` to the root command."""
+    app.add_typer(materials_app, name="materials")
+    app.add_typer(bom_app, name="bom")

@@ -1,49 +1,80 @@
-"""Find the datasets the materials analyses read, and read their tables into pandas."""
+"""Find the datasets the materials analyses read: the store's datasets by kind, and the
+DuckDB views GeoPolRisk runs on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import duckdb
-import pandas as pd
 
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.datastore import Dataset
+from ketenradar.datasets.engine import connect, create_views, read_table
+from ketenradar.datasets.kinds import LOAD_HINT, choose_dataset
 
-#: How to load each kind, for the error message when none is loaded.
-LOAD_HINT = {
-    "crm_assessment": "ketenradar data add eu_crm ../shared/data/eu_crm",
-    "governance": "ketenradar data add wgi ../shared/data/wgi",
-    "mineral_production": "ketenradar data add usgs ../shared/data/usgs_mcs "
-    "(or: data add wmd ../shared/data/geopolrisk/world_mining_data.db)",
-    "trade_flows": "ketenradar data add baci ../shared/data/baci_raw_materials_hs92",
-}
-
-
-def choose_dataset(
-    store: DataStore, kind: str, name: str | None = None, source: str | None = None
-) -> Dataset:
-    """The named dataset (checked to be of ``kind``), or the only one of that kind/source."""
-    if name:
-        ds = store.get(name)
-        if ds.manifest.kind != kind:
-            raise UsageError(f"dataset '{name}' is of kind {ds.manifest.kind}, not {kind}")
-        return ds
-    found = [d for d in store.list(kind=kind) if source is None or d.manifest.source == source]
-    if not found:
-        what = f"{kind} dataset" + (f" from {source}" if source else "")
-        raise NotFoundError(f"no {what} in {store.root}: load one with `{LOAD_HINT[kind]}`")
-    if len(found) > 1:
-        raise UsageError(
-            f"several {kind} datasets: {', '.join(d.name for d in found)}; choose one by name"
-        )
-    return found[0]
+__all__ = [
+    "LOAD_HINT",
+    "GeoPolRiskInputs",
+    "choose_dataset",
+    "choose_geopolrisk_inputs",
+    "geopolrisk_views",
+    "read_table",
+]
 
 
-def read_table(ds: Dataset, table: str) -> pd.DataFrame:
-    """A dataset's table as a pandas DataFrame."""
-    files = [str(f) for f in ds.table_files(table)]
-    con = duckdb.connect()
-    try:
-        return con.execute("SELECT * FROM read_parquet(?)", [files]).df()
-    finally:
-        con.close()
+@dataclass
+class GeoPolRiskInputs:
+    """The three datasets the method reads."""
+
+    trade: Dataset
+    wmd: Dataset
+    wgi: Dataset
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+
+
+def choose_geopolrisk_inputs(
+    store: DataStore,
+    *,
+    trade_dataset: str | None = None,
+    wmd_dataset: str | None = None,
+    wgi_dataset: str | None = None,
+) -> GeoPolRiskInputs:
+    """Pick the trade (BACI), World Mining Data and WGI datasets from the store."""
+    trade = choose_dataset(store, "trade_flows", trade_dataset)
+    if wmd_dataset:
+        wmd = choose_dataset(store, "mineral_production", wmd_dataset)
+        if not wmd.has_table("hs_map"):
+            raise UsageError(
+                f"dataset '{wmd.name}' has no HS-code map: GeoPolRisk needs World Mining Data"
+            )
+    else:
+        # USGS production may be loaded too: the method needs the dataset with the HS map.
+        cands = [d for d in store.list(kind="mineral_production") if d.has_table("hs_map")]
+        if len(cands) != 1:
+            raise (NotFoundError if not cands else UsageError)(
+                "GeoPolRisk needs one World Mining Data dataset with its HS-code map "
+                + (
+                    "(ketenradar data add wmd ../shared/data/geopolrisk/world_mining_data.db)"
+                    if not cands
+                    else f"; several found ({', '.join(d.name for d in cands)}): --wmd-dataset"
+                )
+            )
+        wmd = cands[0]
+    wgi = choose_dataset(store, "governance", wgi_dataset)
+    return GeoPolRiskInputs(trade, wmd, wgi, [d.manifest.provenance() for d in (trade, wmd, wgi)])
+
+
+def geopolrisk_views(inputs: GeoPolRiskInputs) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the views the method reads: ``trade``, ``production``,
+    ``hs_map`` and ``wgi``."""
+    return create_views(
+        connect(),
+        {
+            "trade": (inputs.trade, "trade"),
+            "production": (inputs.wmd, "production"),
+            "hs_map": (inputs.wmd, "hs_map"),
+            "wgi": (inputs.wgi, "wgi"),
+        },
+    )

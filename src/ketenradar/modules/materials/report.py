@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ketenradar.core.files import atomic_path
 from ketenradar.core.provenance import provenance_lines
-from ketenradar.interfaces.reports.writers import atomic_path
-from ketenradar.modules.materials.criticality import EI_THRESHOLD, SR_THRESHOLD
+from ketenradar.modules.materials.analysis.criticality import EI_THRESHOLD, SR_THRESHOLD
 
 
 def _per_material(df: pd.DataFrame) -> pd.DataFrame:

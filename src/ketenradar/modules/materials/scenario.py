@@ -32,7 +32,7 @@ from ketenradar.core.countries import names_to_iso3
 from ketenradar.core.errors import DataError
 from ketenradar.core.safe_yaml import load_yaml
 from ketenradar.core.vocabularies.materials import closest_hint, find_material, known_names
-from ketenradar.modules.materials import criticality as m
+from ketenradar.modules.materials.analysis import criticality as m
 from ketenradar.modules.materials.assessment import CriticalityInputs, criticality_table
 
 CHANGE_KEYS = {
@@ -68,7 +68,7 @@ def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file (YAML or JSON).
 
     Syntax errors (with the line) and YAML that would explode (aliases repeating more than
-    :data:`~ketenradar.core.safe_yaml.MAX_YAML_NODES` nodes, recursive aliases, nesting too deep)
+    ``KETENRADAR_MAX_YAML_NODES`` nodes, recursive aliases, nesting too deep)
     raise :class:`DataError` naming the file.
     """
     p = Path(path)
@@ -107,7 +107,7 @@ def _country(value: Any, where: str, source: str) -> str:
 
         hint = closest_hint(str(value), list(known_country_names()))
         raise DataError(
-            f"{where}: unknown country {value!r} (use ISO3, e.g. CHN){hint}", file=source
+            f"unknown country {value!r} (use ISO3, e.g. CHN){hint}", file=source, node=where
         )
     return iso
 
@@ -116,16 +116,16 @@ def _number(value: Any, where: str, source: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise DataError(f"{where}: not a number: {value!r}", file=source) from None
+        raise DataError(f"not a number: {value!r}", file=source, node=where) from None
 
 
 def _fraction(value: Any, where: str, source: str, upper: float = 1.0) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise DataError(f"{where}: not a number: {value!r}", file=source) from None
+        raise DataError(f"not a number: {value!r}", file=source, node=where) from None
     if not 0.0 <= v <= upper:
-        raise DataError(f"{where}: {v} is outside 0..{upper}", file=source)
+        raise DataError(f"{v} is outside 0..{upper}", file=source, node=where)
     return v
 
 
@@ -133,35 +133,42 @@ def _check_change(change: Any, i: int, source: str) -> dict[str, Any]:
     where = f"changes[{i}]"
     if not isinstance(change, dict) or len(change) != 1:
         raise DataError(
-            f"{where}: each change is one of {', '.join(CHANGE_KEYS)} with its fields",
+            f"each change is one of {', '.join(CHANGE_KEYS)} with its fields",
             file=source,
+            node=where,
         )
     kind, body = next(iter(change.items()))
     if kind not in CHANGE_KEYS:
         raise DataError(
-            f"{where}: unknown change {kind!r}{closest_hint(kind, list(CHANGE_KEYS))}",
+            f"unknown change {kind!r}{closest_hint(kind, list(CHANGE_KEYS))}",
             file=source,
+            node=where,
         )
     if not isinstance(body, dict):
-        raise DataError(f"{where}.{kind}: expected a mapping of fields", file=source)
+        raise DataError("expected a mapping of fields", file=source, node=f"{where}.{kind}")
     extra = set(body) - CHANGE_KEYS[kind]
     if extra:
-        raise DataError(f"{where}.{kind}: unknown field(s) {', '.join(sorted(extra))}", file=source)
+        raise DataError(
+            f"unknown field(s) {', '.join(sorted(extra))}", file=source, node=f"{where}.{kind}"
+        )
     out: dict[str, Any] = {"type": kind}
     if "material" in body:
         mat = find_material(str(body["material"]))
         if mat is None:
             raise DataError(
-                f"{where}.{kind}: unknown material {body['material']!r}"
+                f"unknown material {body['material']!r}"
                 + closest_hint(str(body["material"]), known_names()),
                 file=source,
+                node=f"{where}.{kind}",
             )
         out["material"] = mat.material
     elif kind in ("shift", "recycling", "parameters"):
-        raise DataError(f"{where}.{kind}: 'material' is required", file=source)
+        raise DataError("'material' is required", file=source, node=f"{where}.{kind}")
     if "stage" in body:
         if body["stage"] not in ("extraction", "processing"):
-            raise DataError(f"{where}.{kind}: stage is extraction or processing", file=source)
+            raise DataError(
+                "stage is extraction or processing", file=source, node=f"{where}.{kind}"
+            )
         out["stage"] = body["stage"]
     if kind == "shift":
         out["from"] = _country(body.get("from"), f"{where}.shift.from", source)
@@ -170,7 +177,7 @@ def _check_change(change: Any, i: int, source: str) -> dict[str, Any]:
         out["share"] = "all" if share == "all" else _fraction(share, f"{where}.shift.share", source)
         scope = body.get("scope", "both")
         if scope not in ("global", "eu", "both"):
-            raise DataError(f"{where}.shift.scope is global, eu or both", file=source)
+            raise DataError("scope is global, eu or both", file=source, node=f"{where}.shift")
         out["scope"] = scope
     elif kind == "export_restriction":
         out["country"] = _country(body.get("country"), f"{where}.export_restriction", source)
@@ -178,7 +185,7 @@ def _check_change(change: Any, i: int, source: str) -> dict[str, Any]:
     elif kind == "wgi":
         out["country"] = _country(body.get("country"), f"{where}.wgi", source)
         if ("estimate" in body) == ("scaled" in body):
-            raise DataError(f"{where}.wgi: give either 'estimate' or 'scaled'", file=source)
+            raise DataError("give either 'estimate' or 'scaled'", file=source, node=f"{where}.wgi")
         if "estimate" in body:
             raw = _fraction(
                 _number(body["estimate"], f"{where}.wgi.estimate", source) + 2.5,
@@ -191,7 +198,9 @@ def _check_change(change: Any, i: int, source: str) -> dict[str, Any]:
             out["scaled"] = _fraction(body["scaled"], f"{where}.wgi.scaled", source, 10.0)
     elif kind == "recycling":
         if ("eol_rir" in body) == ("add" in body):
-            raise DataError(f"{where}.recycling: give either 'eol_rir' or 'add'", file=source)
+            raise DataError(
+                "give either 'eol_rir' or 'add'", file=source, node=f"{where}.recycling"
+            )
         key = "eol_rir" if "eol_rir" in body else "add"
         out[key] = _fraction(body[key], f"{where}.recycling.{key}", source)
     elif kind == "parameters":
@@ -202,7 +211,9 @@ def _check_change(change: Any, i: int, source: str) -> dict[str, Any]:
         }
         if not vals:
             raise DataError(
-                f"{where}.parameters: give at least one of ir, si_sr, si_ei, eol_rir", file=source
+                "give at least one of ir, si_sr, si_ei, eol_rir",
+                file=source,
+                node=f"{where}.parameters",
             )
         out.update(vals)
     return out

@@ -344,7 +344,7 @@ def screening_report(
     top: int = 15,
 ) -> Path:
     """Write a self-contained HTML report of a screening result (opens offline)."""
-    from ketenradar.interfaces.reports.writers import atomic_path
+    from ketenradar.core.files import atomic_path
     from ketenradar.modules.trade.report import render_screening_report
 
     prov = df.attrs["provenance"]

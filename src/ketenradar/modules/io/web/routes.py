@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ketenradar.interfaces.web import pages
 from ketenradar.interfaces.web.api import FactsDep
+from ketenradar.interfaces.web.errors import openapi_responses
 from ketenradar.modules.io.web import views as io_page
 
 api_router = APIRouter(prefix="/api/v1", tags=["input-output"])
@@ -45,12 +46,6 @@ DatasetName = Annotated[
 ]
 
 
-class Problem(BaseModel):
-    """What every 4xx answer holds: the reason, naming the field and the allowed values."""
-
-    detail: str
-
-
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     what = {
         400: "a code the table does not have (with the closest codes)",
@@ -59,11 +54,19 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "no input-output table is loaded: the message names the command that loads one",
         422: "a parameter outside its type or bounds (names the field and allowed values)",
     }
-    return {c: {"model": Problem, "description": what[c]} for c in codes}
+    return openapi_responses({c: what[c] for c in codes})  # the app's one error body
 
 
 def _data_dir(request: Request) -> Any:
     return request.app.state.settings.data_dir
+
+
+@api_router.get("/io/exposure")
+def io_exposure(
+    facts: FactsDep, by: Annotated[str, Query(description="country or industry")] = "country"
+) -> dict[str, Any]:
+    """Input-output exposure of the Netherlands (OECD ICIO 2022)."""
+    return io_page.exposure_table(facts, by)
 
 
 @api_router.get("/io/industries", responses=_errors(400, 404, 409, 422))

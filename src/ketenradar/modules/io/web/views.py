@@ -21,16 +21,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from ketenradar.core.errors import NotFoundError, UsageError
+from ketenradar.core.errors import MissingDataError, NotFoundError, UsageError
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.datastore import Dataset, validate_name
+from ketenradar.datasets.engine import connect
 from ketenradar.datasets.iotable_store import available_years
+from ketenradar.interfaces.web.frames import choice, records
+from ketenradar.interfaces.web.pages import store_footer
 from ketenradar.modules.io import api as io_api
 from ketenradar.modules.io.shock import MODELS, SCOPES
-from ketenradar.modules.trade.web.content import records
 from ketenradar.results.facts import Facts
 
 #: The starter pack's table of exposure per Dutch industry (OECD ICIO 2022).
@@ -75,10 +76,8 @@ MAX_INDUSTRIES = 100
 MAX_CODE = 100
 
 
-class NoTableError(NotFoundError):
-    """The store holds no input-output table for what was asked: load one first."""
-
-    http_status = 409
+class NoTableError(MissingDataError):
+    """The store holds no input-output table for what was asked: load one first (409)."""
 
 
 def load_command(source: str | None = None) -> str:
@@ -101,7 +100,7 @@ def _source_of(ds: Dataset) -> str:
 
 def _table_codes(ds: Dataset) -> dict[str, list[dict[str, str]]]:
     """Region and sector codes (with names) of a dataset, read from its labels table."""
-    con = duckdb.connect()
+    con = connect()
     try:
         lab = con.execute(
             "SELECT kind, code, name FROM read_parquet(?) ORDER BY kind, position",
@@ -216,20 +215,6 @@ def _kind_summary(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _store_footer(prov: dict[str, Any], what: str) -> dict[str, Any]:
-    ds = prov["datasets"][0]
-    return {
-        "tables": {
-            f"{ds['dataset']} ({ds['version']})": f"{what}, {prov['parameters']['table']}; "
-            + "; ".join(prov["methods"])
-        },
-        "sources": [f"{ds['source']} ({ds['release']})"],
-        "licences": [ds["licence"]],
-        "built_at": prov["generated_at"],
-        "tool": prov["tool"],
-    }
-
-
 def _starter_ok(
     economy: str | None, source: str | None, year: int | None, dataset: str | None
 ) -> bool:
@@ -321,7 +306,13 @@ def _store_industries(
         "summary": _kind_summary(df),
         "rows": records(df),
         "provenance": prov,
-        "footer": _store_footer(prov, "exposure per industry"),
+        "footer": store_footer(
+            prov["datasets"][:1],
+            what=f"exposure per industry, {prov['parameters']['table']}",
+            methods=prov["methods"],
+            built_at=prov["generated_at"],
+            tool=prov["tool"],
+        ),
     }
 
 
@@ -472,3 +463,11 @@ def page(
         "models": list(MODELS[::-1]),
         "scopes": list(SCOPES),
     }
+
+
+def exposure_table(facts: Facts, by: str = "country") -> dict[str, Any]:
+    """The Netherlands' input-output exposure (OECD ICIO 2022) per source country or industry."""
+    tables = {"country": "io_exposure_country", "industry": "io_exposure_industry"}
+    choice("by", by, list(tables))
+    df = facts.table(tables[by]).drop(columns=["source", "licence"])
+    return {"by": by, "rows": records(df), "footer": facts.footer([tables[by]])}

@@ -21,12 +21,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ketenradar.core.errors import DataError, KetenradarError, UsageError
+from ketenradar.core.errors import DataError, KetenradarError, PayloadTooLargeError, UsageError
 from ketenradar.interfaces.web.api import FactsDep, json_document
 from ketenradar.interfaces.web.auth import (
     db_of,
@@ -34,10 +34,10 @@ from ketenradar.interfaces.web.auth import (
     saved_item_of,
     user_with_role,
 )
+from ketenradar.interfaces.web.errors import error_body
 from ketenradar.interfaces.web.guard import human_size
 from ketenradar.interfaces.web.pages import check_lang, render
 from ketenradar.modules.materials.web import views as mp
-from ketenradar.modules.trade.web import content
 from ketenradar.registry import service
 
 api_router = APIRouter(prefix="/api/v1", tags=["materials"])
@@ -114,15 +114,13 @@ UPLOAD_BODY = {
 }
 
 
-def _invalid(exc: DataError, status: int) -> JSONResponse:
-    return JSONResponse({"detail": str(exc), "errors": mp.error_reasons(exc)}, status_code=status)
-
-
-class UploadTooLarge(StarletteHTTPException):
-    """The uploaded file is over the limit (413)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"the file is larger than {human_size(max_bytes)}")
+def _rejection(exc: BaseException) -> tuple[list[dict[str, Any]], int]:
+    """What the BOM page shows for an error, and the status it answers with: the error's own
+    (:func:`~ketenradar.interfaces.web.errors.error_body`); ``reason`` is the message without
+    the location, which the page shows from the error's fields (node, line, field)."""
+    body = error_body(exc)
+    reason = exc.reason if isinstance(exc, DataError) else body.detail
+    return [body.model_dump() | {"message": body.detail, "reason": reason}], body.status
 
 
 def _max_bom(request: Request) -> int:
@@ -138,21 +136,31 @@ async def _read_upload(request: Request) -> tuple[bytes, str, Any]:
     form = await request.form(max_files=1, max_fields=10)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise UsageError("no file: send the BOM in the multipart field 'file'")
+        raise UsageError("no file: send the BOM in the multipart field 'file'", field="file")
     data = await upload.read(_max_bom(request) + 1)
     if len(data) > _max_bom(request):
-        raise UploadTooLarge(_max_bom(request))
+        raise PayloadTooLargeError(
+            f"the file is larger than {human_size(_max_bom(request))}",
+            file=mp.clean_filename(upload.filename),
+        )
     return data, mp.clean_filename(upload.filename), form
 
 
 def _upload_exposure(request: Request, data: bytes, filename: str, supply: str) -> dict[str, Any]:
     facts = request.app.state.facts
     s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
-    return mp.bom_exposure_from_text(mp.decode_upload(data, _max_bom(request)), filename, s)
+    text = mp.decode_upload(data, _max_bom(request), filename)
+    return mp.bom_exposure_from_text(text, filename, s)
 
 
 # --------------------------------------------------------------------------------------------
 # JSON API (specific routes before the catch-all /materials/{material})
+
+
+@api_router.get("/materials")
+def materials(facts: FactsDep) -> dict[str, Any]:
+    """EU criticality per material and stage, with the thresholds, and the CRMA flags."""
+    return mp.overview(facts)
 
 
 @api_router.post("/materials/whatif", openapi_extra=WHATIF_BODY)
@@ -165,12 +173,9 @@ async def materials_whatif(request: Request) -> Any:
     unknown material or country, the closest names). Nothing is saved. The body is JSON
     (at most ``KETENRADAR_MAX_JSON_BYTES``, default 1 MB; over it 413).
     """
-    try:
-        doc = await json_document(request)  # parsed in a worker thread
-        # cached and rationed: see materials_page.run_whatif (429 when too many at once)
-        return await run_in_threadpool(mp.run_whatif, request.app.state.settings.data_dir, doc)
-    except DataError as exc:
-        return _invalid(exc, 422)
+    doc = await json_document(request)  # parsed in a worker thread
+    # cached and rationed: see materials_page.run_whatif (429 when too many at once)
+    return await run_in_threadpool(mp.run_whatif, request.app.state.settings.data_dir, doc)
 
 
 @api_router.get("/materials/{material}")
@@ -201,13 +206,11 @@ def bom_packaged_exposure(
 @api_router.post("/bom/exposure", openapi_extra=UPLOAD_BODY)
 async def bom_upload_exposure(request: Request, supply: Supply = "eu_crm") -> Any:
     """Exposure of your own BOM file (YAML, docs/methods/bom.md; multipart field ``file``,
-    at most 1 MB). A file that fails validation gets 400 with the reasons (file, line, field
-    and the path to the bad node); over the limit, 413. The file is not stored."""
+    at most 1 MB). A file that fails validation gets 422 (code ``invalid_data``) with the
+    reason and where it is (``file``, ``line``, ``field`` and ``node``, the path to the bad
+    node); over the limit, 413. The file is not stored."""
     data, filename, _ = await _read_upload(request)
-    try:
-        return await run_in_threadpool(_upload_exposure, request, data, filename, supply)
-    except DataError as exc:
-        return _invalid(exc, 400)
+    return await run_in_threadpool(_upload_exposure, request, data, filename, supply)
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,7 +222,7 @@ def materials_page(request: Request, lang: str, scenario: SavedId = None) -> Res
     """Critical raw materials: the EI × SR chart, the CRMA flags and the what-if form
     (``scenario``: a saved scenario to open and run)."""
     lang = check_lang(lang)
-    m = content.materials(request.app.state.facts)
+    m = mp.overview(request.app.state.facts)
     opened = None
     if scenario is not None:
         item = saved_item_of(request, "scenario", scenario)
@@ -288,8 +291,8 @@ def bom_page(
         try:
             result = mp.bom_exposure_from_text(item.body, f"saved BOM {saved}", s)
         except DataError as exc:
-            errors = mp.error_reasons(exc)
-            return _bom_page(request, lang, supply=supply, errors=errors, status_code=400)
+            errors, status = _rejection(exc)
+            return _bom_page(request, lang, supply=supply, errors=errors, status_code=status)
         return _bom_page(request, lang, supply=supply, result=result, saved=item_json(item))
     if not name:
         return _bom_page(request, lang, supply=supply)
@@ -297,14 +300,8 @@ def bom_page(
         s = mp.bom_supply(request.app.state.facts, request.app.state.settings.data_dir, supply)
         result = mp.packaged_bom_exposure(request.app.state.facts, name, s)
     except KetenradarError as exc:
-        return _bom_page(
-            request,
-            lang,
-            name=name,
-            supply=supply,
-            errors=[{"message": str(exc), "reason": str(exc)}],
-            status_code=exc.http_status if exc.http_status < 500 else 400,
-        )
+        errors, status = _rejection(exc)
+        return _bom_page(request, lang, name=name, supply=supply, errors=errors, status_code=status)
     return _bom_page(request, lang, name=name, supply=supply, result=result)
 
 
@@ -335,17 +332,8 @@ async def bom_upload_page(request: Request, lang: str) -> Response:
                 form.get("private") == "1",
             )
             saved = item_json(item)
-    except DataError as exc:
-        errors = mp.error_reasons(exc)
-        return _bom_page(
-            request, lang, supply=supply, errors=errors, uploaded=filename, status_code=400
-        )
-    except (KetenradarError, StarletteHTTPException) as exc:
-        if isinstance(exc, StarletteHTTPException):
-            message, status = str(exc.detail), exc.status_code
-        else:
-            message, status = str(exc), exc.http_status if exc.http_status < 500 else 400
-        errors = [{"message": message, "reason": message}]
+    except (KetenradarError, StarletteHTTPException) as exc:  # also the guard's 413
+        errors, status = _rejection(exc)
         return _bom_page(
             request, lang, supply=supply, errors=errors, uploaded=filename, status_code=status
         )

@@ -46,30 +46,33 @@ from typing import Any
 
 import pandas as pd
 
-from ketenradar import __version__
 from ketenradar.core.cache import BusyError, ConcurrencyLimit, SingleFlightCache
 from ketenradar.core.errors import (
     DataError,
+    ErrorCode,
+    MissingDataError,
     NotFoundError,
     RateLimitedError,
     UsageError,
 )
 from ketenradar.core.safe_yaml import load_yaml
+from ketenradar.core.settings import settings
 from ketenradar.core.vocabularies.materials import Material, resolve_material
 from ketenradar.core.vocabularies.materials import materials as vocabulary
 from ketenradar.datasets import DataStore
-from ketenradar.interfaces.web.settings import _number
-from ketenradar.modules.materials import concentration
+from ketenradar.interfaces.web.frames import records
+from ketenradar.interfaces.web.pages import store_footer
+from ketenradar.modules.materials.analysis import concentration
 from ketenradar.modules.materials.assessment import CriticalityInputs, load_inputs
 from ketenradar.modules.materials.bom import (
     SPOF_THRESHOLD,
     Bom,
+    decode_text,
     exposure,
     packaged_boms,
     parse_bom,
 )
 from ketenradar.modules.materials.scenario import parse_scenario, run_scenario
-from ketenradar.modules.trade.web.content import records
 from ketenradar.results import starter
 from ketenradar.results.facts import Facts
 
@@ -79,10 +82,10 @@ THRESHOLDS = {"ei": 2.8, "sr": 1.0}
 #: A what-if document may hold at most this many changes (each one re-runs part of the method).
 MAX_CHANGES = 25
 
-#: An uploaded BOM file may be at most this large (bytes). How far a document may expand
-#: (YAML aliases, ``use:`` and nesting) is the engine's limit, the same in the CLI and the
-#: Python API: :data:`ketenradar.core.safe_yaml.MAX_YAML_NODES`,
-#: :data:`ketenradar.modules.materials.bom.MAX_BOM_LINES`.
+#: An uploaded BOM file may be at most this large (bytes; the web app passes its setting
+#: ``KETENRADAR_MAX_BOM_BYTES``). How far a document may expand (YAML aliases, ``use:`` and
+#: nesting) is the engine's limit, the same in the CLI and the Python API:
+#: ``KETENRADAR_MAX_YAML_NODES``, ``KETENRADAR_MAX_BOM_LINES`` (:mod:`ketenradar.core.settings`).
 MAX_BOM_BYTES = 1_000_000
 
 #: The supply bases a BOM's exposure can use.
@@ -156,21 +159,8 @@ WHATIF_COLUMNS = [
 
 log = logging.getLogger(__name__)
 
-#: The what-if's limits: environment variable and default (see the module docstring).
-WHATIF_LIMITS = {
-    "slots": ("KETENRADAR_MAX_CONCURRENT_WHATIF", 2),
-    "queue": ("KETENRADAR_MAX_QUEUED_WHATIF", 8),
-    "cache": ("KETENRADAR_WHATIF_CACHE_SIZE", 64),
-}
 #: Seconds a refused what-if is told to wait (``Retry-After``).
 WHATIF_RETRY_AFTER = 5
-
-
-class MissingDataError(NotFoundError):
-    """The computation needs a dataset that is neither in the starter pack nor loaded (409);
-    the message names the command that loads it."""
-
-    http_status = 409
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,15 +216,26 @@ def _material_detail(facts: Facts, m: Material) -> dict[str, Any]:
 # What-if
 
 
-def _store_footer(datasets: list[dict[str, Any]]) -> dict[str, Any]:
-    """A page footer (same keys as :meth:`Facts.footer`) for results from the user's store."""
-    return {
-        "tables": {d["dataset"]: d.get("citation", "") for d in datasets},
-        "sources": [f"{d['dataset']} ({d['release']})" for d in datasets],
-        "licences": sorted({d.get("licence", "") for d in datasets}),
-        "built_at": max((d.get("ingested_at", "") for d in datasets), default=""),
-        "tool": f"ketenradar {__version__}",
-    }
+def criticality_inputs(folder: Path | None = None) -> CriticalityInputs:
+    """The EU criticality method's inputs (for the what-if) from a fact build's tables: the
+    shipped starter pack by default, else the build in ``folder``."""
+    from ketenradar.modules.materials.parameters import load_parameters
+
+    def read(table: str) -> pd.DataFrame:
+        return starter.read(table, folder).drop(columns=["source", "licence"])
+
+    end_use, wgi = read("criticality_end_use"), read("criticality_wgi")
+    by_source = {d["source"]: d for d in starter.manifest(folder)["datasets"]}
+    return CriticalityInputs(
+        shares=read("criticality_shares"),
+        end_use=end_use,
+        scores=read("criticality_scores"),
+        wgi=wgi.drop(columns=["year"]),
+        wgi_year=int(wgi["year"].iloc[0]),
+        parameters=load_parameters(),
+        max_va_meur=float(end_use["va_meur"].max()),
+        provenance=[by_source["eu_crm"], by_source["wgi"]],
+    )
 
 
 def criticality_inputs_for(data_dir: Path | str) -> tuple[CriticalityInputs, str]:
@@ -244,7 +245,7 @@ def criticality_inputs_for(data_dir: Path | str) -> tuple[CriticalityInputs, str
     if store.list(kind="crm_assessment") and store.list(kind="governance"):
         inputs, origin = load_inputs(store), "store"
     else:
-        inputs, origin = starter.criticality_inputs(), "starter"
+        inputs, origin = criticality_inputs(), "starter"
     # the frames are this call's own; their provenance is in inputs.provenance. Left in
     # ``attrs``, pandas deep-copies it into every frame the method derives (thousands of
     # times): four fifths of a what-if's time went there
@@ -269,7 +270,7 @@ def _check_number(value: Any, where: str) -> None:
         except (TypeError, ValueError):
             ok = False
     if not ok:
-        raise DataError(f"{where}: not a number: {value!r}", file="what-if")
+        raise DataError(f"not a number: {value!r}", file="what-if", node=where)
 
 
 def whatif(
@@ -335,6 +336,8 @@ def whatif(
 class WhatifBusyError(RateLimitedError):
     """Too many different what-ifs are being computed and waiting (429, ``Retry-After``)."""
 
+    code = ErrorCode.BUSY
+
 
 @dataclass
 class WhatifService:
@@ -350,11 +353,8 @@ _WHATIF_LOCK = threading.Lock()
 
 def whatif_service() -> WhatifService:
     """The what-if cache and ration for the limits set in the environment now."""
-    slots, queue, cache = (
-        int(min(_number(*WHATIF_LIMITS[k], low), 100_000))  # (inf is a number ≥ 1 too)
-        for k, low in (("slots", 1), ("queue", 0), ("cache", 1))
-    )
-    limits = (slots, queue, cache)
+    s = settings()
+    limits = (s.max_concurrent_whatif, s.max_queued_whatif, s.whatif_cache_size)
     with _WHATIF_LOCK:
         svc = _WHATIF.get(limits)
         if svc is None:
@@ -455,8 +455,8 @@ def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> Bom
     ``usgs``: world production of the latest year (only from the store: the starter pack does
     not ship the country shares).
     """
+    from ketenradar.modules.materials.analysis.criticality import country_wgi_scaled
     from ketenradar.modules.materials.assessment import default_wgi_year
-    from ketenradar.modules.materials.criticality import country_wgi_scaled
     from ketenradar.modules.materials.datasets import LOAD_HINT, choose_dataset, read_table
 
     if basis not in SUPPLY_BASES:
@@ -501,9 +501,9 @@ def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> Bom
         origins.append(_facts_origin(facts, "criticality_wgi"))
     wgi = {str(c): float(v) for c, v in zip(w["country"], w["wgi_scaled"], strict=True)}
     # a copy: facts.footer's dict is shared by every request (the lines below change it)
-    footer = dict(facts.footer(starter_tables)) if starter_tables else _store_footer(datasets)
+    footer = dict(facts.footer(starter_tables)) if starter_tables else store_footer(datasets)
     if starter_tables and datasets:
-        extra = _store_footer(datasets)
+        extra = store_footer(datasets)
         footer["tables"] = {**footer["tables"], **extra["tables"]}
         footer["sources"] = footer["sources"] + extra["sources"]
         footer["licences"] = sorted(set(footer["licences"]) | set(extra["licences"]))
@@ -604,17 +604,15 @@ def clean_filename(filename: str | None) -> str:
     return name[:100] or "upload.yaml"
 
 
-def decode_upload(data: bytes, max_bytes: int = MAX_BOM_BYTES) -> str:
+def decode_upload(data: bytes, max_bytes: int = MAX_BOM_BYTES, file: str | None = None) -> str:
     """An uploaded file's bytes as text; too large (over ``max_bytes``, the setting
-    ``KETENRADAR_MAX_BOM_BYTES`` in the web app), empty or not UTF-8 → :class:`DataError`."""
+    ``KETENRADAR_MAX_BOM_BYTES`` in the web app), empty or not UTF-8 → :class:`DataError`
+    naming the file (``file``: its shown name) and, when not UTF-8, the line."""
     if len(data) > max_bytes:
-        raise DataError(f"the file is larger than {max_bytes / 1e6:g} MB")
+        raise DataError(f"the file is larger than {max_bytes / 1e6:g} MB", file=file)
     if not data.strip():
-        raise DataError("the file is empty")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"the file is not UTF-8 text (byte {exc.start})") from None
+        raise DataError("the file is empty", file=file)
+    return decode_text(data, file)
 
 
 def saved_scenario_document(text: str, label: str) -> dict[str, Any]:
@@ -641,24 +639,17 @@ def bom_exposure_from_text(text: str, filename: str, supply: BomSupply) -> dict[
     return _exposure_result(parse_bom(text, file=clean_filename(filename)), supply)
 
 
-def error_reasons(exc: DataError) -> list[dict[str, Any]]:
-    """The reasons of a validation error, for the page and the API: message, line, field, node.
+def overview(facts: Facts) -> dict[str, Any]:
+    """EU criticality per material and stage (for the EI × SR chart) and the CRMA flags."""
+    return facts.cached(("materials",), lambda: _materials(facts))
 
-    The validators stop at the first problem, so this is one reason today; the list leaves room
-    for validators that collect several.
-    """
-    reason = exc.reason
-    node = None
-    head, sep, rest = reason.partition(": ")
-    if sep and (" > " in head or head.startswith(("sources[", "library", "(top level)"))):
-        node, reason = head, rest
-    return [
-        {
-            "message": str(exc),
-            "reason": reason,
-            "node": node,
-            "file": exc.file,
-            "line": exc.line,
-            "field": exc.field,
-        }
-    ]
+
+def _materials(facts: Facts) -> dict[str, Any]:
+    crit = facts.table("criticality")
+    cols = ["material", "name", "stage", "sr", "ei", "critical", "sr_published", "ei_published"]
+    return {
+        "thresholds": {"ei": 2.8, "sr": 1.0},
+        "criticality": records(crit[[*cols, "crm_2023", "strategic_2023", "reproduced"]]),
+        "crma": records(facts.table("crma").drop(columns=["source", "licence"])),
+        "footer": facts.footer(["criticality", "crma"]),
+    }

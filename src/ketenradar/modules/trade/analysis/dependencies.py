@@ -30,6 +30,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from ketenradar.datasets.kinds import WORLD_EXPORTS_SQL, world_exports_sql  # noqa: F401
+
 METHOD_EU2021 = (
     "European Commission (2021), Strategic dependencies and capacities, SWD(2021) 352 final"
 )
@@ -110,29 +112,6 @@ def _sets_tables(sets: Sequence[ImporterSet]) -> tuple[pa.Table, pa.Table, pa.Ta
         {"set_id": pa.array([r[0] for r in ref], pa.int32()), "country": [r[1] for r in ref]}
     )
     return labels, members, refs
-
-
-WORLD_EXPORTS_SQL = """
-    SELECT year, product, sum(x) AS world_exports_kusd,
-           CASE WHEN sum(x) > 0 THEN sum(x * x) / (sum(x) * sum(x)) END AS world_export_hhi,
-           count(*) FILTER (WHERE x > 0) AS n_exporters
-    FROM (
-        SELECT year, product, exporter, sum(value_kusd) AS x
-        FROM {trade} WHERE exporter <> importer {where}
-        GROUP BY ALL
-    )
-    GROUP BY ALL
-"""
-
-
-def world_exports_sql(trade: str = "trade", years: Sequence[int] | None = None) -> str:
-    """World exports of each product and their concentration (``world_export_hhi``).
-
-    It does not depend on the importer, so a connector may store it next to the trade table
-    (table ``world_exports``) and the screening reads it instead of recomputing it.
-    """
-    where = f"AND year IN ({', '.join(str(int(y)) for y in years)})" if years else ""
-    return WORLD_EXPORTS_SQL.format(trade=trade, where=where)
 
 
 def screen_sql(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ketenradar.core.errors import NotFoundError, UsageError
+from ketenradar.core.settings import settings
+from ketenradar.interfaces.web.frames import choice as _choice
+from ketenradar.interfaces.web.frames import finite, records
 from ketenradar.modules.trade.analysis.dependencies import DEFAULT_THRESHOLDS
 from ketenradar.results.facts import Facts
 
@@ -35,31 +37,6 @@ DEPENDENCY_COLUMNS = [
     "dependent_geodep",
     "transit",
 ]
-MAX_PAGE_SIZE = 500
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe rows: NaN/NA → None, numpy scalars → Python."""
-    out = []
-    for row in df.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
-            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-                clean[k] = None
-            elif isinstance(v, np.generic):
-                clean[k] = v.item()
-            else:
-                clean[k] = v
-        out.append(clean)
-    return out
-
-
-def finite(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """±inf → NaN in ``cols`` (JSON has no infinity; a ``direction`` says which side is zero)."""
-    df = df.copy()
-    for c in cols:
-        df[c] = df[c].replace([np.inf, -np.inf], np.nan)
-    return df
 
 
 def balance_direction(importer_kusd: float, partner_kusd: float) -> str:
@@ -71,12 +48,6 @@ def balance_direction(importer_kusd: float, partner_kusd: float) -> str:
     if partner_kusd > 0:
         return "partner_depends"
     return "none"
-
-
-def _choice(name: str, value: Any, allowed: list[Any]) -> None:
-    if value not in allowed:
-        shown = ", ".join(map(str, allowed))
-        raise UsageError(f"{name} '{value}' is not available (choose one of: {shown})")
 
 
 def screening(facts: Facts, importer: str, year: int | None) -> tuple[pd.DataFrame, int]:
@@ -179,8 +150,12 @@ def dependencies(
     _choice("method", method, list(METHODS))
     if page < 1:
         raise UsageError(f"page must be 1 or more, not {page}")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise UsageError(f"page_size must lie between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+    largest = settings().max_page_size
+    if not 1 <= page_size <= largest:
+        raise UsageError(
+            f"page_size must lie between 1 and {largest} (KETENRADAR_MAX_PAGE_SIZE), "
+            f"not {page_size}"
+        )
     key = sort.lstrip("-")
     _choice("sort column", key, DEPENDENCY_COLUMNS)
     df, year = screening(facts, importer, year)
@@ -330,27 +305,3 @@ def product_balance(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, 
         "partners_depending": side(PARTNER_SIDE),
         "over_time": per_year,
     }
-
-
-def materials(facts: Facts) -> dict[str, Any]:
-    """EU criticality per material and stage (for the EI × SR chart) and the CRMA flags."""
-    return facts.cached(("materials",), lambda: _materials(facts))
-
-
-def _materials(facts: Facts) -> dict[str, Any]:
-    crit = facts.table("criticality")
-    cols = ["material", "name", "stage", "sr", "ei", "critical", "sr_published", "ei_published"]
-    return {
-        "thresholds": {"ei": 2.8, "sr": 1.0},
-        "criticality": records(crit[[*cols, "crm_2023", "strategic_2023", "reproduced"]]),
-        "crma": records(facts.table("crma").drop(columns=["source", "licence"])),
-        "footer": facts.footer(["criticality", "crma"]),
-    }
-
-
-def io_exposure(facts: Facts, by: str = "country") -> dict[str, Any]:
-    """The Netherlands' input-output exposure (OECD ICIO 2022) per source country or industry."""
-    tables = {"country": "io_exposure_country", "industry": "io_exposure_industry"}
-    _choice("by", by, list(tables))
-    df = facts.table(tables[by]).drop(columns=["source", "licence"])
-    return {"by": by, "rows": records(df), "footer": facts.footer([tables[by]])}

@@ -101,10 +101,10 @@ def _registry() -> GroupRegistry:
 
 @cache
 def _converter_names() -> dict[str, str]:
-    from ketenradar.core.countries import _converter
+    """ISO3 → short name from the packaged country table (cached; the tests clear it by name)."""
+    from ketenradar.core.countries import country_names
 
-    data = _converter().data[["ISO3", "name_short"]].dropna()
-    return dict(zip(data["ISO3"].astype(str), data["name_short"].astype(str), strict=True))
+    return country_names()
 
 
 def country_name(iso3: str) -> str:
