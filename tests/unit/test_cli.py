@@ -96,9 +96,14 @@ def test_screen_xlsx_and_parquet(loaded: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["screen", "--format", "xlsx", "--output", str(x)])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(x)
-    assert wb.sheetnames == ["screening", "provenance"]
+    assert wb.sheetnames == ["screening", "provenance", "columns"]
     text = "\n".join(str(c.value) for c in wb["provenance"]["A"])
     assert "sha256" in text and "SWD(2021) 352" in text
+    # the screening's column schema: a readable label, unit and meaning for each column
+    rows = list(wb["columns"].iter_rows(values_only=True))
+    header, by_name = rows[0], {r[1]: r for r in rows[1:]}
+    assert header[:3] == ("sheet", "column", "label")
+    assert by_name["external_imports_kusd"][4] and by_name["top_supplier_share"][3]
     p = tmp_path / "nld.parquet"
     res = runner.invoke(app, ["screen", "--format", "parquet", "--output", str(p)])
     assert res.exit_code == 0, res.output
@@ -106,6 +111,8 @@ def test_screen_xlsx_and_parquet(loaded: Path, tmp_path: Path) -> None:
     prov = json.loads(meta[b"ketenradar.provenance"])
     assert prov["analysis"].startswith("strategic import dependency")
     assert pq.read_table(p).num_rows == 2
+    field = pq.read_schema(p).field("external_imports_kusd")
+    assert field.metadata[b"unit"] and field.metadata[b"description"]
 
 
 def test_screen_table_and_bloc(loaded: Path) -> None:

@@ -25,7 +25,11 @@ from ketenradar.core.errors import KetenradarError, UsageError
 from ketenradar.core.progress import Progress
 
 if TYPE_CHECKING:  # pandas only in annotations: `ketenradar --help` does not load it
+    from collections.abc import Sequence
+
     import pandas as pd
+
+    from ketenradar.core.modules import Column
 
 err = Console(stderr=True)
 out = Console()
@@ -337,15 +341,17 @@ def emit(
     limit: int = 40,
     title: str = "",
     html: Any = None,
+    schema: Sequence[Column] | None = None,
 ) -> None:
     """Print ``df`` as a table (``columns``, at most ``limit`` rows, provenance on stderr) or
-    write it as csv, xlsx, parquet or (with ``html``, a report writer) html."""
+    write it as csv, xlsx, parquet or (with ``html``, a report writer) html. ``schema`` (the
+    result's column schema) labels the table's headers and goes into the files."""
     from ketenradar.interfaces.reports.writers import FORMATS, write_frame
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
     if fmt == "table":
-        _table(df, columns, limit, title)
+        _table(df, columns, limit, title, schema)
         if "provenance" in df.attrs:
             _print_provenance(df.attrs["provenance"])
         return
@@ -357,7 +363,7 @@ def emit(
         html(df, output)
         out.print(f"wrote {plain(output)}", highlight=False)
         return
-    write_frame(df, fmt, output, sheet=sheet)
+    write_frame(df, fmt, output, sheet=sheet, columns=schema)
     if output is not None:
         out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
 
@@ -372,10 +378,27 @@ def _cell(v: Any) -> str:
     return plain(v)
 
 
-def _table(df: pd.DataFrame, columns: list[str], limit: int, title: str) -> None:
+def _table(
+    df: pd.DataFrame,
+    columns: list[str],
+    limit: int,
+    title: str,
+    schema: Sequence[Column] | None = None,
+) -> None:
     from rich.table import Table
 
-    t = Table(*map(plain, columns), title=plain(title) if title else None)
+    headers = [plain(c) for c in columns]
+    if schema:  # the label a person reads, the column's name under it
+        from ketenradar.interfaces.reports.writers import column_rows
+
+        labels = {r["name"]: r for r in column_rows(schema)}
+        headers = [
+            f"{plain(labels[c]['label'])}\n[dim]{plain(c)}[/]"
+            if c in labels and labels[c]["label"]
+            else plain(c)
+            for c in columns
+        ]
+    t = Table(*headers, title=plain(title) if title else None)
     for _, r in df.head(limit).iterrows():
         t.add_row(*[_cell(r.get(c)) for c in columns])
     out.print(t)

@@ -192,6 +192,7 @@ def io_exposure(
         columns=EXPOSURE_COLUMNS[by],
         limit=limit,
         title=f"Exposure of {economy} ({by})",
+        schema=_schema(f"io_exposure_{by}") if by in ("country", "industry", "source") else None,
     )
 
 
@@ -308,6 +309,7 @@ def io_balance(
         columns=cols,
         limit=limit,
         title=f"Value-added balance of {economy}",
+        schema=_schema("io_balance"),
     )
 
 
@@ -332,6 +334,13 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
         path = output / f"io_exposure_NLD_{by}.csv"
         write_frame(df, "csv", path)
         out.print(f"wrote {plain(path)}")
+
+
+def _schema(table: str) -> tuple:
+    """The column schema of fact table ``table`` (labels, units, descriptions)."""
+    from ketenradar.modules.io import MODULE
+
+    return MODULE.fact_table(table).columns
 
 
 def register(app: typer.Typer) -> None:

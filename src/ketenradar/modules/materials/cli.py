@@ -130,6 +130,7 @@ def materials_criticality(
         limit=limit,
         title="EU criticality (SR, EI) per material and stage",
         html=criticality_report,
+        schema=_schema("criticality"),
     )
 
 
@@ -154,7 +155,15 @@ def materials_crma(
         "eol_rir",
         "meets_recycling_proxy",
     ]
-    emit(df, fmt, output, sheet="crma", columns=cols, title="CRMA 2030 benchmarks")
+    emit(
+        df,
+        fmt,
+        output,
+        sheet="crma",
+        columns=cols,
+        title="CRMA 2030 benchmarks",
+        schema=_schema("crma"),
+    )
 
 
 @materials_app.command("concentration")
@@ -191,6 +200,7 @@ def materials_concentration(
         columns=cols,
         limit=limit,
         title="Supply concentration per material and stage",
+        schema=_schema("concentration"),
     )
 
 
@@ -245,6 +255,7 @@ def materials_geopolrisk(
         columns=cols,
         limit=limit,
         title="GeoPolRisk",
+        schema=_schema("geopolrisk"),
     )
 
 
@@ -326,6 +337,13 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
     criticality_report(df, output / "criticality.html")
     write_frame(df, "csv", output / "criticality.csv")
     out.print(f"wrote {plain(output / 'criticality.html')} and {plain(output / 'criticality.csv')}")
+
+
+def _schema(table: str) -> tuple:
+    """The column schema of fact table ``table`` (labels, units, descriptions)."""
+    from ketenradar.modules.materials import MODULE
+
+    return MODULE.fact_table(table).columns
 
 
 def register(app: typer.Typer) -> None:

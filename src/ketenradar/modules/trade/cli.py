@@ -61,6 +61,13 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
         out.print(f"wrote {plain(path)} and {plain(path.with_suffix('.csv'))}")
 
 
+def _schema(table: str) -> tuple:
+    """The column schema of fact table ``table`` (labels, units, descriptions)."""
+    from ketenradar.modules.trade import MODULE
+
+    return MODULE.fact_table(table).columns
+
+
 def register(app: typer.Typer) -> None:
     """Add ``screen`` and ``balance`` to the root command."""
     app.command()(screen)
@@ -145,7 +152,7 @@ def screen(
     else:
         from ketenradar.interfaces.reports.writers import write_frame
 
-        write_frame(df, fmt, output, sheet="screening")
+        write_frame(df, fmt, output, sheet="screening", columns=_schema("screening"))
         if output is not None:
             out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
 
@@ -278,8 +285,18 @@ def balance(
     if fmt == "xlsx":
         if output is None:
             raise UsageError("--format xlsx needs --output PATH")
-        write_xlsx({"balance": res.summary, "products": res.products}, output)
+        write_xlsx(
+            {"balance": res.summary, "products": res.products},
+            output,
+            columns={"balance": _schema("balance"), "products": _schema("balance_products")},
+        )
     else:
-        write_frame(res.products if products else res.summary, fmt, output, sheet="balance")
+        write_frame(
+            res.products if products else res.summary,
+            fmt,
+            output,
+            sheet="balance",
+            columns=_schema("balance_products" if products else "balance"),
+        )
     if output is not None:
         out.print(f"wrote {plain(output)}", highlight=False)
