@@ -189,7 +189,7 @@ def test_every_message_key_exists_in_both_languages(module: Module):
     """The module's title, navigation labels and column labels, and every key its templates
     use (``t('…')``, ``_('…')``), have a text in Dutch and in English, and its own catalog
     defines them in both languages alike."""
-    from ketenradar.interfaces.web.i18n import LANGUAGES, catalogs
+    from ketenradar.interfaces.web.i18n import LANGUAGES, SHELL_MESSAGES, catalogs
 
     texts = catalogs().texts
     keys = {module.title, *(e.label for e in module.nav)}
@@ -201,6 +201,15 @@ def test_every_message_key_exists_in_both_languages(module: Module):
     for lang in LANGUAGES:
         missing = sorted(k for k in keys if not texts.get(lang, {}).get(k))
         assert not missing, f"{module.name}: no {lang} text for {missing}"
+    # a key comes from the module's own catalog, the shell's or a required module's: a module
+    # does not borrow texts from a module it does not declare
+    where = catalogs().where["en"]
+    allowed = {module.folder(module.messages)} | {
+        registry.get(r).folder(registry.get(r).messages) for r in module.requires
+    }
+    allowed |= {Path(str(SHELL_MESSAGES))}
+    borrowed = sorted(k for k in keys if where[k][0].parent not in allowed)
+    assert not borrowed, f"{module.name}: keys from another module's catalog: {borrowed}"
     own = module.folder(module.messages)
     if own is not None:
         defined = {
