@@ -7,11 +7,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -248,3 +250,25 @@ def page(browser):
     pg.external = external
     yield pg
     ctx.close()
+
+
+def together(calls: list[Callable[[], Any]], timeout: float = 120) -> list[Any]:
+    """Run every call in its own thread, all released at once; the results in order (an
+    exception is returned in place of its result)."""
+    barrier = threading.Barrier(len(calls))
+    out: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            out[i] = calls[i]()
+        except BaseException as exc:  # returned: the test inspects it
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+        assert not t.is_alive(), "a thread is stuck (deadlock?)"
+    return out

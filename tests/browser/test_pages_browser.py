@@ -82,3 +82,36 @@ def test_materials_chart_draws(page, base_url):
     assert page.locator("#ei-sr-chart .main-svg").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "materials.png"), full_page=True)
     assert page.errors == [] and page.external == []
+
+
+PHONE_PAGES = [
+    "/{lang}/",
+    "/{lang}/dependencies",
+    "/{lang}/countries/CHN",
+    "/{lang}/products/271111",
+    "/{lang}/materials",
+    "/{lang}/materials/cobalt",
+    "/{lang}/bom",
+    "/{lang}/io",
+    "/{lang}/data",
+]
+
+
+def test_every_page_fits_a_phone_in_both_languages(browser, base_url):
+    """At 390 px the page does not scroll sideways (wide tables scroll inside themselves), and
+    the navigation, the language switch and the sign-in link are all on screen."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    wide = []
+    for lang in ("nl", "en"):
+        for path in PHONE_PAGES:
+            url = base_url + path.format(lang=lang)
+            page.goto(url, wait_until="networkidle")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > 390:
+                wide.append(f"{url}: {scroll} px")
+            for sel in ("header nav a >> nth=-1", "header a.lang", "#sign-in"):
+                box = page.locator(sel).bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (url, sel, box)
+    ctx.close()
+    assert wide == []

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require_shared, running_server
+from conftest import require_shared, running_server, together
 from threadpoolctl import threadpool_limits
 from typer.testing import CliRunner
 
@@ -38,26 +36,6 @@ from ketenradar.modules.io.web import views as io_page
 pytestmark = pytest.mark.realdata
 
 ECONOMIES = ["DEU", "FRA", "USA", "CHN", "JPN", "GBR", "ITA", "NLD"]
-
-
-def together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call in its own thread, all released at once; results in order."""
-    barrier = threading.Barrier(len(calls))
-    out: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            out[i] = calls[i]()
-        except Exception as exc:  # returned: the test reports it
-            out[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    return out
 
 
 class Client:
@@ -129,10 +107,11 @@ def test_concurrent_io_requests_keep_the_server_up_and_equal_serial(store: Path)
             for e in ECONOMIES
         ]
         cold += [lambda i=i: client.call("/api/v1/io/shock", shock(i)) for i in range(8)]
-        first = together(cold)
+        first = together(cold, timeout=180)
         # warm: the case that crashed 3 times in 3 (concurrent solves on the cached model)
         warm = together(
-            [lambda i=i: client.call("/api/v1/io/shock", shock(i)) for i in range(8, 24)]
+            [lambda i=i: client.call("/api/v1/io/shock", shock(i)) for i in range(8, 24)],
+            timeout=180,
         )
         assert up(client), "the server process died under concurrent input-output requests"
         assert all(isinstance(r, tuple) for r in first + warm), [

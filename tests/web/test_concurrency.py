@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import csrf_headers, require_shared, running_server
+from conftest import csrf_headers, require_shared, running_server, together
 from fastapi.testclient import TestClient
 from test_io_web import SVC_REGIONS, SVC_SECTORS, services_matrices, write_icio_csv
 from typer.testing import CliRunner
@@ -61,28 +61,6 @@ from ketenradar.results import facts as facts_mod
 from ketenradar.results.facts import Facts
 
 THREADS = 16
-
-
-def together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call in its own thread, all released at once; the results in order (an
-    exception is returned in place of its result)."""
-    barrier = threading.Barrier(len(calls))
-    out: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            out[i] = calls[i]()
-        except BaseException as exc:  # returned: the test inspects it
-            out[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-        assert not t.is_alive(), "a thread is stuck (deadlock?)"
-    return out
 
 
 def canon(value: Any) -> str:

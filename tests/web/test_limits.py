@@ -220,10 +220,9 @@ def test_upload_over_the_limit_is_413_before_its_body(server):
     _no_temp_files(server)
 
 
-def test_upload_streams_into_the_data_dir_and_the_job_names_no_server_path(server):
-    cookie, token = _session(server["url"], "alice")
-    name = "BACI_HS92_Y2022_V202401b.csv"
-    s = _connect(
+def _chunked_upload(server, cookie: str, token: str):
+    """A socket with the headers of a chunked multipart upload to /api/v1/datasets sent."""
+    return _connect(
         server["url"],
         "POST",
         "/api/v1/datasets",
@@ -234,6 +233,12 @@ def test_upload_streams_into_the_data_dir_and_the_job_names_no_server_path(serve
             "Transfer-Encoding": "chunked",
         },
     )
+
+
+def test_upload_streams_into_the_data_dir_and_the_job_names_no_server_path(server):
+    cookie, token = _session(server["url"], "alice")
+    name = "BACI_HS92_Y2022_V202401b.csv"
+    s = _chunked_upload(server, cookie, token)
     with s:
         _send_chunk(s, _multipart_head("source") + b"baci\r\n" + _multipart_head("files", name))
         _send_chunk(s, b"t,i,j,k,v,q\n" + b"not,a,baci,row,at,all\n" * 150_000)  # 3.3 MB
@@ -269,17 +274,7 @@ def test_upload_streams_into_the_data_dir_and_the_job_names_no_server_path(serve
 
 def test_chunked_upload_past_the_limit_is_stopped_with_413(server):
     cookie, token = _session(server["url"], "alice")
-    s = _connect(
-        server["url"],
-        "POST",
-        "/api/v1/datasets",
-        {
-            "Cookie": cookie,
-            "X-CSRF-Token": token,
-            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-            "Transfer-Encoding": "chunked",
-        },
-    )
+    s = _chunked_upload(server, cookie, token)
     with s:
         head = _multipart_head("source") + b"baci\r\n" + _multipart_head("files", "big.csv")
         sent = _stream_until_answered(s, head, 4 * UPLOAD_LIMIT)

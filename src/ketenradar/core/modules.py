@@ -222,6 +222,7 @@ def get(name: str) -> Module:
     raise UsageError(f"no module '{name}' is registered (modules: {known})")
 
 
+@functools.cache
 def fact_tables() -> dict[str, tuple[Module, FactTable]]:
     """Every fact table of every module, by table name."""
     out: dict[str, tuple[Module, FactTable]] = {}
@@ -236,6 +237,12 @@ def fact_tables() -> dict[str, tuple[Module, FactTable]]:
     return out
 
 
+def columns(table: str) -> tuple[Column, ...]:
+    """The column schema of fact table ``table`` (whichever module declares it)."""
+    return fact_tables()[table][1].columns
+
+
+@functools.cache
 def saved_kinds() -> dict[str, SavedKind]:
     """Every kind of saved work, by name."""
     return {k.name: k for m in modules() for k in m.saved_kinds}

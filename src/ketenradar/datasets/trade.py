@@ -8,7 +8,7 @@ import duckdb
 
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.datasets import Dataset, DataStore
-from ketenradar.datasets.engine import connect, parquet_list
+from ketenradar.datasets.engine import connect, create_views
 
 
 @dataclass
@@ -45,13 +45,10 @@ def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
         raise UsageError(
             f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, not trade_flows"
         )
-    con = connect(threads)
-    for table in ("trade", "products", "countries"):
-        files = parquet_list(dataset.table_files(table))
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({files})")
+    tables = ["trade", "products", "countries"]
     if dataset.has_table("world_exports"):
-        files = parquet_list(dataset.table_files("world_exports"))
-        con.execute(f"CREATE VIEW world_exports AS SELECT * FROM read_parquet({files})")
+        tables.append("world_exports")
+    con = create_views(connect(threads), {t: (dataset, t) for t in tables})
     return TradeSession(dataset, con)
 
 

@@ -33,7 +33,8 @@ import pandas as pd
 from ketenradar import __version__
 from ketenradar.core import modules as registry
 from ketenradar.core.errors import NotFoundError
-from ketenradar.core.facts import DeriveContext, Derived, Progress, span
+from ketenradar.core.facts import DeriveContext, Derived, span
+from ketenradar.core.progress import Progress, Steps
 
 __all__ = ["Derived", "build", "derive", "manifest", "read", "table_descriptions"]
 
@@ -75,13 +76,13 @@ def load_sources(shared: Path, store: Path, progress: Progress | None = None) ->
         ("wmd", [shared / "geopolrisk" / "world_mining_data.db"]),
         ("icio", [shared / "icio_oecd_2022"]),
     ]
-    for i, (name, paths) in enumerate(sources, 1):
+    step = Steps(len(sources), progress)
+    for name, paths in sources:
         missing = [p for p in paths if not p.exists()]
         if missing:
             raise NotFoundError(f"starter pack source missing: {missing[0]}")
         add_dataset(name, paths, data_dir=store)
-        if progress:
-            progress(f"loaded {name}", i, len(sources))
+        step(f"loaded {name}")
 
 
 def derive(

@@ -27,8 +27,6 @@ from ketenradar.core.errors import DownloadError
 from ketenradar.core.progress import Progress
 
 #: progress(bytes done so far, total bytes or None when the server does not say)
-#: kept for callers of the old name: the one progress protocol
-DownloadProgress = Progress
 
 #: HTTP statuses worth retrying (the server or a proxy is temporarily unable to answer).
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -112,7 +110,7 @@ def download(
     *,
     expected_sha256: str | None = None,
     expected_size: int | None = None,
-    progress: DownloadProgress | None = None,
+    progress: Progress | None = None,
     chunk_size: int = 1 << 20,
     timeout: float = 60.0,
     retries: int = 3,
@@ -236,7 +234,7 @@ def _try_reuse(
     want_sha: str | None,
     expected_size: int | None,
     chunk_size: int,
-    progress: DownloadProgress | None,
+    progress: Progress | None,
 ) -> DownloadResult | None:
     """The result for an existing, verifying ``dest``; None (after removing it) otherwise.
 

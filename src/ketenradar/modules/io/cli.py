@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ketenradar.core.errors import UsageError
+from ketenradar.core.modules import columns as columns_of
 from ketenradar.interfaces.cli.common import (
     DataDir,
     Fmt,
@@ -192,7 +193,7 @@ def io_exposure(
         columns=EXPOSURE_COLUMNS[by],
         limit=limit,
         title=f"Exposure of {economy} ({by})",
-        schema=_schema(f"io_exposure_{by}") if by in ("country", "industry", "source") else None,
+        schema=columns_of(f"io_exposure_{by}") if by in ("country", "industry", "source") else None,
     )
 
 
@@ -309,7 +310,7 @@ def io_balance(
         columns=cols,
         limit=limit,
         title=f"Value-added balance of {economy}",
-        schema=_schema("io_balance"),
+        schema=columns_of("io_balance"),
     )
 
 
@@ -334,13 +335,6 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
         path = output / f"io_exposure_NLD_{by}.csv"
         write_frame(df, "csv", path)
         out.print(f"wrote {plain(path)}")
-
-
-def _schema(table: str) -> tuple:
-    """The column schema of fact table ``table`` (labels, units, descriptions)."""
-    from ketenradar.modules.io import MODULE
-
-    return MODULE.fact_table(table).columns
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ketenradar.core.errors import UsageError
+from ketenradar.core.modules import columns as columns_of
 from ketenradar.interfaces.cli.common import (
     DataDir,
     Fmt,
@@ -130,7 +131,7 @@ def materials_criticality(
         limit=limit,
         title="EU criticality (SR, EI) per material and stage",
         html=criticality_report,
-        schema=_schema("criticality"),
+        schema=columns_of("criticality"),
     )
 
 
@@ -162,7 +163,7 @@ def materials_crma(
         sheet="crma",
         columns=cols,
         title="CRMA 2030 benchmarks",
-        schema=_schema("crma"),
+        schema=columns_of("crma"),
     )
 
 
@@ -200,7 +201,7 @@ def materials_concentration(
         columns=cols,
         limit=limit,
         title="Supply concentration per material and stage",
-        schema=_schema("concentration"),
+        schema=columns_of("concentration"),
     )
 
 
@@ -255,7 +256,7 @@ def materials_geopolrisk(
         columns=cols,
         limit=limit,
         title="GeoPolRisk",
-        schema=_schema("geopolrisk"),
+        schema=columns_of("geopolrisk"),
     )
 
 
@@ -337,13 +338,6 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
     criticality_report(df, output / "criticality.html")
     write_frame(df, "csv", output / "criticality.csv")
     out.print(f"wrote {plain(output / 'criticality.html')} and {plain(output / 'criticality.csv')}")
-
-
-def _schema(table: str) -> tuple:
-    """The column schema of fact table ``table`` (labels, units, descriptions)."""
-    from ketenradar.modules.materials import MODULE
-
-    return MODULE.fact_table(table).columns
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ketenradar.core.modules import columns as columns_of
 from ketenradar.interfaces.cli.common import (
     FORMAT_HELP,
     DataDir,
@@ -59,13 +60,6 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
 
         write_frame(df, "csv", output / f"screen_{imp}_{year}.csv")
         out.print(f"wrote {plain(path)} and {plain(path.with_suffix('.csv'))}")
-
-
-def _schema(table: str) -> tuple:
-    """The column schema of fact table ``table`` (labels, units, descriptions)."""
-    from ketenradar.modules.trade import MODULE
-
-    return MODULE.fact_table(table).columns
 
 
 def register(app: typer.Typer) -> None:
@@ -152,7 +146,7 @@ def screen(
     else:
         from ketenradar.interfaces.reports.writers import write_frame
 
-        write_frame(df, fmt, output, sheet="screening", columns=_schema("screening"))
+        write_frame(df, fmt, output, sheet="screening", columns=columns_of("screening"))
         if output is not None:
             out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
 
@@ -288,7 +282,7 @@ def balance(
         write_xlsx(
             {"balance": res.summary, "products": res.products},
             output,
-            columns={"balance": _schema("balance"), "products": _schema("balance_products")},
+            columns={"balance": columns_of("balance"), "products": columns_of("balance_products")},
         )
     else:
         write_frame(
@@ -296,7 +290,7 @@ def balance(
             fmt,
             output,
             sheet="balance",
-            columns=_schema("balance_products" if products else "balance"),
+            columns=columns_of("balance_products" if products else "balance"),
         )
     if output is not None:
         out.print(f"wrote {plain(output)}", highlight=False)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ketenradar.core.modules import columns as columns_of
 from ketenradar.interfaces.web.frames import records
 from ketenradar.interfaces.web.pages import check_lang, render
 from ketenradar.modules.trade.web import api, content
@@ -47,6 +48,8 @@ def dependencies_page(request: Request, lang: str, params: api.ExplorerQuery):
         d=d,
         rows=records(d["rows"]),
         columns=content.DEPENDENCY_COLUMNS,
+        # the headers a person reads: the screening's column schema (its message keys)
+        labels={c.name: c.label for c in columns_of("screening")},
         params=params,
         query=query(),
         sort_query=sort_query,
