@@ -8,7 +8,7 @@ temporary ``HOME``. The loop mirrors the package's own ``gprs_calc`` (``aggregat
 directly, once per combination, so that one failing combination does not stop the rest and
 nothing is written to Excel. Its code is run, not copied.
 
-Used by ``tests/realdata/test_geopolrisk_reference.py`` and ``benchmarks/bench_geopolrisk.py``.
+Used by ``tests/realdata/test_materials_real.py`` and ``benchmarks/bench_geopolrisk.py``.
 """
 
 from __future__ import annotations

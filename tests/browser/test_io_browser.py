@@ -83,7 +83,7 @@ def test_io_page_shows_starter_exposure_and_chart(page, base_url):
         (ref["kind"] == "services").sum()
     )
     # nothing loaded: the message naming the command in place of the shock form
-    assert "ketenradar io load icio PATH" in page.locator("#io-no-table").inner_text()
+    assert "ketenradar io load icio" in page.locator("#io-load-command").inner_text()
     assert page.locator("#shock-form").count() == 0
     assert "icio" in page.locator("footer").inner_text()
     shot(page, "io")

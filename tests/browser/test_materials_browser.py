@@ -58,9 +58,11 @@ def test_whatif_on_a_material_without_a_page_reload(page, base_url):
     assert "status-change" in (tin.first.get_attribute("class") or "")
     delta = tin.locator("td.delta").first.inner_text()
     assert delta.startswith("+")
-    # baseline SR of tin (processing) as shipped, and the scenario's points on the chart
+    # baseline SR of tin (processing) as shipped (the what-if's baseline is the calibrated
+    # one), and the scenario's points on the chart
     crit = starter.read("criticality")
-    sr = crit[(crit["material"] == "tin") & (crit["stage"] == "processing")]["sr"].iloc[0]
+    tin_p = crit[(crit["material"] == "tin") & (crit["stage"] == "processing")]
+    sr = tin_p["sr_calibrated"].iloc[0]
     row = page.locator("#whatif-table tbody tr[data-material=tin][data-stage=processing]")
     assert row.locator("td.sr").inner_text() == f"{sr:.2f}"
     names = page.evaluate("document.getElementById('ei-sr-chart').data.map((t) => t.name)")
@@ -89,7 +91,7 @@ def test_material_detail_page(page, base_url):
     assert page.inner_text("h1") == "Gallium"
     assert page.locator("#reconciliation tbody tr").count() >= 1
     assert page.locator("#concentration tbody tr").count() >= 2
-    assert "CHN" in page.inner_text("#crma-material")
+    assert "China" in page.inner_text("#crma-material")  # the country's name, not CHN
     shot(page, "material_detail")
     page.click("#whatif-link")
     page.wait_for_selector("#whatif-form")
@@ -105,7 +107,7 @@ def test_bom_packaged_and_upload(page, base_url, tmp_path: Path):
     page.click("#bom-packaged button")
     page.wait_for_url("**name=naval_aesa_radar**")
     assert page.is_visible("#bom-illustrative")
-    assert "gallium" in page.inner_text("#bom-summary")
+    assert "Gallium" in page.inner_text("#bom-summary")  # the material's name, not its id
     # a bad file: rejected with the reasons on the page
     bad = tmp_path / "bad.yaml"
     bad.write_text(TOY.replace("quantity: 2", "quantity: -2"))

@@ -16,7 +16,8 @@ from conftest import require_shared
 from ketenradar import api
 from ketenradar.core.groups import EU27
 from ketenradar.datasets import DataStore
-from ketenradar.modules.trade.analysis.dependencies import ImporterSet
+from ketenradar.modules.trade import api as api_trade
+from ketenradar.modules.trade.analysis.dependencies import ImporterSet, Thresholds
 from ketenradar.modules.trade.analysis.reference import screen_pandas
 from ketenradar.sources.baci_files import read_country_dictionary, read_product_dictionary
 
@@ -124,7 +125,7 @@ def test_real_screening_equals_reference_definitions(raw_store: Path, importer: 
     members = ("NLD",) if importer == "NLD" else EU27
     ref = screen_pandas(
         trade, [ImporterSet(importer, members, "EU27", EU27)], 2022,
-        available_years=[2020, 2021, 2022],
+        thresholds=api_trade.default_thresholds(), available_years=[2020, 2021, 2022],
     )  # fmt: skip
     m = df.merge(ref, on="product", suffixes=("", "_ref"), validate="one_to_one")
     assert len(m) == len(df) == len(ref)
@@ -135,6 +136,9 @@ def test_real_screening_equals_reference_definitions(raw_store: Path, importer: 
         )
     assert (m["dependent_eu2021"] == m["dependent_eu2021_ref"]).all()
     assert (m["dependent_geodep"].astype(bool) == m["dependent_geodep_ref"].astype(bool)).all()
+    own, own_ref = m["dependent_geodep_country"], m["dependent_geodep_country_ref"]
+    assert (own.astype(bool) == own_ref.astype(bool)).all()
+    assert (m["materiality_met"] == m["materiality_met_ref"]).all()
     assert df["dependent_geodep"].notna().all()  # 2020–2022 are loaded
 
 
@@ -151,9 +155,18 @@ def test_real_screening_findings(raw_store: Path) -> None:
     # Lithium carbonate: Chile first.
     assert nld.loc["283691", "top_supplier"] == "CHL"
     assert nld.loc["283691", "dependent_eu2021"]
-    # Counts are stable facts of this release (documented).
-    assert int(nld["dependent_eu2021"].sum()) == 21
-    assert int(nld["dependent_geodep"].sum()) == 7
+    # Counts are stable facts of this release (documented): with the materiality minimum
+    # (default 100 thousand USD, 5 %) and as published (no minimum)
+    assert int(nld["dependent_eu2021"].sum()) == 20
+    assert int(nld["dependent_geodep"].sum()) == 5
+    assert int(nld["dependent_geodep_country"].sum()) == 6
+    published = api.screen("NLD", 2022, data_dir=raw_store, thresholds=Thresholds())
+    assert int(published["dependent_eu2021"].sum()) == 21
+    assert int(published["dependent_geodep"].sum()) == 7
+    # CEPII's country-level GeoDep differs from the bloc-referenced one for 2 products
+    p = published.set_index("product")
+    differ = p["dependent_geodep"].astype(bool) != p["dependent_geodep_country"].astype(bool)
+    assert int(differ.sum()) == 2
 
 
 def test_quickstart_end_to_end(tmp_path: Path) -> None:

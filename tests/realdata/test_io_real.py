@@ -153,6 +153,37 @@ def test_icio_shock_scenario_end_to_end(store: Path, tmp_path: Path):
     assert g.iloc[0]["output_loss_musd"] >= total["output_loss_musd"]
 
 
+def test_icio_ghosh_losses_above_output_are_capped(store: Path):
+    """China's deliveries −100 % to China on the 2022 table: the first-order Ghosh model puts
+    34 Chinese industries above their whole output (up to 216 %); the result caps them at
+    100 %, marks them and says so; partial extraction stays below output unaided
+    (docs/methods/input-output.md, "Losses above output")."""
+    kw = {"supplier": "CHN", "fall": 1.0, "source": "icio", "data_dir": store}
+    g = ioapi.shock("CHN", model_name="ghosh", **kw)
+    rows = g[g["industry"] != "TOTAL"]
+    assert int(rows["output_loss_capped"].sum()) == 34
+    assert (rows["output_loss_musd"] <= rows["output_musd"] * (1 + 1e-12)).all()
+    assert (rows.loc[rows["output_loss_capped"], "output_loss_share"] == 1.0).all()
+    notes = g.attrs["provenance"]["notes"]
+    assert any("34 industries above their output (up to 216%)" in n for n in notes), notes
+    e = ioapi.shock("CHN", model_name="extraction", **kw)
+    assert not e["output_loss_capped"].any()
+    assert e.loc[e["industry"] != "TOTAL", "output_loss_share"].max() < 0.8
+
+
+def test_icio_arrays_inactive_and_input_free_columns(store: Path):
+    """The counts docs/methods/input-output.md gives for the benchmark arrays: 51 industries
+    without output, 121 columns of A without any intermediate input (the 51 among them)."""
+    shared = require_shared("icio_oecd_2022")
+    arrays = np.load(shared / "bench_cache.npz")
+    colsum = arrays["A"].sum(axis=0)
+    assert int((colsum == 0).sum()) == 121
+    t = read_table(ioapi.choose_table_dataset(DataStore(store), "icio", 2022), 2022)
+    assert int((t.x == 0).sum()) == 51
+    assert int((t.Z.sum(axis=0) == 0).sum()) == 121
+    assert ((t.Z.sum(axis=0) == 0) | (t.x > 0)).all() and (t.Z.sum(axis=0)[t.x == 0] == 0).all()
+
+
 def test_wiod_balance_and_exposure_views(store: Path):
     bal = ioapi.balance("NLD", source="wiod", year=2011, data_dir=store)
     assert len(bal) == 40

@@ -72,8 +72,9 @@ def test_every_2023_material_gets_components_and_reconciliation(store: Path):
     assert len(si) > 30
     assert si.between(0.6, 1.1).all(), si.describe()
     # The calibrated baseline reproduces the published critical status.
-    both = df.dropna(subset=["critical", "critical_published"]).drop_duplicates("material")
-    assert (both["critical"] == both["critical_published"]).all()
+    both = df.dropna(subset=["critical_calibrated", "critical_published"])
+    both = both.drop_duplicates("material")
+    assert (both["critical_calibrated"] == both["critical_published"]).all()
 
 
 def test_what_if_from_cli_turns_tin_critical(store: Path, tmp_path: Path):
@@ -193,18 +194,40 @@ def test_geopolrisk_equals_reference_implementation(store: Path):
     shared = require_shared()
     importers = ["NLD", "DEU", "CHN", "USA"]
     years = [2019, 2022, 2024]
-    ours = mapi.geopolrisk_scores(importer="all", years=years, data_dir=store)
+    ours = mapi.geopolrisk_scores(importer=";".join(importers), years=years, data_dir=store)
     mats = sorted(ours["material"].unique())
     assert len(mats) >= 50
     ref, _ = run_reference(years, importers, mats, shared)
     ok = ref[ref["error"] == ""]
     assert len(ok) >= 0.9 * len(ref), ref[ref["error"] != ""]["error"].value_counts()
     m = ok.merge(ours, on=["material", "importer", "year"], how="left", suffixes=("_ref", ""))
-    # Combinations without our row are those with neither imports nor production: score 0.
-    absent = m[m["score"].isna() & m["hhi"].isna()]
-    assert (absent["score_ref"].fillna(0) == 0).all()
-    m = m.drop(absent.index)
+    # Every combination the reference scores has our row; those without imports are kept,
+    # marked no_imports, with the reference's score 0.
+    assert m["no_imports"].notna().all(), m[m["no_imports"].isna()][["material", "importer"]]
+    none = m[m["no_imports"].astype(bool)]
+    assert len(none) > 0
+    assert (none["score"] == 0).all() and (none["score_ref"] == 0).all()
     for col in ("hhi", "import_risk", "score", "cf"):
         np.testing.assert_allclose(m[col], m[f"{col}_ref"], rtol=1e-9, atol=1e-12, err_msg=col)
     np.testing.assert_allclose(m["price_usd_per_kg"], m["price"], rtol=1e-9, atol=1e-12)
     assert len(m) > 500
+
+
+def test_geopolrisk_keeps_no_import_rows_like_the_reference(store: Path):
+    """Germanium for NLD 2020–22: no imports; the reference scores 0; so does our kept row."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from geopolrisk_reference import run_reference
+
+    years = [2020, 2021, 2022]
+    ours = mapi.geopolrisk_scores(
+        importer="NLD", years=years, materials=["Germanium"], data_dir=store
+    )
+    assert list(ours["year"]) == years
+    assert ours["no_imports"].all() and (ours["score"] == 0).all()
+    assert (ours["import_qty_t"] == 0).all()
+    ref, _ = run_reference(years, ["NLD"], ["Germanium"], require_shared())
+    assert (ref["error"] == "").all(), ref["error"]
+    m = ref.merge(ours, on=["material", "importer", "year"], suffixes=("_ref", ""))
+    assert len(m) == 3
+    np.testing.assert_allclose(m["score"], m["score_ref"], atol=1e-12)
+    np.testing.assert_allclose(m["hhi"], m["hhi_ref"], rtol=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -89,6 +90,57 @@ def test_screen_csv_with_provenance(loaded: Path, tmp_path: Path) -> None:
     assert "screen" in prov["command"]
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["screen", "--importer", "NLD"], ["balance", "--importer", "NLD", "--partner", "CHN"]],
+    ids=["screen", "balance"],
+)
+def test_csv_on_stdout_gives_its_provenance_only_on_request(loaded: Path, command) -> None:
+    """Issue 15, point 20: ``--format csv`` without ``--output`` writes the table to stdout
+    and its provenance to stderr only with ``--provenance`` (like the table output)."""
+    args = [*command, "--year", "2022", "--format", "csv"]
+    plain_run = runner.invoke(app, args)
+    assert plain_run.exit_code == 0, plain_run.output
+    assert plain_run.stderr == ""
+    table = pd.read_csv(io.StringIO(plain_run.stdout))
+    assert "importer" in table.columns and len(table) > 0
+    asked = runner.invoke(app, [*args, "--provenance"])
+    assert asked.exit_code == 0, asked.output
+    assert asked.stdout == plain_run.stdout  # the table is the same, and alone on stdout
+    lines = asked.stderr.splitlines()
+    assert lines and all(line.startswith("# ") for line in lines), asked.stderr
+    assert any("BACI" in line for line in lines) and any("Method" in line for line in lines)
+
+
+def test_quickstart_says_where_the_rows_left_out_are(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15, point 20: quickstart has neither --format nor --limit, so the line under its
+    tables points to the CSV file it writes; screen's points to its own options."""
+    shared = tmp_path / "shared"
+    baci = shared / "baci_raw_materials_hs92"
+    baci.mkdir(parents=True)
+    codes = [f"2601{k:02d}" for k in range(18)]  # 18 products NLD imports from CHN alone
+    write_country_dict(baci)
+    write_product_dict(baci, codes)
+    flows = [(2022, 156, 528, c, 1000.0, "NA") for c in codes]
+    write_trade(baci, 2022, flows + [(2022, 156, 842, c, 10.0, "NA") for c in codes])
+    monkeypatch.setenv("KETENRADAR_SHARED_DATA", str(shared))
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["quickstart", "--year", "2022", "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "18 products imported; 18 dependent (EU 2021)" in text
+    packed = "".join(res.stdout.split())  # the terminal may wrap a long path anywhere
+    assert f"3morerowsin{out / 'screen_NLD_2022.csv'}" in packed
+    assert len(pd.read_csv(out / "screen_NLD_2022.csv")) == 18  # it holds them
+    assert "--format" not in res.stdout and "--limit" not in res.stdout
+    res = runner.invoke(app, ["screen", "--year", "2022", "--limit", "5"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "13 more rows: --limit N shows more; --format csv writes every row" in text
+
+
 def test_screen_xlsx_and_parquet(loaded: Path, tmp_path: Path) -> None:
     import openpyxl
 
@@ -125,7 +177,14 @@ def test_screen_table_and_bloc(loaded: Path) -> None:
 
 
 def test_balance(loaded: Path) -> None:
+    # materiality (default 100 thousand USD from the top supplier): CHN's 50 is no dependency
     res = runner.invoke(app, ["balance", "--importer", "NLD", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    chn = pd.read_csv(pd.io.common.StringIO(res.stdout)).set_index("partner").loc["CHN"]
+    assert (chn["importer_dependent_kusd"], chn["partner_dependent_products"]) == (100, 0)
+    res = runner.invoke(
+        app, ["balance", "--importer", "NLD", "--format", "csv", "--min-dependency-kusd", "0"]
+    )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(pd.io.common.StringIO(res.stdout)).set_index("partner")
     chn = df.loc["CHN"]
@@ -134,7 +193,11 @@ def test_balance(loaded: Path) -> None:
     assert chn["partner_dependent_products"] == 1
     assert chn["partner_dependent_kusd"] == 50
     assert chn["balance_ratio_kusd"] == pytest.approx(0.5)
-    res = runner.invoke(app, ["balance", "--partner", "CHN", "--products", "--format", "csv"])
+    res = runner.invoke(
+        app,
+        ["balance", "--partner", "CHN", "--products", "--format", "csv",
+         "--min-dependency-kusd", "0"],
+    )  # fmt: skip
     assert res.exit_code == 0, res.output
     prods = pd.read_csv(pd.io.common.StringIO(res.stdout), dtype={"product": str})
     assert set(prods["product"]) == {"260111", "010121"}
@@ -197,3 +260,20 @@ def test_real_process_help_and_version() -> None:
         text=True, check=True,
     )  # fmt: skip
     assert "--reference-bloc" in out.stdout
+
+
+def test_quickstart_table_counts_every_product_and_shows_the_dependent(loaded: Path) -> None:
+    """Issue 15, point 5: the quickstart's table says how many products were imported (all of
+    them, as ``screen`` and the report count) and that the rows shown are the dependent ones."""
+    from ketenradar.interfaces.cli.common import out
+    from ketenradar.modules.trade import api as trade_api
+    from ketenradar.modules.trade.analysis.dependencies import Thresholds
+    from ketenradar.modules.trade.cli import _print_screen
+
+    df = trade_api.screen("NLD", 2022, data_dir=loaded, thresholds=Thresholds())
+    assert len(df) == 2 and int(df["dependent_eu2021"].sum()) == 1
+    with out.capture() as cap:
+        _print_screen(df, 15, only_dependent=True)
+    text = " ".join(cap.get().split())
+    assert "2 products imported; 1 dependent (EU 2021)" in text
+    assert "Showing 1 dependent (EU 2021) products" in text

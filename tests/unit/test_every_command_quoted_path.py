@@ -144,7 +144,8 @@ CASES: dict[str, Case] = {
     "io load": Case(
         "io load icio {inputs}/icio/2022_SML.csv", fresh=True, via="local", out="balanced"
     ),
-    "io check": Case("io check", out="True"),
+    # the last columns: no rows beyond tolerance, no negative final demand, ok
+    "io check": Case("io check --format csv", out=",0,0,True\n"),
     "io exposure": Case(
         "io exposure --economy NLD --format xlsx --output {out}/e.xlsx",
         via="local",
@@ -193,7 +194,17 @@ CASES: dict[str, Case] = {
         setup=("db upgrade",),
         out="database at revision None",
     ),
-    "db current": Case("db current", out="0002"),
+    "users token create": Case(
+        "users token create tina --name cron --role viewer", err="shown this once", out="kr_"
+    ),
+    "users token list": Case(
+        "users token list tina",
+        via="env",
+        setup=("users token create tina --name listed",),
+        out="listed",
+    ),
+    "users token revoke": Case("users token revoke 999999", code=3, err="no API token 999999"),
+    "db current": Case("db current", out="0003"),
 }
 
 
@@ -319,7 +330,13 @@ def _build_store(store: Path, inputs: Path) -> None:
     url = f"sqlite:///{store / 'ketenradar.db'}"
     db.upgrade(url)
     sessions = db.sessions(url)
-    for name, role in (("root", "admin"), ("bob", "viewer"), ("dora", "viewer")):
+    # tina: the token cases' user (the users cases change bob and deactivate dora)
+    for name, role in (
+        ("root", "admin"),
+        ("bob", "viewer"),
+        ("dora", "viewer"),
+        ("tina", "analyst"),
+    ):
         service.create_user(sessions, name, PASSWORD, role)
     for name in ("ada", "gone"):
         service.create_user(sessions, name, PASSWORD, "viewer")

@@ -279,3 +279,93 @@ def test_final_demand_basis_needs_destinations():
     econ = resolve_economy(t, "NLD", REG)
     with pytest.raises(UsageError, match="does not split final demand by destination"):
         exposure.exposure_by_source(IOModel(t), econ, basis="final_demand")
+
+
+# --- Ghosh losses above output (issue 15, point 10) ------------------------------------------
+
+
+def pymrio_test_table() -> IOTable:
+    """pymrio's own test system (six regions × eight sectors) as an :class:`IOTable`."""
+    import pymrio
+
+    io = pymrio.load_test()
+    io.calc_all()
+    regions, sectors = list(io.get_regions()), list(io.get_sectors())
+    cats = list(io.get_Y_categories())
+    Z, x = io.Z.to_numpy(), io.x.to_numpy()[:, 0]
+    Y = io.Y.to_numpy().reshape(len(x), len(regions), len(cats))
+    return IOTable(
+        source="pymrio-test",
+        year=2000,
+        regions=regions,
+        sectors=sectors,
+        Z=Z,
+        x=x,
+        va=x - Z.sum(axis=0),
+        other=np.zeros(len(x)),
+        y_total=Y.sum(axis=(1, 2)),
+        Y=Y,
+        fd_categories=cats,
+    )
+
+
+def test_ghosh_equals_pymrio_ghosh_inverse():
+    """On pymrio's test system the Ghosh loss is Δz'G with pymrio's own G = (I − B)⁻¹, and a
+    total stop of every delivery loses (output multiplier − 1) of each industry's output."""
+    import pymrio.tools.iomath as iomath
+
+    t = pymrio_test_table()
+    m = IOModel(t)
+    G = iomath.calc_G(iomath.calc_B(t.Z, t.x))
+    L = iomath.calc_L(iomath.calc_A(t.Z, t.x))
+    rows = np.flatnonzero(t.index()["region"] == "reg2")
+    dz = 0.5 * t.Z[rows, :].sum(axis=0)
+    sc = shock.single_scenario("reg2", 0.5, model="ghosh")
+    everyone = shock.Scenario("all", [shock.Shock(r, 1.0) for r in t.regions], "ghosh")
+    for r in t.regions:
+        econ = resolve_economy(t, r, REG)
+        res = shock.run_scenarios(m, econ, [sc], REG)
+        np.testing.assert_allclose(
+            res["output_loss_musd"].to_numpy()[1:], (dz @ G)[econ.mask], rtol=1e-9
+        )
+        full = shock.run_scenarios(m, econ, [everyone], REG)
+        np.testing.assert_allclose(
+            full["output_loss_share"].to_numpy()[1:], L.sum(axis=0)[econ.mask] - 1, rtol=1e-9
+        )
+        # pymrio's test system has output multipliers below 2: nothing to cap
+        assert not full["output_loss_capped"].any() and full.attrs["notes"] == []
+    assert L.sum(axis=0).max() < 2
+
+
+def test_ghosh_above_output_is_capped_and_said():
+    """One industry selling 60 % of its output to itself (L = 2.5): stopping that supply, the
+    first-order Ghosh loss is 60 · 2.5 = 150 of an output of 100; the result is capped at 100,
+    marked and noted. Partial extraction gives the exact 60 (x* = v_p = 40)."""
+    t = IOTable(
+        source="test",
+        year=2020,
+        regions=["NLD"],
+        sectors=["C"],
+        Z=np.array([[60.0]]),
+        x=np.array([100.0]),
+        va=np.array([40.0]),
+        other=np.zeros(1),
+        y_total=np.array([40.0]),
+    )
+    m = IOModel(t)
+    econ = resolve_economy(t, "NLD", REG)
+    raw = shock.output_loss(m, np.array([0]), np.array([[60.0]]), "ghosh")
+    assert raw[0] == pytest.approx(150.0)  # what the model says, before the cap
+    res = shock.run_scenarios(m, econ, [shock.single_scenario("NLD", 1.0, model="ghosh")], REG)
+    row = res.set_index("industry").loc["C"]
+    assert row["output_loss_musd"] == pytest.approx(100.0) and row["output_loss_share"] == 1.0
+    assert row["va_loss_musd"] == pytest.approx(40.0) and bool(row["output_loss_capped"])
+    assert bool(res.set_index("industry").loc["TOTAL", "output_loss_capped"])
+    assert res.attrs["notes"] == [
+        "scenario 'NLD −100 % to world': the ghosh model put the output loss of 1 industry "
+        "above their output (up to 150%); those losses are capped at 100 % of output and "
+        "marked in output_loss_capped"
+    ]
+    ext = shock.run_scenarios(m, econ, [shock.single_scenario("NLD", 1.0)], REG)
+    assert ext.set_index("industry").loc["C", "output_loss_musd"] == pytest.approx(60.0)
+    assert not ext["output_loss_capped"].any() and ext.attrs["notes"] == []

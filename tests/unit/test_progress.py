@@ -9,8 +9,12 @@ from pathlib import Path
 from conftest import write_country_dict, write_product_dict, write_trade
 from fixtures_http import LocalHttpServer
 
+from ketenradar.core import modules as registry
 from ketenradar.core import progress as protocol
 from ketenradar.core.facts import Progress as FactsProgress
+from ketenradar.core.groups import EU27
+from ketenradar.modules.trade import comparison
+from ketenradar.modules.trade import facts as trade_facts
 from ketenradar.results import starter
 from ketenradar.sources.base import Progress as SourcesProgress
 from ketenradar.sources.download import download
@@ -76,6 +80,24 @@ def test_ingest_and_fact_build_report_the_protocol(tmp_path: Path):
     build.check_complete()
     counts = [d for _, d, _ in build.calls]
     assert counts == sorted(counts)
-    # every declared step of every module was reported: trade 3 per importer and year,
-    # the other modules' tables one each
-    assert counts[-1] == 2 * 3 + 8 + 4
+    # The plan as the modules declare it: one step per declared fact table, except the trade
+    # tables, which take one step per unit of work: screening, suppliers and balance per
+    # importer and year (the importer-year tables), and the comparison one per EU27 member
+    # and year (its latest comparison.YEARS years).
+    years = [2021, 2022]
+    trade_steps = {f"{s} NLD {y}" for s in ("screening", "suppliers", "balance") for y in years}
+    member_steps = {f"comparison {m} {y}" for m in EU27 for y in years[-comparison.YEARS :]}
+    per_unit = {*trade_facts.TABLES, comparison.COMPARISON.name}
+    declared = [t.name for m in registry.modules() for t in m.facts]
+    assert per_unit <= set(declared)
+    planned = len(declared) - len(per_unit) + len(trade_steps) + len(member_steps)
+    # the total the build announced is that plan (a step reported but never planned would
+    # raise it), and the count reached it (a planned step never reported would fall short)
+    assert build.calls[-1][2] == counts[-1] == planned
+    # each unit of work is reported once by name, one step at a time; only skipped or
+    # passed-over work advances by more than one
+    stages = [s for s, _, _ in build.calls]
+    assert trade_steps | member_steps <= set(stages)
+    assert len(stages) == len(set(stages))
+    for (stage, done, _), before in zip(build.calls, [0, *counts], strict=False):
+        assert done - before == 1 or "skipped" in stage or "passed over" in stage, stage

@@ -153,9 +153,11 @@ BUILTIN = [m for m in registry.modules() if m.builtin]
 @pytest.mark.parametrize("module", BUILTIN, ids=[m.name for m in BUILTIN])
 def test_each_vocabulary_entry_names_its_column_and_a_real_table_that_uses_it(module):
     """A ``"<table>.<column>"`` entry overrides a table the module has, no entry is left
-    unused, and every unit is one the docs explain."""
+    unused, and every unit is one the docs explain. A module's tables: its fact tables and the
+    results it computes on request (``RESULTS`` in its facts.py, e.g. io's shock)."""
     facts = importlib.import_module(f"{module.package}.facts")
     tables = {t.name: set(t.columns) for t in module.facts}
+    tables |= {name: set(cols) for name, cols in getattr(facts, "RESULTS", {}).items()}
     used = set().union(*tables.values())
     for key, column in facts.COLUMNS.items():
         table, _, name = key.rpartition(".")
@@ -245,8 +247,8 @@ def test_csv_sidecar_lists_the_columns(result: Result, tmp_path: Path):
         "label": "Importer dependent: products",
         "label_key": "country_col_importer_dependent_products",
         "unit": "count",
-        "description": "The importer's dependent products (EU 2021) whose top external "
-        "supplier is the partner",
+        "description": "The importer's dependent products (EU 2021, materiality minimum "
+        "included) whose top external supplier is the partner",
     }
     assert pd.read_csv(path).shape == result.tables["balance"].shape
 

@@ -193,6 +193,57 @@ def test_share_from_group() -> None:
     assert r["share_from_group"] == pytest.approx(20 / 100)
 
 
+def test_share_from_group_that_supplies_nothing_is_zero() -> None:
+    """A group that supplies nothing has a share of 0, not an empty value (issue 15, 10)."""
+    r = one(screen(_con(base_flows()), [NLD], 2022, share_from=["JPN"]))
+    assert r["share_from_group"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("min_kusd", "min_share", "dependent"),
+    [
+        (0.0, 0.0, True),  # as published
+        (80.0, 0.0, True),  # CHN supplies exactly 80 (≥)
+        (80.1, 0.0, False),  # below the minimum value
+        (0.0, 0.8, True),  # CHN: 80 of all 100 imports
+        (0.0, 0.81, False),  # below the minimum share of all imports
+    ],
+)
+def test_materiality_flips_every_flag(min_kusd: float, min_share: float, dependent: bool) -> None:
+    """Nothing is a dependency below the minimum value or share (issue 15, 4)."""
+    flows = base_flows(2020) + base_flows(2021) + base_flows(2022)
+    th = Thresholds(min_dependency_kusd=min_kusd, min_dependency_share=min_share)
+    r = one(screen(_con(flows), [NLD], 2022, thresholds=th, available_years=[2020, 2021, 2022]))
+    assert r["top_supplier_kusd"] == pytest.approx(80.0)
+    assert bool(r["materiality_met"]) is dependent
+    assert bool(r["dependent_eu2021"]) is dependent
+    # GeoDep (criteria met in all three years) needs the same materiality
+    th_geo = Thresholds(
+        min_dependency_kusd=min_kusd, min_dependency_share=min_share, world_export_hhi=0.3
+    )
+    g = one(screen(_con(flows), [NLD], 2022, thresholds=th_geo, available_years=[2020, 2021, 2022]))
+    assert g["geodep_criteria_met"] == 3
+    assert bool(g["dependent_geodep"]) is dependent
+
+
+def test_geodep_country_reference_is_the_importer_itself() -> None:
+    """CEPII's country-level GeoDep counts intra-EU suppliers as external (issue 15, 9):
+    with DEU the largest supplier the bloc-referenced HHI is high, the country-level one low."""
+    change = {"DEU_NLD": 200.0, "CHN_NLD": 80.0, "USA_NLD": 10.0, "FRA_NLD": 150.0}
+    flows = [f for y in (2020, 2021, 2022) for f in base_flows(y, **change)]
+    flows += [(y, "NLD", "USA", P, 1.0) for y in (2020, 2021, 2022)]
+    th = Thresholds(world_export_hhi=0.2)
+    r = one(screen(_con(flows), [NLD], 2022, thresholds=th, available_years=[2020, 2021, 2022]))
+    # bloc: CHN 80, USA 10 of 90 external -> 0.80; country: DEU 200, FRA 150, CHN 80, USA 10
+    assert r["supplier_hhi"] == pytest.approx((80**2 + 10**2) / 90**2)
+    assert r["dependent_geodep"]
+    assert not r["dependent_geodep_country"]
+    # a non-EU importer's own reference is itself: both definitions agree
+    usa = ImporterSet("USA", ("USA",), "USA", ("USA",))
+    u = one(screen(_con(flows), [usa], 2022, thresholds=th, available_years=[2020, 2021, 2022]))
+    assert bool(u["dependent_geodep"]) is bool(u["dependent_geodep_country"])
+
+
 def test_transit_flag_rotterdam_effect() -> None:
     # NLD re-exports 95 of the 100 it imports: a transit product
     flows = [(2022, "CHN", "NLD", P, 100.0), (2022, "NLD", "DEU", P, 95.0)]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ketenradar.core.groups import EU27
 from ketenradar.modules.trade.analysis.concentration import hhi, shares
-from ketenradar.modules.trade.analysis.dependencies import ImporterSet, screen
+from ketenradar.modules.trade.analysis.dependencies import ImporterSet, Thresholds, screen
 from ketenradar.modules.trade.analysis.reference import screen_pandas
 
 COUNTRIES = ["NLD", "DEU", "FRA", "CHN", "USA", "BRA", "JPN"]
@@ -48,8 +48,15 @@ def _sets() -> list[ImporterSet]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(flow, min_size=1, max_size=60))
-def test_sql_equals_pandas_definitions(flows: list[tuple]) -> None:
+@given(
+    st.lists(flow, min_size=1, max_size=60),
+    st.sampled_from([0.0, 1.0, 100.0, 1e4]),
+    st.sampled_from([0.0, 0.1, 0.5]),
+)
+def test_sql_equals_pandas_definitions(flows: list[tuple], min_kusd: float, min_share: float):
+    """Every indicator and flag, materiality (issue 15) and CEPII's country-level GeoDep
+    included, equals the plain pandas definitions."""
+    th = Thresholds(min_dependency_kusd=min_kusd, min_dependency_share=min_share)
     trade = _frame(flows)
     if trade.empty:
         return
@@ -57,8 +64,8 @@ def test_sql_equals_pandas_definitions(flows: list[tuple]) -> None:
     con.register("trade", trade)
     con.execute("CREATE TABLE products AS SELECT '000001' AS product, 'x' AS description")
     sets = _sets()
-    got = screen(con, sets, 2022, available_years=YEARS)
-    want = screen_pandas(trade, sets, 2022, available_years=YEARS)
+    got = screen(con, sets, 2022, available_years=YEARS, thresholds=th)
+    want = screen_pandas(trade, sets, 2022, available_years=YEARS, thresholds=th)
     assert len(got) == len(want)
     if got.empty:
         return
@@ -70,6 +77,7 @@ def test_sql_equals_pandas_definitions(flows: list[tuple]) -> None:
         "external_share",
         "supplier_hhi",
         "top_supplier_share",
+        "top_supplier_kusd",
         "exports_kusd",
         "import_export_ratio",
         "world_export_hhi",
@@ -79,6 +87,14 @@ def test_sql_equals_pandas_definitions(flows: list[tuple]) -> None:
         assert np.allclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True), col
     assert (m["dependent_eu2021"] == m["dependent_eu2021_ref"]).all()
     assert (m["dependent_geodep"].astype(bool) == m["dependent_geodep_ref"].astype(bool)).all()
+    assert (m["materiality_met"] == m["materiality_met_ref"]).all()
+    own, own_ref = m["dependent_geodep_country"], m["dependent_geodep_country_ref"]
+    assert (own.astype(bool) == own_ref.astype(bool)).all()
+    # CEPII's country-level reference is the bloc's own for a non-EU importer and for EU27
+    same = m["reference_bloc"] == m["importer"]
+    assert (own[same].astype(bool) == m.loc[same, "dependent_geodep"].astype(bool)).all()
+    # a dependency needs materiality
+    assert not (m["dependent_eu2021"] & ~m["materiality_met"]).any()
     # top supplier: same value share (ties may pick a different, equally large supplier)
     # indicator bounds
     h = m["supplier_hhi"].dropna()

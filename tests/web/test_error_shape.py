@@ -137,8 +137,25 @@ def _query_params(dependant: Any) -> list[str]:
     return names
 
 
-def _url(template: str) -> str:
-    return re.sub(r"\{[^}]+\}", BOGUS, template)
+def _examples() -> dict[str, str]:
+    """The example values of the modules' path parameters (``Module.examples``)."""
+    from ketenradar.core import modules as registry
+
+    return {k: v for m in registry.modules() for k, v in m.examples.items()}
+
+
+def _url(template: str, convertors: bool = True) -> str:
+    """``template`` with every path parameter a value nothing has. A parameter with a
+    convertor (``{fmt:download}``: csv, xlsx, parquet) matches only its own values, so it
+    takes the module's example (the route must match to answer 405), unless ``convertors``
+    is false (then no route matches: 404)."""
+    examples = _examples()
+
+    def value(m: re.Match[str]) -> str:
+        name, _, conv = m[1].partition(":")
+        return examples[name] if conv and convertors else BOGUS
+
+    return re.sub(r"\{([^}]+)\}", value, template)
 
 
 def test_every_route_answers_every_error_in_the_one_shape(app: FastAPI):
@@ -166,6 +183,10 @@ def test_every_route_answers_every_error_in_the_one_shape(app: FastAPI):
             if method == "GET":
                 # unknown ids and names in the path; nobody, a viewer, an admin
                 check(c.get(url), method, template, f"path as {who}")
+                if _url(template, convertors=False) != url:  # an unknown format: no such
+                    r = c.get(_url(template, convertors=False))  # route (or not a valid id)
+                    assert r.status_code in (404, 422), (template, r.status_code)
+                    check(r, method, template, f"unknown format as {who}")
                 continue
             # a state-changing request: bad JSON (past the CSRF check), then no CSRF token
             bad = c.request(

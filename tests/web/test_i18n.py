@@ -38,7 +38,8 @@ from ketenradar.interfaces.web.i18n import MissingMessage
 from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.modules.io.shock import MODELS, SCOPES
 from ketenradar.modules.io.web import views as io_views
-from ketenradar.modules.materials import bom
+from ketenradar.modules.materials import assessment, bom
+from ketenradar.modules.materials.analysis import concentration
 from ketenradar.modules.materials.web import views as materials_views
 from ketenradar.modules.trade.web import content, country
 from ketenradar.registry import service
@@ -88,8 +89,32 @@ def dynamic_keys() -> dict[str, str]:
         for table in m.facts:
             for column in table.columns:
                 keys[column.label] = f"the label of column {table.name}.{column.name}"
+            # the footer's description of the table in Dutch (i18n.data_text; test_dutch.py)
+            keys[f"fact_{table.name}"] = f"the description of fact table {table.name}"
+            if table.derived:
+                keys[f"fact_{table.name}_derived"] = f"the derived description of {table.name}"
+    for key in i18n.catalogs().texts["en"]:
+        if key.startswith("audit_action_"):
+            keys[key] = "an audit-log event (registry/service.py; the label filter)"
+    for kind in i18n.ENGLISH_NOTES:
+        keys[f"english_note_{kind}"] = "i18n.ENGLISH_NOTES"
+    for key in i18n.catalogs().texts["en"]:
+        if key.startswith("licence_"):
+            keys[key] = "a source's licence (i18n.data_text; test_dutch.py checks the wording)"
+        if key.startswith("source_title_"):
+            keys[key] = "a source's name in the footer (i18n.source_name: 'source_title_' ~ source)"
     for e in pages.nav_entries():
         keys[e.label] = "the navigation"
+    from ketenradar.modules.io.facts import SHOCK_COLUMNS  # a result's schema, not a fact table
+
+    for column in SHOCK_COLUMNS:
+        keys[column.label] = f"the label of column io_shock.{column.name}"
+    from ketenradar.interfaces.web.downloads import DATA_COLUMNS  # downloads' own columns
+    from ketenradar.modules.trade.web import downloads as trade_downloads
+
+    for column in (*DATA_COLUMNS, *trade_downloads.OVERVIEW_COLUMNS,
+                   *trade_downloads.COMPARE_COLUMNS):  # fmt: skip
+        keys[column.label] = f"the label of download column {column.name}"
     sets: list[tuple[str, Any, str]] = [
         ("job_", ("queued", "running", "cancelling", "done", "failed", "cancelled"), "data.html"),
         ("country_measure_", country.MEASURES, "country.MEASURES"),
@@ -104,8 +129,15 @@ def dynamic_keys() -> dict[str, str]:
             {content.balance_direction(a, b) for a in (0, 1) for b in (0, 1)},
             "content.balance_direction",
         ),
+        ("method_", content.METHODS, "content.METHODS (the method selectors and names)"),
         ("mat_stage_", bom.STAGES, "bom.STAGES"),
+        ("stage_", bom.STAGES, "bom.STAGES (shared: the overview's CRMA table)"),
         ("mat_", materials_views.CONCENTRATION_SOURCES.values(), "CONCENTRATION_SOURCES"),
+        ("mat_note_", assessment.NOTE_TEXTS, "assessment.NOTE_TEXTS (reconciliation notes)"),
+        ("mat_crma_note_", concentration.CRMA_NOTES, "concentration.CRMA_NOTES"),
+        ("mat_trend_", [x.replace(" ", "_") for x in concentration.TRENDS], "TRENDS"),
+        ("bom_note_", bom.NOTES, "bom.NOTES (a BOM input's supply notes)"),
+        ("", [c.label for c in bom.UNIT_COLUMNS.values()], "bom.UNIT_COLUMNS"),
         ("io_", (*io_views.KINDS, "all"), "io views.KINDS"),
         ("io_to_", SCOPES, "io shock SCOPES"),
         ("io_model_", MODELS, "io shock MODELS"),

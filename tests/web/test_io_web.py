@@ -235,6 +235,31 @@ def test_shock_hand_case(hand: TestClient):
     assert prov["datasets"][0]["inputs"][0]["file"] == "2020_SML.csv"
 
 
+def test_shock_title_notes_and_labels_in_words(hand: TestClient):
+    """The answer says the scenario in a sentence, its notes as text and the columns by their
+    schema labels, in the language asked for (English by default); the raw provenance stays."""
+    en = post(hand, {"supplier": "DEU", "fall": 0.25, "to": "economy"}).json()
+    assert en["title"] == (
+        "25% fall in deliveries from Germany to buyers in Netherlands only: effect on "
+        "Netherlands, 2020 — partial extraction (exact)"
+    )
+    assert en["notes"][0] == (
+        "The losses are upper bounds: buyers cannot replace a lost supplier (no substitution)."
+    )
+    assert en["labels"]["output_loss_musd"] == "Output loss (USD million)"
+    assert en["provenance"]["notes"][0].startswith("losses are upper bounds")  # for scripts
+    nl = post(hand, {"supplier": "DEU", "fall": 0.125, "model": "ghosh", "lang": "nl"}).json()
+    assert nl["title"] == (
+        "12,5% minder leveringen uit Duitsland aan alle afnemers in de wereld: gevolgen voor "
+        "Nederland, 2020 — Ghosh (eerste orde)"
+    )
+    assert nl["notes"][0].startswith("De verliezen zijn bovengrenzen")
+    assert nl["labels"]["output_loss_musd"] == "Productieverlies (mln USD)"
+    assert nl["chart"]["top"] == 15 and "Productieverlies" in nl["chart"]["title"]
+    bad = post(hand, {"supplier": "DEU", "fall": 0.5, "lang": "de"})
+    assert bad.status_code == 422 and "lang" in bad.text
+
+
 @pytest.mark.parametrize("model", ["extraction", "ghosh"])
 def test_shock_equals_engine(svc: TestClient, svc_store: Path, model: str):
     body = {
@@ -271,8 +296,21 @@ def test_shock_without_table_is_409_with_the_command(empty: TestClient):
     assert "ketenradar io load icio PATH" in r.json()["detail"]
     page = empty.get("/en/io")
     assert page.status_code == 200
-    assert 'id="io-no-table"' in page.text and "ketenradar io load icio PATH" in page.text
+    # the page says exactly what to run: the shared data folder's ICIO table when it is there
+    from ketenradar.core.config import shared_data_dir
+
+    found = (shared_data_dir() / "icio_oecd_2022" / "bench_cache.npz").is_file()
+    command = (
+        "ketenradar io load icio ../shared/data/icio_oecd_2022"
+        if found
+        else "ketenradar io load icio PATH"
+    )
+    assert 'id="io-no-table"' in page.text
+    assert f'<code id="io-load-command">{command}</code>' in page.text
+    assert "KETENRADAR_DATA_DIR" in page.text
     assert 'id="shock-form"' not in page.text
+    nl = empty.get("/nl/io")
+    assert "gegevensmap van de server" in nl.text and command in nl.text
     n = len(starter.read("io_exposure_industry"))
     assert page.text.count('<tr data-kind="') == n + 3  # industries + goods/services/all
 

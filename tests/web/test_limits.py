@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import socket
 import threading
@@ -380,6 +381,17 @@ PATH_VALUES = {
 }
 
 
+def _path_values() -> dict[str, str]:
+    """:data:`PATH_VALUES`, the version of the plotly.js served (``/vendor/plotly-{version}
+    .min.js``) and for the modules' other path parameters (the download format
+    ``{fmt:download}``…) the example values they declare (``Module.examples``)."""
+    from ketenradar.core import modules as registry
+    from ketenradar.interfaces.web.compression import plotly_version
+
+    examples = {k: v for m in registry.modules() for k, v in m.examples.items()}
+    return examples | PATH_VALUES | {"version": plotly_version()}
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
     application = create_app(settings=WebSettings.from_env(tmp_path_factory.mktemp("inproc")))
@@ -403,15 +415,16 @@ def _signed_in(app, username: str | None):
 def test_every_get_route_answers_head(app):
 
     c = _signed_in(app, "alice")
+    values = _path_values()
     paths = []
     for rc in iter_route_contexts(app.routes):
         if rc.methods and "GET" in rc.methods:
-            path = rc.path
-            for k, v in PATH_VALUES.items():
-                path = path.replace("{" + k + "}", v)
+            # a parameter with its convertor ({fmt:download}) takes the parameter's value
+            path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m[1], m[0]), rc.path)
             assert "{" not in path, path
             paths.append(path)
     assert "/en/data" in paths and "/api/v1/health" in paths and len(paths) > 30
+    assert "/api/v1/dependencies.csv" in paths  # the download routes too
     for path in paths:
         get, head = c.get(path, follow_redirects=False), c.head(path, follow_redirects=False)
         assert head.status_code == get.status_code != 405, (path, head.status_code)

@@ -84,7 +84,13 @@ def test_whatif_equals_the_scenario_engine_run_directly(client: TestClient, path
     assert len(got) == len(direct)
     for r in direct.itertuples():
         g = got[(r.material, r.stage)]
-        for col in ("sr", "sr_scenario", "ei", "ei_scenario", "hhi_wgi_t_gs_scenario"):
+        for col in (
+            "sr_calibrated",
+            "sr_scenario",
+            "ei_calibrated",
+            "ei_scenario",
+            "hhi_wgi_t_gs_scenario",
+        ):
             want = getattr(r, col)
             if pd.isna(want):
                 assert g[col] is None
@@ -105,15 +111,17 @@ def test_tin_export_restriction_turns_tin_critical(client: TestClient):
     shipped = starter.read("criticality").set_index(["material", "stage"])
     for stage in ("extraction", "processing"):
         tin = rows[("tin", stage)]
-        # the baseline is the shipped criticality table, where tin is not critical
-        assert tin["sr"] == pytest.approx(shipped.loc[("tin", stage), "sr"])
-        assert not shipped.loc[("tin", stage), "critical"] and tin["critical"] is False
+        # the baseline is the shipped criticality table's calibrated variant, where tin is
+        # not critical
+        assert tin["sr_calibrated"] == pytest.approx(shipped.loc[("tin", stage), "sr_calibrated"])
+        assert not shipped.loc[("tin", stage), "critical_calibrated"]
+        assert tin["critical_calibrated"] is False
         assert tin["critical_scenario"] is True and tin["critical_change"] == "becomes critical"
         assert tin["sr_delta"] > 0
         assert tin["ei_delta"] == pytest.approx(0.0)  # the change does not touch EI
     # critical at the material level: the bottleneck stage's SR crosses 1.0, EI stays ≥ 2.8
     tin = [rows[("tin", s)] for s in ("extraction", "processing")]
-    assert max(r["sr_scenario"] for r in tin) >= 1.0 > max(r["sr"] for r in tin)
+    assert max(r["sr_scenario"] for r in tin) >= 1.0 > max(r["sr_calibrated"] for r in tin)
     assert min(r["ei_scenario"] for r in tin) >= 2.8
     # HHI_WGI,t of tin extraction (global supply) summed by hand from the shipped inputs
     shares = starter.read("criticality_shares")

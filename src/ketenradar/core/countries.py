@@ -12,6 +12,11 @@ maintainer tool only). Names match case-, accent- and punctuation-insensitively
 (:func:`name_key`); three capital letters are taken as an ISO3 code, two letters as ISO2 and
 digits as the ISO numeric code. Names that are not countries (``World total``, ``Other
 countries``) get ``None``; reporting them is the callers' business.
+
+:func:`country_name` names a code in a language: English from the packaged table, Dutch from
+the Unicode CLDR's territory names as Babel ships them (``babel.Locale('nl').territories``, by
+ISO2), and the codes that are not ISO countries (BACI's aggregates such as ``S19``, OECD
+ICIO's rest of the world ``ROW``, blocs such as ``EU27``) from :data:`SPECIAL_NAMES`.
 """
 
 from __future__ import annotations
@@ -119,3 +124,74 @@ def exact_country_names() -> frozenset[str]:
 def known_country_names() -> tuple[str, ...]:
     """ISO3 codes and short names of the packaged table (for 'closest' suggestions)."""
     return tuple(sorted(set(country_names()) | set(country_names().values())))
+
+
+#: Names of the codes that are not ISO 3166 countries, per language: BACI's aggregates and
+#: historical entities (CEPII's V2024 codes, :mod:`ketenradar.core.vocabularies.baci_countries`),
+#: OECD ICIO's rest of the world and the reference blocs.
+SPECIAL_NAMES: dict[str, dict[str, str]] = {
+    "S19": {
+        "en": "Other Asia, n.e.s. (mostly Taiwan)",
+        "nl": "Overig Azië, n.e.g. (vooral Taiwan)",
+    },
+    "R20": {"en": "Europe EFTA, n.e.s.", "nl": "Europa EVA, n.e.g."},
+    "ZA1": {
+        "en": "Southern African Customs Union (until 1999)",
+        "nl": "Zuidelijk-Afrikaanse Douane-unie (tot 1999)",
+    },
+    "PUS": {
+        "en": "US Misc. Pacific Islands",
+        "nl": "Overige Amerikaanse eilanden in de Stille Oceaan",
+    },
+    "ROW": {"en": "Rest of the world", "nl": "Rest van de wereld"},
+    "EU27": {"en": "EU27", "nl": "EU27"},
+    "EU": {"en": "European Union", "nl": "Europese Unie"},
+    "WLD": {"en": "World", "nl": "Wereld"},
+}
+
+#: A BACI code with no ISO3 code of its own, kept as ``X`` and the number (``X891``).
+_BACI_NUMBER = re.compile(r"^X(\d{3})$")
+_NO_ISO3 = {"en": "BACI code {n} (no ISO3 code)", "nl": "BACI-code {n} (geen ISO3-code)"}
+
+
+@cache
+def _iso2_of() -> dict[str, str]:
+    return {c.iso3: c.iso2 for c in iso_countries() if c.iso2}
+
+
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    """ISO2 → the CLDR territory name in ``lang`` (Babel's locale data)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return dict(Locale.parse(lang).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    """The name of a country code in ``lang``: ``NLD`` → ``Netherlands`` / ``Nederland``.
+
+    ISO3 codes (and ISO2) of the packaged table are named from it in English and from the
+    CLDR territory names in other languages; BACI's special codes (``S19``), ``ROW`` and the
+    blocs from :data:`SPECIAL_NAMES`; ``X891`` as a BACI code without ISO3. Anything else
+    (an unknown code) comes back as it is.
+    """
+    if code is None:
+        return ""
+    text = str(code).strip()
+    if text in SPECIAL_NAMES:
+        names = SPECIAL_NAMES[text]
+        return names.get(lang, names["en"])
+    m = _BACI_NUMBER.match(text)
+    if m:
+        return _NO_ISO3.get(lang, _NO_ISO3["en"]).format(n=int(m.group(1)))
+    iso3 = text if is_iso3(text) else _codes()[1].get(text) if len(text) == 2 else None
+    if iso3 is None:
+        return text
+    if lang != "en":
+        name = _territories(lang).get(_iso2_of().get(iso3, ""))
+        if name:
+            return name
+    return country_names()[iso3]

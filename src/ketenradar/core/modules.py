@@ -118,6 +118,9 @@ class Module:
     #: ``quickstart(year=, output=, data_dir=)``: load the module's real public data when present
     #: and write its first results (``ketenradar quickstart``)
     quickstart: str | None = None
+    #: ``entries(facts) -> Iterable[SearchEntry]``: what the module contributes to the site
+    #: search (``/api/v1/search``; :mod:`ketenradar.interfaces.web.search`)
+    search: str | None = None
     #: place in the navigation and the command list (lower first; ties by name)
     rank: int = 100
     #: where the declaration came from (the entry point), for error messages

@@ -49,6 +49,7 @@ SECTIONS = {
     "compute": "Computations, caches and pages",
     "files": "Reading files",
     "cli": "Command line",
+    "methods": "Method thresholds",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -389,6 +390,28 @@ class Settings(BaseSettings):
         "compute",
         "Finished background jobs (web uploads and fetches) kept for their status; the "
         "oldest finished go.",
+    )
+
+    # -- method thresholds (docs/methods/dependencies.md, "Materiality") -----------------
+    min_dependency_kusd: Annotated[float, _at_least(0)] = _field(
+        100.0,
+        "methods",
+        "Materiality: a product counts as a dependency (EU 2021, GeoDep; also a partner's "
+        "dependency on the importer, i.e. leverage) only when the imports from its top "
+        "external supplier are at least this value, in thousand USD. 0: as published.",
+    )
+    min_dependency_share: Annotated[float, _at_least(0, cap=1)] = _field(
+        0.05,
+        "methods",
+        "Materiality: ... and at least this share (0–1) of all imports of the product. "
+        "0: as published.",
+    )
+    mutual_min_value_ratio: Annotated[float, _at_least(0, cap=1)] = _field(
+        0.1,
+        "methods",
+        "A balance is called mutual only when both sides have dependent products and the "
+        "smaller side's value is at least this share (0–1) of the larger side's; else the "
+        "larger side depends.",
     )
 
     # -- reading files -----------------------------------------------------------------

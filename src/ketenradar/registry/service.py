@@ -61,6 +61,7 @@ from ketenradar.core.modules import saved_kinds
 from ketenradar.core.settings import settings
 from ketenradar.registry.models import (
     ROLES,
+    ApiToken,
     AuditEvent,
     LoginThrottle,
     SavedItem,
@@ -702,3 +703,184 @@ def delete_item(db: sessionmaker, user: User, item_id: int) -> None:
             )
         )
         s.commit()
+
+
+# --- first-run set-up --------------------------------------------------------------------
+
+
+def has_admin(db: sessionmaker) -> bool:
+    """Whether any admin exists (active or not): then the first-run set-up is closed."""
+    with db() as s:
+        return s.scalar(select(func.count(User.id)).where(User.role == "admin")) != 0
+
+
+def create_first_admin(
+    db: sessionmaker,
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    policy: LoginPolicy = DEFAULT_POLICY,
+) -> User:
+    """Create the first admin of a new installation (the web's first-run set-up page).
+
+    Refused (:class:`ForbiddenError`) once any admin exists. Two set-ups at once make one
+    admin: the check and the insert run in one serialized transaction (SQLite: ``BEGIN
+    IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so the second sees the
+    first's admin and is refused. Logged as ``first_admin_created``."""
+    if not USERNAME.match(username):
+        raise UsageError(
+            f"user name '{clip(username, USERNAME_WIDTH)}' must be 2–64 letters, digits or "
+            "_ . @ - (no spaces)",
+            field="username",
+        )
+    check_password(password, username)
+    hashed = _hash(password, policy)
+    with _serialized(db) as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(select(func.pg_advisory_xact_lock(FIRST_ADMIN_LOCK)))
+        if s.scalar(select(func.count(User.id)).where(User.role == "admin")):
+            raise ForbiddenError("set-up is closed: an admin exists already; sign in instead")
+        user = User(username=username, password_hash=hashed, role="admin", active=True)
+        s.add(user)
+        try:
+            s.flush()
+        except IntegrityError:
+            raise UsageError(f"user '{username}' exists already", field="username") from None
+        s.add(
+            AuditEvent(
+                username=username, action="first_admin_created", target=username, client=client
+            )
+        )
+    return user
+
+
+#: The PostgreSQL advisory-lock key that serializes first-run set-ups ("KRSETUP1").
+FIRST_ADMIN_LOCK = 0x4B52534554555031
+
+
+# --- personal API tokens -----------------------------------------------------------------
+
+#: Every token starts with this, so that a leaked one is recognisable (secret scanners).
+TOKEN_PREFIX = "kr_"
+TOKEN_NAME_WIDTH = 100
+#: A token's ``last_used_at`` is written at most this often.
+TOKEN_TOUCH = timedelta(minutes=1)
+
+
+def create_token(
+    db: sessionmaker,
+    user: User,
+    name: str,
+    role: str | None = None,
+    *,
+    days: int | None = None,
+    by: str | None = None,
+) -> tuple[ApiToken, str]:
+    """A new personal API token for ``user``: ``(its row, the token)``. The token (a random
+    256-bit secret) is returned once; only its SHA-256 is stored. ``role`` (default: the
+    user's) may not be above the user's role; ``days``: it expires after so many days (none:
+    until revoked). Logged as ``token_created``."""
+    role = check_role(role) if role else user.role
+    if not user.active:
+        raise ForbiddenError(
+            f"'{user.username}' is deactivated: activate the user before making a token",
+            field="username",
+        )
+    if not user.can(role):
+        raise ForbiddenError(
+            f"'{user.username}' is a {user.role}: a token cannot have the {role} role",
+            field="role",
+        )
+    name = name.strip()
+    if not name or len(name) > TOKEN_NAME_WIDTH:
+        raise UsageError(f"a token needs a name of 1–{TOKEN_NAME_WIDTH} characters", field="name")
+    if days is not None and not 1 <= days <= 3660:
+        raise UsageError("a token expires after 1 to 3660 days", field="days")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    with db() as s:
+        row = ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=_hash_token(token),
+            prefix=token[:10],
+            role=role,
+            created_at=now,
+            expires_at=now + timedelta(days=days) if days else None,
+        )
+        s.add(row)
+        s.flush()
+        s.add(
+            AuditEvent(
+                username=by or user.username,
+                action="token_created",
+                target=f"token/{row.id}",
+                detail={"owner": user.username, "name": name, "role": role},
+            )
+        )
+        s.commit()
+        s.refresh(row)
+        return row, token
+
+
+def list_tokens(db: sessionmaker, user: User | None = None) -> list[ApiToken]:
+    """The API tokens of ``user`` (``None``: everyone's), oldest first (no secrets: only
+    their prefixes)."""
+    with db() as s:
+        q = select(ApiToken).order_by(ApiToken.id)
+        if user is not None:
+            q = q.where(ApiToken.user_id == user.id)
+        return list(s.scalars(q))
+
+
+def revoke_token(
+    db: sessionmaker, user: User | None, token_id: int, *, by: str | None = None
+) -> None:
+    """Revoke (delete) a token: its owner, an admin, or the operator (``user`` ``None``: the
+    CLI); it stops working at once. Another user's token is not found for a non-admin.
+    Logged as ``token_revoked``."""
+    with db() as s:
+        row = s.get(ApiToken, token_id)
+        mine = user is None or row is None or row.user_id == user.id or user.can("admin")
+        if row is None or not mine:
+            raise NotFoundError(f"no API token {token_id}" + (" of yours" if user else ""))
+        owner = row.user.username
+        s.delete(row)
+        s.add(
+            AuditEvent(
+                username=by or (user.username if user else None),
+                action="token_revoked",
+                target=f"token/{token_id}",
+                detail={"owner": owner, "name": row.name},
+            )
+        )
+        s.commit()
+
+
+def token_user(db: sessionmaker, token: str | None) -> User | None:
+    """The user a bearer token acts as, or ``None`` (unknown, revoked, expired, its owner
+    deactivated). The user is returned with the lower of the token's role and the owner's
+    current role, detached (a copy never written back)."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    now = utcnow()
+    with db() as s:
+        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+        if row is None or not row.user.active:
+            return None
+        if row.expires_at is not None and _aware(row.expires_at) <= now:
+            return None
+        if row.last_used_at is None or now - _aware(row.last_used_at) > TOKEN_TOUCH:
+            row.last_used_at = now
+            s.commit()
+        owner = row.user
+        role = min(row.role, owner.role, key=ROLES.index)
+        return User(
+            id=owner.id,
+            username=owner.username,
+            password_hash="",
+            role=role,
+            active=owner.active,
+            created_at=owner.created_at,
+        )

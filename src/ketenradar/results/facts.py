@@ -31,8 +31,9 @@ fifty clients asking for one heavy view wait for one computation instead of runn
 from __future__ import annotations
 
 import json
+import re
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,52 @@ from ketenradar.results import live, starter
 
 ORIGIN_STORE = "store"
 ORIGIN_STARTER = "starter pack"
+
+
+_ATTRIBUTED = re.compile(r"^(?P<dataset>.+?) \((?P<release>.*)\)$")
+
+
+def source_record(dataset: Mapping[str, Any]) -> dict[str, str]:
+    """What a reader's name of a dataset is made of (a dataset record of a manifest):
+    ``id`` (``baci_hs92_v202401b (V202401b)``: how the tables' ``source`` column names it),
+    ``dataset``, ``source`` (its connector: ``baci``), ``release``, ``edition`` (the HS
+    edition of a trade dataset: ``HS92``) and ``year`` (the first year in the release, else
+    the release). The pages name it with the message ``source_title_<source>``."""
+    name, release = str(dataset.get("dataset") or ""), str(dataset.get("release") or "")
+    edition = re.search(r"(?<![a-z])hs\d\d(?!\d)", name.lower())
+    year = re.search(r"(?:19|20)\d\d", release)
+    return {
+        "id": f"{name} ({release})",
+        "dataset": name,
+        "source": str(dataset.get("source") or ""),
+        "release": release,
+        "edition": edition.group(0).upper() if edition else "",
+        "year": year.group(0) if year else release,
+    }
+
+
+def named_sources(
+    sources: Iterable[str], datasets: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, str]]:
+    """The sources a table's ``source`` column names (``"eu_crm (CRM 2023); wmd (WMD
+    2025)"``), each as :func:`source_record` of its dataset in ``datasets`` (by name; a dataset
+    not listed keeps its id and no ``source``), once each, in order."""
+    out: dict[str, dict[str, str]] = {}
+    for text in sorted(sources):
+        for part in str(text).split("; "):
+            m = _ATTRIBUTED.match(part.strip())
+            name = m.group("dataset") if m else part.strip()
+            if not name or part.strip() in out:
+                continue
+            d = datasets.get(name)
+            if d is not None:
+                out[part.strip()] = source_record(d) | {"id": part.strip()}
+            else:
+                release = m.group("release") if m else ""
+                out[part.strip()] = source_record({"dataset": name, "release": release}) | {
+                    "id": part.strip()
+                }
+    return list(out.values())
 
 
 class _Index:
@@ -253,7 +300,8 @@ class Facts:
         ``datasets``, ``tables``) keep their meaning; each table also lists its ``columns``
         (name, label: a message key, unit, description; docs/results.md);
         ``built_at``/``tool``/``command`` are those of the user's build when one is live.
-        ``starter_pack`` and ``store`` (``None`` without a build) describe each build;
+        ``starter_pack`` and ``store`` (``None`` without a build) describe each build (with
+        the ``thresholds`` it was derived with; ``None`` for a build that did not record them);
         ``store.skipped`` lists the tables the user's store could not derive (served from the
         starter pack).
         """
@@ -286,7 +334,8 @@ class Facts:
         head = own.manifest if own is not None else pack.manifest
 
         def about(m: dict[str, Any], *extra: str) -> dict[str, Any]:
-            return {k: m.get(k) for k in ("built_at", "tool", "command", *extra)}
+            keys = ("built_at", "tool", "command", "thresholds", *extra)
+            return {k: m.get(k) for k in keys}
 
         return {
             "built_at": head["built_at"],
@@ -299,6 +348,24 @@ class Facts:
             "datasets": datasets,
             "tables": tables,
         }
+
+    def thresholds(self, table: str) -> dict[str, Any]:
+        """The thresholds the build serving ``table`` was derived with, as its manifest
+        records them (``{}``: a build made before builds recorded their thresholds)."""
+        return dict(self._layer(self._current(), table).manifest.get("thresholds") or {})
+
+    def threshold_changes(self, table: str, current: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Where ``current`` (the thresholds a build would use now, from the settings)
+        differs from those ``table`` was built with: ``name``, ``built`` (``None``: not
+        recorded), ``current`` and ``origin`` (store or starter pack) of each. Non-empty
+        means the facts should be rebuilt for the settings to apply."""
+        layer = self._layer(self._current(), table)
+        built = layer.manifest.get("thresholds") or {}
+        return [
+            {"name": k, "built": built.get(k), "current": v, "origin": layer.origin}
+            for k, v in current.items()
+            if built.get(k) is None or abs(float(built[k]) - float(v)) > 1e-12
+        ]
 
     def footer(self, tables: list[str]) -> dict[str, Any]:
         """What the page footer says: which data and method produced what it shows, and
@@ -319,12 +386,17 @@ class Facts:
         else:
             built_at = "; ".join(f"{x.manifest['built_at']} ({x.origin})" for x in builds)
             tool = "; ".join(dict.fromkeys(x.manifest["tool"] for x in builds))
+        known: dict[str, dict[str, Any]] = {}
+        for layer in builds:
+            for d in layer.manifest.get("datasets", []):
+                known.setdefault(str(d.get("dataset")), d)
         return {
             "tables": {
                 t: layer.manifest["tables"][t]["description"] for t, layer in layers.items()
             },
             "origin": {t: layer.origin for t, layer in layers.items()},
             "sources": sorted(sources),
+            "source_names": named_sources(sources, known),
             "licences": sorted(licences),
             "built_at": built_at,
             "tool": tool,

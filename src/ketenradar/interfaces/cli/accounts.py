@@ -216,3 +216,79 @@ def db_current() -> None:
 
     url = WebSettings.from_env(_dir(None)).database_url
     out.print(db.current_revision(url) or "not migrated")
+
+
+token_app = typer.Typer(
+    help="Personal API tokens: a script sends 'Authorization: Bearer <token>' to the JSON API.",
+    no_args_is_help=True,
+)
+users_app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+@handle_errors
+def token_create(
+    username: Annotated[str, typer.Argument(help="Whose token (it acts as this user).")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    role: Annotated[
+        str | None, typer.Option(help="viewer, analyst or admin; at most the user's role.")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(help="Expires after this many days (default: never).")
+    ] = None,
+) -> None:
+    """Make a personal API token for a user; prints the token once (only its SHA-256 is
+    kept). The token goes to standard output, the rest to standard error."""
+    from ketenradar.registry import db, service
+
+    factory = db.sessions(_db_url())
+    user = next((u for u in service.list_users(factory) if u.username == username), None)
+    if user is None:
+        raise UsageError(f"no user '{plain(username)}'")
+    row, secret = service.create_token(factory, user, name, role, days=days, by="cli")
+    err = f"token {row.id} '{plain(row.name)}' for '{plain(username)}' ({row.role})"
+    typer.echo(err + ": shown this once, keep it secret", err=True)
+    typer.echo(secret)
+
+
+@token_app.command("list")
+@handle_errors
+def token_list(
+    username: Annotated[
+        str | None, typer.Argument(help="Only this user's tokens (default: everyone's).")
+    ] = None,
+) -> None:
+    """The API tokens (never their secrets: the first characters, to tell them apart)."""
+    from ketenradar.registry import db, service
+
+    factory = db.sessions(_db_url())
+    user = None
+    if username is not None:
+        user = next((u for u in service.list_users(factory) if u.username == username), None)
+        if user is None:
+            raise UsageError(f"no user '{plain(username)}'")
+    table = Table("id", "user", "name", "role", "starts with", "created", "expires", "last used")
+    for t in service.list_tokens(factory, user):
+        table.add_row(
+            str(t.id),
+            plain(t.user.username),
+            plain(t.name),
+            plain(t.role),
+            plain(t.prefix) + "…",
+            str(t.created_at)[:19],
+            str(t.expires_at)[:19] if t.expires_at else "never",
+            str(t.last_used_at)[:19] if t.last_used_at else "–",
+        )
+    out.print(table)
+
+
+@token_app.command("revoke")
+@handle_errors
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see 'users token list').")],
+) -> None:
+    """Revoke an API token: it stops working at once (logged)."""
+    from ketenradar.registry import db, service
+
+    service.revoke_token(db.sessions(_db_url()), None, token_id, by="cli")
+    out.print(f"token {token_id} revoked")

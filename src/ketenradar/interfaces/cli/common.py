@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import errno
 import functools
+import inspect
 import math
 import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pandas only in annotations: `ketenradar --help` does not lo
 err = Console(stderr=True)
 out = Console()
 
-_state: dict[str, Any] = {"data_dir": None}
+_state: dict[str, Any] = {"data_dir": None, "provenance": False}
 
 #: ``--data-dir`` before the command: the environment variable applies here only, so that a
 #: global ``--data-dir`` wins over ``$KETENRADAR_DATA_DIR``.
@@ -157,14 +158,61 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code) from None
 
 
+#: The option every command with a provenance gets (see :func:`handle_errors`).
+ShowProvenance = Annotated[
+    bool,
+    typer.Option(
+        "--provenance",
+        help="Also print the provenance (method, datasets and their releases) on stderr.",
+    ),
+]
+
+
+def _records_provenance(fn: Any) -> bool:
+    """Whether command ``fn`` writes a result with a provenance: it takes the context (its
+    command line goes into the provenance) and a ``--format``."""
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    return "ctx" in params and "fmt" in params
+
+
+def _with_provenance_option(wrapper: Any, fn: Any) -> None:
+    """Add ``--provenance`` (keyword ``show_provenance``) to ``wrapper``'s signature."""
+    import inspect
+
+    sig = inspect.signature(fn, eval_str=True)
+    extra = inspect.Parameter(
+        "show_provenance", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=ShowProvenance
+    )
+    params = list(sig.parameters.values())
+    wrapper.__signature__ = sig.replace(parameters=[*params, extra])
+    wrapper.__annotations__ = {
+        **getattr(fn, "__annotations__", {}),
+        "show_provenance": ShowProvenance,
+    }
+
+
 def handle_errors(fn):
     """Turn errors into a clear message on stderr and a non-zero exit code, no traceback:
     project errors (their exit code), system errors such as a full disk or a read-only data
     dir (:data:`EXIT_OS_ERROR`), text files that are not UTF-8 (4). ``KETENRADAR_DEBUG=1``
-    shows the traceback of the system errors instead."""
+    shows the traceback of the system errors instead.
+
+    A command that writes a result with a provenance (it takes ``ctx`` and ``--format``) also
+    gets the option ``--provenance``: the provenance footer goes to stderr only when it is
+    given (:func:`_print_provenance`)."""
+
+    params = frozenset(inspect.signature(fn).parameters)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        show = kwargs.pop("show_provenance", None)
+        before = _state.get("provenance", False)
+        before_params = _state.get("params", frozenset())
+        _state["params"] = params  # what the running command offers (:func:`_more_hint`)
+        if show is not None:
+            _state["provenance"] = bool(show)
         try:
             check_settings()
             return fn(*args, **kwargs)
@@ -196,7 +244,12 @@ def handle_errors(fn):
             if msg is None or debug_enabled():
                 raise
             _fail(msg, EXIT_OS_ERROR)
+        finally:
+            _state["provenance"] = before
+            _state["params"] = before_params
 
+    if _records_provenance(fn):
+        _with_provenance_option(wrapper, fn)
     return wrapper
 
 
@@ -313,11 +366,16 @@ FORMAT_HELP = "table, csv, xlsx, parquet or html."
 
 
 def _print_provenance(prov: dict) -> None:
-    """A short provenance footer on stderr; the input checksums are one command away."""
+    """A short provenance footer on stderr, when the command was given ``--provenance``
+    (:func:`handle_errors`); the input checksums are one command away. The files a command
+    writes carry the full provenance whatever the option."""
     from ketenradar.core.provenance import provenance_lines
 
+    if not _state.get("provenance"):
+        return
     lines = provenance_lines(prov)
-    for line in lines[:2] + [ln for ln in lines if ln.startswith(("Data:", "Method:"))]:
+    keep = ("Data:", "Method:", "Thresholds:", "Note:")
+    for line in lines[:2] + [ln for ln in lines if ln.startswith(keep)]:
         err.print(f"[dim]{plain(line)}[/]", highlight=False)
     for d in prov.get("datasets", []):
         err.print(
@@ -325,6 +383,12 @@ def _print_provenance(prov: dict) -> None:
             f"`ketenradar data show {plain(d['dataset'])}`[/]",
             highlight=False,
         )
+
+
+def provenance_stream() -> TextIO | None:
+    """Where a CSV written to standard output puts its provenance: standard error when the
+    command was given ``--provenance`` (:func:`handle_errors`), else nowhere."""
+    return sys.stderr if _state.get("provenance") else None
 
 
 Fmt = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
@@ -342,16 +406,19 @@ def emit(
     title: str = "",
     html: Any = None,
     schema: Sequence[Column] | None = None,
+    more: str | None = None,
 ) -> None:
     """Print ``df`` as a table (``columns``, at most ``limit`` rows, provenance on stderr) or
     write it as csv, xlsx, parquet or (with ``html``, a report writer) html. ``schema`` (the
-    result's column schema) labels the table's headers and goes into the files."""
+    result's column schema) labels the table's headers and goes into the files. ``more``:
+    where every row and column is (e.g. a file the command writes), said under a table that
+    leaves some out (default: the running command's own options, :func:`_more_hint`)."""
     from ketenradar.interfaces.reports.writers import FORMATS, write_frame
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}' (use one of {', '.join(FORMATS)})")
     if fmt == "table":
-        _table(df, columns, limit, title, schema)
+        _table(df, columns, limit, title, schema, more=more)
         if "provenance" in df.attrs:
             _print_provenance(df.attrs["provenance"])
         return
@@ -363,19 +430,69 @@ def emit(
         html(df, output)
         out.print(f"wrote {plain(output)}", highlight=False)
         return
-    write_frame(df, fmt, output, sheet=sheet, columns=schema)
+    write_frame(df, fmt, output, sheet=sheet, columns=schema, provenance_to=provenance_stream())
     if output is not None:
         out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
 
 
-def _cell(v: Any) -> str:
-    """A table cell as Rich markup: numbers rounded, text (names from files, user input) shown
-    as it is, never read as markup."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
+#: Units whose values are fractions, shown as percentages in the terminal.
+_SHARE_UNITS = ("share 0–1",)
+#: Units whose values are amounts of money or goods, shown with digit grouping.
+_AMOUNT_UNITS = ("kUSD", "MUSD", "MEUR", "t", "count")
+#: The narrowest a wrapped text column may become (its words fold beyond that).
+_MIN_TEXT = 12
+
+
+def _cell(v: Any, unit: str = "") -> str:
+    """A table cell as Rich markup: numbers rounded for reading (a share as a percentage, an
+    amount with digit grouping), text (names from files, user input) shown as it is, never
+    read as markup."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType":
+        return ""  # missing: None, NaN or pandas.NA (a nullable column such as GeoDep's)
+    if isinstance(v, bool) or type(v).__name__ in ("bool_", "bool"):  # numpy 1 and 2
+        return "yes" if v else "no"
+    if isinstance(v, float) and math.isinf(v):
+        return "∞" if v > 0 else "−∞"
     if isinstance(v, float):
+        if unit in _SHARE_UNITS:
+            return f"{v:.1%}"
+        if unit in _AMOUNT_UNITS:
+            return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
         return f"{v:.3f}"
+    if isinstance(v, int) and not isinstance(v, bool) and unit in _AMOUNT_UNITS:
+        return f"{v:,}"
     return plain(v)
+
+
+def _is_number(df: pd.DataFrame, column: str) -> bool:
+    import pandas as pd
+
+    return (
+        column in df
+        and pd.api.types.is_numeric_dtype(df[column])
+        and not (pd.api.types.is_bool_dtype(df[column]))
+    )
+
+
+def fit_columns(widths: dict[str, int], width: int) -> tuple[list[str], list[str]]:
+    """Which columns fit a table ``width`` characters wide, most important first.
+
+    ``widths`` holds each column's minimum width (its cells unwrapped, or the narrowest it may
+    wrap to) in order of importance; a Rich table adds three characters per column and one.
+    The first column always stays; a later one is left out when it does not fit, and a
+    narrower one after it may still be shown. Returns (shown, left out), both in the given
+    order."""
+    shown: list[str] = []
+    left: list[str] = []
+    used = 1
+    for k, (c, w) in enumerate(widths.items()):
+        need = w + 3
+        if k == 0 or used + need <= width:
+            shown.append(c)
+            used += need
+        else:
+            left.append(c)
+    return shown, left
 
 
 def _table(
@@ -384,23 +501,98 @@ def _table(
     limit: int,
     title: str,
     schema: Sequence[Column] | None = None,
+    *,
+    more: str | None = None,
 ) -> None:
+    """Print ``columns`` of ``df`` (at most ``limit`` rows) as a table that fits the terminal.
+
+    Columns are taken in the order given (the most important first) while they fit the
+    console's width (``$COLUMNS``, or 80 when the output is not a terminal); numbers never
+    wrap, texts wrap down to 12 characters. Headers are the schema's labels with the column's
+    name under them when there is room. What was left out is said under the table, with the
+    way to get every column: ``more``, or what the running command offers (:func:`_more_hint`),
+    or a wider terminal."""
     from rich.table import Table
 
-    headers = [plain(c) for c in columns]
+    units: dict[str, str] = {}
+    labels: dict[str, str] = {}
     if schema:  # the label a person reads, the column's name under it
         from ketenradar.interfaces.reports.writers import column_rows
 
-        labels = {r["name"]: r for r in column_rows(schema)}
-        headers = [
-            f"{plain(labels[c]['label'])}\n[dim]{plain(c)}[/]"
-            if c in labels and labels[c]["label"]
-            else plain(c)
-            for c in columns
-        ]
-    t = Table(*headers, title=plain(title) if title else None)
-    for _, r in df.head(limit).iterrows():
-        t.add_row(*[_cell(r.get(c)) for c in columns])
+        for r in column_rows(schema):
+            units[r["name"]] = r["unit"]
+            if r["label"]:
+                labels[r["name"]] = r["label"]
+    rows = df.head(limit)
+    cells = {c: [_cell(v, units.get(c, "")) for v in rows.get(c, [])] for c in columns}
+    numeric = {c: _is_number(df, c) for c in columns}
+
+    def need(c: str, with_name: bool) -> int:
+        head = labels.get(c, c)
+        word = max((len(w) for w in head.split()), default=0)
+        longest = max((len(x) for x in cells[c]), default=0)
+        body = longest if numeric[c] else min(longest, max(_MIN_TEXT, word))
+        return max(body, word, len(c) if with_name and c in labels else 0, 1)
+
+    width = out.width
+    with_names = bool(labels)
+    shown, left = fit_columns({c: need(c, True) for c in columns}, width)
+    if left and with_names:  # the names under the labels take room: drop them first
+        with_names = False
+        shown, left = fit_columns({c: need(c, False) for c in columns}, width)
+    headers = [
+        f"{plain(labels[c])}\n[dim]{plain(c)}[/]"
+        if with_names and c in labels
+        else plain(labels.get(c, c))
+        for c in shown
+    ]
+    # each column at least as wide as its longest number and the longest word of its header
+    # (numbers never wrap, headers wrap between words, long texts fold); the room left is
+    # shared a character at a time among the columns that can use it. Widths are fixed here:
+    # Rich's own shrinking ignores minimum widths and would overflow the terminal.
+    widths = {c: need(c, with_names) for c in shown}
+    full = {
+        c: max(
+            [widths[c], len(labels.get(c, c)), len(c) if with_names else 0]
+            + [len(x) for x in cells[c]]
+        )
+        for c in shown
+    }
+    room = width - (sum(widths.values()) + 3 * len(shown) + 1)
+    while room > 0 and any(widths[c] < full[c] for c in shown):
+        for c in shown:
+            if room > 0 and widths[c] < full[c]:
+                widths[c] += 1
+                room -= 1
+    t = Table(title=plain(title) if title else None)
+    for c, h in zip(shown, headers, strict=True):
+        t.add_column(h, justify="right" if numeric[c] else "left", overflow="fold", width=widths[c])
+    for k in range(len(rows)):
+        t.add_row(*[cells[c][k] for c in shown])
     out.print(t)
+    files = "fmt" in _state.get("params", ())
+    if left:
+        where = f"in {more}" if more else ""
+        where = where or ("--format csv, xlsx or parquet (with --output)" if files else "")
+        out.print(
+            f"[dim]Not shown at {width} columns: {plain(', '.join(left))}. Every column: "
+            f"{plain(where) + ', or ' if where else ''}a wider terminal (COLUMNS=200).[/]",
+            highlight=False,
+        )
+    elif labels and not with_names and files:
+        out.print("[dim]Column names: --format csv.[/]", highlight=False)
     if len(df) > limit:
-        out.print(f"[dim]{len(df) - limit:,} more rows: use --format csv or --limit[/]")
+        hint = f" in {more}" if more else (f": {h}" if (h := _more_hint()) else "")
+        rest = f"{len(df) - limit:,} more rows{hint}"
+        out.print(f"[dim]{plain(rest)}[/]", highlight=False)
+
+
+def _more_hint() -> str:
+    """How to see the rows a table leaves out, with the options the running command has
+    (its parameters ``limit`` and ``fmt``, recorded by :func:`handle_errors`)."""
+    params = _state.get("params", ())
+    ways = [
+        *(["--limit N shows more"] if "limit" in params else []),
+        *(["--format csv writes every row"] if "fmt" in params else []),
+    ]
+    return "; ".join(ways)

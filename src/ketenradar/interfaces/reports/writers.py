@@ -25,7 +25,7 @@ import math
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -94,16 +94,21 @@ def _frame(
 
 
 def write_csv(
-    data: pd.DataFrame | Result, path: Path | None, *, columns: Sequence[Column] | None = None
+    data: pd.DataFrame | Result,
+    path: Path | None,
+    *,
+    columns: Sequence[Column] | None = None,
+    provenance_to: TextIO | None = None,
 ) -> None:
-    """CSV to ``path`` (with a provenance sidecar listing the columns) or to standard output
-    (the provenance on standard error)."""
+    """CSV to ``path`` (with a provenance sidecar listing the columns) or to standard output.
+    Standard output has no room for the provenance: it goes to ``provenance_to`` (the CLI
+    passes standard error when the command was given ``--provenance``), else nowhere."""
     df, prov, schema = _frame(data, columns)
     if path is None:
         df.to_csv(sys.stdout, index=False)
-        if prov:  # standard output has no room for it: the provenance goes to stderr
+        if prov and provenance_to is not None:
             for line in provenance_lines(prov):
-                print(f"# {line}", file=sys.stderr)
+                print(f"# {line}", file=provenance_to)
         return
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False)
@@ -224,12 +229,13 @@ def write_frame(
     *,
     sheet: str = "result",
     columns: Sequence[Column] | None = None,
+    provenance_to: TextIO | None = None,
 ) -> None:
     """Write ``data`` in ``fmt`` (csv, xlsx or parquet) to ``output``; ``columns`` is the
     schema of a DataFrame's columns (a :class:`Result` carries its own). CSV and Parquet hold
-    one table; XLSX every table of a result."""
+    one table; XLSX every table of a result. ``provenance_to``: see :func:`write_csv`."""
     if fmt == "csv":
-        write_csv(data, output, columns=columns)
+        write_csv(data, output, columns=columns, provenance_to=provenance_to)
     elif fmt in ("xlsx", "parquet"):
         if output is None:
             raise UsageError(f"--format {fmt} needs --output PATH")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -18,10 +18,14 @@ from ketenradar.datasets.datastore import clean_leftovers
 from ketenradar.interfaces.web import (
     api,
     auth,
+    compression,
     csrf,
+    downloads,
     errors,
     guard,
+    pages,
     routes_data,
+    search,
 )
 from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.registry import db as accounts_db
@@ -60,6 +64,8 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     """
     app = FastAPI(
         dependencies=[Depends(csrf.verify)],
+        docs_url=None,  # /docs below: Swagger UI from vendored files (the CSP allows no CDN)
+        redoc_url=None,
         responses=api.ERROR_RESPONSES,
         title="ketenradar",
         version=__version__,
@@ -80,24 +86,40 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
             app.include_router(module.load(router))
     app.include_router(auth.api_router)
     app.include_router(auth.page_router)
+    app.include_router(downloads.router)  # before /datasets/{name}
     app.include_router(routes_data.api_router)
     app.include_router(routes_data.page_router)
+    app.include_router(search.api_router)
+    app.include_router(search.page_router)
 
     # request-body limits, roles before the body, HEAD, no-store (web/guard.py): added before
     # the session middleware below, so that it runs inside it and knows the signed-in user
     app.add_middleware(guard.RequestGuard)
+    # gzip (web/compression.py): outside the guard, inside the session middleware below, so
+    # that it sees each answer whole (sizes known: small ones are sent as they are)
+    compression.install(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         token = csrf.token_for(request)
         request.state.csrf_token = token
         session = request.cookies.get(auth.COOKIE)
-        request.state.user = (
-            await run_in_threadpool(service.session_user, app.state.accounts, session)
-            if session
-            else None
-        )
-        response = auth.read_gate(request) or await call_next(request)
+        bearer = auth.bearer_of(request)
+        request.state.via_token = bearer is not None
+        refused: Response | None = None
+        if bearer is not None:  # a script with a personal API token: no session, no CSRF
+            request.state.user = await run_in_threadpool(
+                service.token_user, app.state.accounts, bearer
+            )
+            if request.state.user is None:
+                refused = auth.bad_token(request)
+        else:
+            request.state.user = (
+                await run_in_threadpool(service.session_user, app.state.accounts, session)
+                if session
+                else None
+            )
+        response = refused or auth.read_gate(request) or await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         if request.cookies.get(csrf.COOKIE) != token:
@@ -113,13 +135,19 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
         lang = "nl" if accept.lower().startswith("nl") else "en"
         return RedirectResponse(f"/{lang}/", status_code=307)
 
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # plotly.js (MIT) as shipped inside the plotly Python package: served from here, so
-        # no page loads anything from another host
-        import plotly
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        # Swagger UI from static/vendor/swagger-ui (swagger-ui-dist, Apache-2.0), started by
+        # static/swagger-init.js: no inline script, nothing from another host
+        return pages.templates.TemplateResponse(
+            request, "api_docs.html", {"csrf_token": request.state.csrf_token}
+        )
 
-        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        return FileResponse(path, media_type="text/javascript")
+    app.openapi = lambda: auth.openapi_with_security(app)  # type: ignore[method-assign]
+
+    # plotly.js (MIT) as shipped inside the plotly Python package: served from here, so no
+    # page loads anything from another host; pre-compressed, cached under a versioned URL
+    app.include_router(compression.router)
+    pages.templates.env.globals["plotly_js_url"] = compression.plotly_url()
 
     return app

@@ -14,6 +14,13 @@
 * Admins manage users on the account page and through ``/api/v1/users``: add, change role,
   deactivate / activate (ends the user's sessions), reset the password, delete; the last
   active admin cannot be demoted, deactivated or deleted.
+* Personal API tokens (account page, ``/api/v1/tokens``, ``ketenradar users token``): a script
+  sends ``Authorization: Bearer kr_…`` instead of a session cookie and then needs no CSRF
+  token. A token acts as its owner with the lower of its own role and the owner's current
+  role; an unknown, expired or revoked token is refused with 401 (never read as anonymous).
+  Tokens are made from a signed-in session (or the CLI), not with another token.
+* First run: while no admin exists, ``/{lang}/setup`` makes the first one (CSRF-protected;
+  two at once make one admin); afterwards it is 404.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from ketenradar.registry.models import ROLES, SavedItem, User
 COOKIE = csrf.SESSION_COOKIE
 #: Reachable without signing in even when reading requires a login.
 OPEN_PATHS = ("/api/v1/health", "/api/v1/session", "/api/v1/login", "/static/", "/vendor/")
+#: The scheme of ``Authorization`` that carries a personal API token.
+BEARER = "bearer"
 
 api_router = APIRouter(prefix="/api/v1", tags=["accounts"])
 page_router = APIRouter(include_in_schema=False)
@@ -156,7 +165,7 @@ def is_open(path: str) -> bool:
     if path.startswith(OPEN_PATHS) or path in ("/", "/favicon.ico"):
         return True
     parts = path.strip("/").split("/")
-    return len(parts) == 2 and parts[0] in ("nl", "en") and parts[1] == "login"
+    return len(parts) == 2 and parts[0] in ("nl", "en") and parts[1] in ("login", "setup")
 
 
 def read_gate(request: Request) -> Response | None:
@@ -172,6 +181,76 @@ def read_gate(request: Request) -> Response | None:
         )
     lang = pages.lang_of(request)
     return RedirectResponse(f"/{lang}/login?next={path}", status_code=303)
+
+
+def bearer_of(request: Request) -> str | None:
+    """The API token of ``Authorization: Bearer <token>`` (``None``: no such header; another
+    scheme, e.g. Basic, is not ours and is ignored)."""
+    value = request.headers.get("authorization")
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() if scheme.lower() == BEARER else None
+
+
+def bad_token(request: Request) -> Response:
+    """The 401 for a bearer token that is unknown, expired, revoked or of a deactivated user."""
+    response = errors.error_response(
+        request,
+        AuthError(
+            "invalid API token: unknown, expired or revoked (make a new one on your account page)"
+        ),
+    )
+    response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+#: The OpenAPI security schemes: an API token, or a session cookie with the CSRF token.
+SECURITY_SCHEMES = {
+    "apiToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token (account page, `POST /api/v1/tokens` from a "
+        "signed-in session, or `ketenradar users token create`), sent as "
+        "`Authorization: Bearer kr_…`. It acts with the lower of its own role and its owner's; "
+        "requests with it need no CSRF token.",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": COOKIE,
+        "description": "The session cookie of `POST /api/v1/login`. With it every POST, PUT, "
+        "PATCH and DELETE must also send the CSRF token (`GET /api/v1/session` → "
+        "`csrf_token`) in the `X-CSRF-Token` header, together with the `kr_csrf` cookie.",
+    },
+}
+
+
+def openapi_with_security(app: Any) -> dict[str, Any]:
+    """The application's OpenAPI with :data:`SECURITY_SCHEMES`; every operation that needs a
+    role requires one of them (and says which role), the others accept them optionally."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi import FastAPI
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from ketenradar.interfaces.web import guard
+
+    schema = FastAPI.openapi(app)  # FastAPI's own, cached in app.openapi_schema
+    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    either = [{"apiToken": []}, {"session": []}]
+    for rc in iter_route_contexts(app.routes):
+        if not isinstance(rc.route, APIRoute) or not rc.route.include_in_schema:
+            continue
+        role = guard.route_role(rc.dependant)
+        for method in rc.methods or ():
+            op = schema["paths"].get(rc.path_format, {}).get(method.lower())
+            if op is None:
+                continue
+            op["security"] = either if role else [*either, {}]
+            if role:
+                op["description"] = (op.get("description") or "") + f"\n\nRole: **{role}**."
+    return schema
 
 
 # --- API ---------------------------------------------------------------------------------
@@ -400,6 +479,73 @@ def delete_saved(request: Request, kind: Kind, item_id: ItemId, user: Analyst) -
     return Response(status_code=204)
 
 
+# --- personal API tokens -----------------------------------------------------------------
+
+Viewer = Annotated[User, Depends(require("viewer"))]
+
+
+class NewToken(BaseModel):
+    """A personal API token to make."""
+
+    name: str = Field(
+        min_length=1, max_length=service.TOKEN_NAME_WIDTH, description="what it is for"
+    )
+    role: Literal["viewer", "analyst", "admin"] | None = Field(
+        None, description="at most your own role (default: your role)"
+    )
+    days: int | None = Field(None, ge=1, le=3660, description="expires after (default: never)")
+
+
+def token_json(t: Any, secret: str | None = None) -> dict[str, Any]:
+    """A token as JSON: never its secret, except ``token`` right after it was made."""
+    out = {
+        "id": t.id,
+        "name": t.name,
+        "owner": t.user.username if t.user else None,
+        "role": t.role,
+        "prefix": t.prefix,
+        "created_at": t.created_at.isoformat() if t.created_at else None,
+        "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+    }
+    return out | ({"token": secret} if secret else {})
+
+
+def _not_with_token(request: Request, doing: str) -> None:
+    if getattr(request.state, "via_token", False):
+        raise ForbiddenError(
+            f"{doing} needs a signed-in session (the account page or POST /api/v1/login) or "
+            "the CLI: an API token cannot make other tokens"
+        )
+
+
+@api_router.get("/tokens")
+def tokens(request: Request, user: Viewer) -> list[dict[str, Any]]:
+    """Your personal API tokens (name, role, prefix, created, expires, last used; never the
+    secret)."""
+    return [token_json(t) for t in service.list_tokens(db_of(request), user)]
+
+
+@api_router.post("/tokens", status_code=201)
+def create_token(request: Request, body: NewToken, user: Viewer) -> dict[str, Any]:
+    """Make a personal API token (any signed-in user, from a session, not with a token). The
+    reply's ``token`` is shown this once; send it as ``Authorization: Bearer <token>``. Its
+    role is at most yours; logged."""
+    _not_with_token(request, "making an API token")
+    row, secret = service.create_token(db_of(request), user, body.name, body.role, days=body.days)
+    return token_json(row, secret)
+
+
+TokenId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+
+
+@api_router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(request: Request, token_id: TokenId, user: Viewer) -> Response:
+    """Revoke one of your tokens (admins: anyone's); it stops working at once; logged."""
+    service.revoke_token(db_of(request), user, token_id)
+    return Response(status_code=204)
+
+
 # --- pages -------------------------------------------------------------------------------
 
 
@@ -415,7 +561,14 @@ def login_page(request: Request, lang: str, next: str | None = None) -> Response
     """The sign-in form."""
     lang = pages.check_lang(lang)
     return pages.render(
-        request, lang, "login.html", "sign_in", next=_safe_next(next, lang), error=None, footer=None
+        request,
+        lang,
+        "login.html",
+        "sign_in",
+        next=_safe_next(next, lang),
+        error=None,
+        footer=None,
+        setup_open=not service.has_admin(db_of(request)),
     )
 
 
@@ -465,9 +618,13 @@ def logout_form(request: Request, lang: str) -> Response:
 
 @page_router.get("/{lang}/account", response_class=HTMLResponse)
 def account_page(request: Request, lang: str) -> Response:
-    """Your role and the saved scenarios and BOMs you can read; for admins, users and the
-    audit log."""
-    lang = pages.check_lang(lang)
+    """Your role, your API tokens and the saved scenarios and BOMs you can read; for admins,
+    users and the audit log."""
+    return _account(request, pages.check_lang(lang))
+
+
+def _account(request: Request, lang: str, new_token: dict[str, Any] | None = None) -> Response:
+    """The account page (``new_token``: a token just made, shown this once)."""
     user: User | None = request.state.user
     if user is None:
         return RedirectResponse(f"/{lang}/login?next=/{lang}/account", status_code=303)
@@ -481,6 +638,9 @@ def account_page(request: Request, lang: str) -> Response:
         users=service.list_users(db) if user.can("admin") else [],
         events=service.audit_log(db, 50) if user.can("admin") else [],
         roles=ROLES,
+        tokens=[token_json(t) for t in service.list_tokens(db, user)],
+        token_roles=[r for r in ROLES if user.can(r)],
+        new_token=new_token,
         footer=None,
     )
 
@@ -537,3 +697,78 @@ def change_user_form(
     else:
         service.delete_user(db, username, by=by)
     return RedirectResponse(f"/{lang}/account", status_code=303)
+
+
+@page_router.post("/{lang}/account/tokens", response_class=HTMLResponse)
+def create_token_form(
+    request: Request,
+    lang: str,
+    user: Viewer,
+    name: Annotated[str, Form(max_length=service.TOKEN_NAME_WIDTH)],
+    role: Annotated[str | None, Form(max_length=16)] = None,
+    days: Annotated[int | None, Form(ge=1, le=3660)] = None,
+) -> Response:
+    """Make an API token from the account page: the page again, showing the token once
+    (never stored by the browser: no-store)."""
+    lang = pages.check_lang(lang)
+    _not_with_token(request, "making an API token")
+    row, secret = service.create_token(db_of(request), user, name, role or None, days=days)
+    return _account(request, lang, new_token=token_json(row, secret))
+
+
+@page_router.post("/{lang}/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token_form(request: Request, lang: str, token_id: TokenId, user: Viewer) -> Response:
+    """Revoke a token from the account page; back to the page."""
+    lang = pages.check_lang(lang)
+    service.revoke_token(db_of(request), user, token_id)
+    return RedirectResponse(f"/{lang}/account", status_code=303)
+
+
+# --- first run ---------------------------------------------------------------------------
+
+
+def _setup_open(request: Request) -> None:
+    """A dependency: 404 once an admin exists (before the form is even validated)."""
+    if service.has_admin(db_of(request)):
+        raise NotFoundError("set-up is done: an admin exists; sign in instead")
+
+
+SetupOpen = Depends(_setup_open)
+
+
+@page_router.get("/{lang}/setup", response_class=HTMLResponse, dependencies=[SetupOpen])
+def setup_page(request: Request, lang: str) -> Response:
+    """First run: the form that makes the first admin, only while no admin exists (404
+    afterwards)."""
+    lang = pages.check_lang(lang)
+    return pages.render(request, lang, "setup.html", "setup_title", error=None, footer=None)
+
+
+@page_router.post("/{lang}/setup", response_class=HTMLResponse, dependencies=[SetupOpen])
+def setup_form(
+    request: Request,
+    lang: str,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    password2: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Make the first admin and sign in as it (CSRF-protected like every form). Refused (404)
+    once an admin exists, also when another set-up got there first."""
+    lang = pages.check_lang(lang)
+    try:
+        if password != password2:
+            raise UsageError("the two passwords differ", field="password2")
+        user = service.create_first_admin(
+            db_of(request), username, password, client=client_of(request), policy=policy_of(request)
+        )
+    except UsageError as exc:
+        return pages.render(
+            request, lang, "setup.html", "setup_title", status_code=400, error=str(exc), footer=None
+        )
+    except ForbiddenError as exc:  # another set-up won the race
+        raise NotFoundError(str(exc)) from None
+    token = service.start_session(db_of(request), user)
+    response = RedirectResponse(f"/{lang}/account", status_code=303)
+    _set_session(request, response, token)
+    csrf.set_cookie(request, response, csrf.rotate(request, token))
+    return response

@@ -11,6 +11,10 @@ refused with 403. Signing in and out rotates the token (the response sets a new 
 the JSON of ``POST /api/v1/login`` / ``logout`` carries it), so a token obtained before
 signing in, or in another session, is refused. Clients outside a browser get a token (and the
 cookie) from ``GET /api/v1/session``.
+
+A request with a personal API token (``Authorization: Bearer kr_…``,
+:mod:`ketenradar.interfaces.web.auth`) needs no CSRF token: a browser never adds that header
+to a request another site makes it send, and the token alone says who is asking.
 """
 
 from __future__ import annotations
@@ -90,7 +94,7 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
 async def verify(request: Request) -> None:
     """Refuse a state-changing request without the matching token signed for its session
     (:class:`CsrfError`, 403)."""
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or getattr(request.state, "via_token", False):
         return
     cookie = request.cookies.get(COOKIE)
     sent = request.headers.get(HEADER)

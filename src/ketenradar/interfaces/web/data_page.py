@@ -9,7 +9,7 @@ from typing import Any
 
 from ketenradar.core.provenance import year_ranges
 from ketenradar.datasets import DataStore
-from ketenradar.results.facts import Facts
+from ketenradar.results.facts import Facts, source_record
 from ketenradar.sources.base import list_connectors
 
 
@@ -61,6 +61,7 @@ def datasets(facts: Facts, data_dir: Path) -> dict[str, Any]:
         "footer": {
             "tables": {},
             "sources": sorted({d["dataset"] for d in starter if d["dataset"]}),
+            "source_names": [source_record(d) for d in m.get("datasets", [])],
             "licences": sorted({d["licence"] for d in starter if d["licence"]}),
             "built_at": m.get("built_at"),
             "tool": m.get("tool"),

@@ -13,9 +13,14 @@ knows the signed-in user) and the routes and, for a request that carries a body:
   BOM upload"). The limits (:func:`policy_for`, settings ``KETENRADAR_MAX_UPLOAD_BYTES``,
   ``KETENRADAR_MAX_BOM_BYTES``, ``KETENRADAR_MAX_JSON_BYTES``) are per route kind;
 * refuses (403) a dataset upload without the ``X-CSRF-Token`` header: checking the token in
-  a form field means parsing the form, i.e. receiving the whole upload first;
+  a form field means parsing the form, i.e. receiving the whole upload first (a request
+  with an API token needs none);
 * adds ``Connection: close`` to an answer given before the body was read, so the server
   drops the connection instead of receiving (and discarding) the rest.
+
+A state-changing request without a body (``DELETE``, ``POST …/cancel``) gets the same role
+check, so that a client without a session or token hears 401 (sign in) rather than the CSRF
+check's 403.
 
 And for every request: ``HEAD`` is answered as the ``GET`` of the same URL without the body
 (FastAPI routes declare only GET), and ``Cache-Control: no-store`` is set on what depends on
@@ -218,17 +223,18 @@ class RequestGuard:
                 message = {**message, "body": b""}
             await send(message)
 
-        if not has_body:
+        if not has_body and scope["method"] in csrf.SAFE_METHODS:
             await self.app(scope, receive, guarded_send)
             return
 
         policy = self.policy(scope)
         request = Request(scope)
         refusal: Exception | None = None
+        via_token = scope.get("state", {}).get("via_token", False)
         try:
             if policy.role:
                 auth.user_with_role(request, policy.role)
-            if policy.csrf_header and csrf.HEADER.lower() not in headers:
+            if policy.csrf_header and not via_token and csrf.HEADER.lower() not in headers:
                 raise csrf.CsrfError(
                     f"CSRF check failed: send the page's csrf_token in the header '{csrf.HEADER}' "
                     f"(an upload is not read for a form field: {policy.what} may be large)"
@@ -242,6 +248,9 @@ class RequestGuard:
                 refusal = policy.too_large()
         if refusal is not None:
             await self._refuse(request, refusal, guarded_send)
+            return
+        if not has_body:
+            await self.app(scope, receive, guarded_send)
             return
 
         async def counted_receive() -> Message:

@@ -14,9 +14,14 @@ pyproject.toml), so a page using an unknown key fails its tests.
 Numbers and dates follow the page's language: ``nl`` in the ``nl_NL`` locale (1.234,5), ``en``
 in ``en_GB`` (1,234.5). :func:`install` gives a Jinja environment the ``jinja2.ext.i18n``
 extension (``_``, ``gettext``, ``ngettext``, ``{% trans %}``) and the filters ``number``,
-``percent``, ``date`` and ``datetime``. The environment is shared by concurrent requests, so
+``percent``, ``date`` and ``datetime``, and for the values data bring: ``country`` (a country
+code as its name in the page's language, CLDR through Babel), ``yesno`` (✓ / –), ``english``
+(a text with no Dutch source, marked ``lang="en"``, with one note per page saying so) and
+``data_text`` (a text a source or fact build writes in English, in Dutch where a catalog
+message has that English wording). The environment is shared by concurrent requests, so
 nothing is installed per request: every function reads the language from the render context
-(``lang``). How to add a message or a language: docs/i18n.md.
+(``lang``) and the per-page notes from its ``english_notes`` list. How to add a message or a
+language: docs/i18n.md.
 """
 
 from __future__ import annotations
@@ -37,8 +42,10 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from ketenradar.core.errors import DataError
+from ketenradar.core.vocabularies.materials import display_name
 
 #: The languages of the interface (the first path segment of a page: /nl/, /en/).
 LANGUAGES = ("nl", "en")
@@ -48,6 +55,13 @@ LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 DEFAULT_LANGUAGE = "en"
 #: The shell's catalogs (navigation, footer, errors, accounts, data, shared words).
 SHELL_MESSAGES = Path(__file__).parent / "messages"
+#: Why a page shows English text, each with its note (message ``english_note_<kind>``):
+#: ``hs`` BACI's HS product descriptions, ``data`` any other text a source writes in English.
+ENGLISH_NOTES = ("hs", "data")
+#: Messages whose English text is the wording a source or a fact build writes in its data
+#: (``fact_<table>``: a fact table's description; ``licence_<source>``: a licence), so that
+#: :func:`data_text` can show the Dutch text for it.
+DATA_TEXT_PREFIXES = ("fact_", "licence_")
 
 _MSGID = re.compile(r'^msgid "((?:[^"\\]|\\.)*)"\s*$')
 
@@ -281,6 +295,124 @@ def format_datetime(value: dt.datetime | str | None, lang: str, format: str = "m
     return babel_datetime(value, format=format, tzinfo=value.tzinfo, locale=_locale(lang))
 
 
+# -- values from the data -------------------------------------------------------------------
+
+
+def country(code: Any, lang: str) -> str:
+    """A country code (ISO3, BACI's ``S19``, ``ROW``, a bloc) as its name in ``lang``
+    (:func:`ketenradar.core.countries.country_name`); empty for ``None``."""
+    from ketenradar.core.countries import country_name
+
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return ""
+    return country_name(str(code), lang)
+
+
+def yesno(value: Any, lang: str) -> Markup:
+    """A yes/no value as ✓ or –, with the word (ja/nee, yes/no) for screen readers; empty
+    for a missing value (``None``, NaN, ``pandas.NA``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return Markup("")
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and value is pandas.NA:
+        return Markup("")
+    if isinstance(value, str):
+        value = value.strip().lower() in ("true", "1", "yes")
+    word = gettext(lang, "yes" if value else "no")
+    mark = "✓" if value else "–"
+    return Markup('<span class="yesno" title="{0}" aria-label="{0}">{1}</span>').format(word, mark)
+
+
+def _note(notes: list[str] | None, kind: str) -> None:
+    if kind not in ENGLISH_NOTES:
+        raise ValueError(f"no English note '{kind}' (one of {', '.join(ENGLISH_NOTES)})")
+    if notes is not None and kind not in notes:
+        notes.append(kind)
+
+
+def english(text: Any, lang: str, kind: str = "data", notes: list[str] | None = None) -> Markup:
+    """A text that exists only in English: as it is on English pages, elsewhere in a
+    ``<span lang="en">`` with the page's note for ``kind`` (see :data:`ENGLISH_NOTES`) added
+    to ``notes``. Empty for ``None``."""
+    if text is None or (isinstance(text, float) and math.isnan(text)) or text == "":
+        return Markup("")
+    if lang == "en":
+        return escape(text)
+    _note(notes, kind)
+    return Markup('<span lang="en">{}</span>').format(text)
+
+
+@functools.cache
+def _data_texts() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """English wording → key of the messages under :data:`DATA_TEXT_PREFIXES`, as patterns
+    (a ``{name}`` placeholder matches any text)."""
+    out: dict[str, list[tuple[re.Pattern[str], str]]] = {p: [] for p in DATA_TEXT_PREFIXES}
+    for key, text in catalogs().texts["en"].items():
+        prefix = next((p for p in DATA_TEXT_PREFIXES if key.startswith(p)), None)
+        if prefix is None or not isinstance(text, str):
+            continue
+        parts = re.split(r"\{(\w+)\}", text)
+        pattern = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        )
+        # a part ends where the text does or the next part follows ("; ")
+        out[prefix].append((re.compile(pattern + r"(?=; |\Z)"), key))
+    for patterns in out.values():  # the longest wording first: it may contain a shorter one
+        patterns.sort(key=lambda pk: -len(pk[0].pattern))
+    return out
+
+
+def _data_parts(text: str, lang: str, prefix: str) -> list[str] | None:
+    """``text`` as one or more messages under ``prefix`` joined by ``"; "`` (the way a fact
+    table lists its sources' licences), each in ``lang``; ``None`` when a part has none."""
+    texts = catalogs().texts.get(lang, {})
+    parts: list[str] = []
+    at = 0
+    while at < len(text):
+        found = None
+        for pattern, key in _data_texts().get(prefix, []):
+            m = pattern.match(text, at)
+            if m:
+                found = m, key
+                break
+        if found is None:
+            return None
+        m, key = found
+        own = texts.get(key)
+        if not isinstance(own, str):
+            return None
+        part = own.format(**m.groupdict())
+        if part not in parts:
+            parts.append(part)
+        at = m.end() + 2
+    return parts
+
+
+def data_text(text: Any, lang: str, prefix: str, notes: list[str] | None = None) -> Markup:
+    """A text a source or a fact build writes in English (a fact table's description, a
+    licence, or several joined by ``"; "``) in ``lang``: the text of the message under
+    ``prefix`` whose English text is ``text`` (placeholders filled from it), else ``text``
+    marked as English (:func:`english`)."""
+    if text is None or text == "" or lang == "en":
+        return escape(text or "")
+    parts = _data_parts(str(text), lang, prefix)
+    if parts is None:
+        return english(text, lang, "data", notes)
+    return escape("; ".join(parts))
+
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+
+
+def datetimes(text: Any, lang: str) -> str:
+    """Every ISO moment (``2026-12-04T14:57:48+00:00``) in ``text`` written in ``lang``."""
+    if text is None:
+        return ""
+    return _ISO_MOMENT.sub(
+        lambda m: format_datetime(m.group(0).replace("Z", "+00:00"), lang), str(text)
+    )
+
+
 # -- Jinja ----------------------------------------------------------------------------------
 
 
@@ -320,12 +452,102 @@ def _datetime(ctx: Context, value: Any, format: str = "medium") -> str:
     return format_datetime(value, context_language(ctx), format)
 
 
+@pass_context
+def _country(ctx: Context, code: Any) -> str:
+    return country(code, context_language(ctx))
+
+
+def source_name(record: Any, lang: str) -> str:
+    """A reader's name of a data source in ``lang`` (``CEPII BACI HS92, release V202401b``;
+    ``European Commission, critical raw materials assessment 2023``): the message
+    ``source_title_<source>`` filled from a :func:`ketenradar.results.facts.source_record`;
+    the record's id (dataset and release) for a source without such a message."""
+    if not isinstance(record, dict):
+        return str(record)
+    text = catalogs().texts.get(lang, {}).get(f"source_title_{record.get('source')}")
+    if not isinstance(text, str):
+        return str(record.get("id") or record.get("dataset") or "")
+    try:
+        return text.format(**record).replace(" ,", ",").strip()
+    except (KeyError, IndexError, ValueError):
+        return str(record.get("id") or "")
+
+
+@pass_context
+def _source_name(ctx: Context, record: Any) -> str:
+    return source_name(record, context_language(ctx))
+
+
+@pass_context
+def _material(ctx: Context, material: Any, name: Any = None) -> str:
+    # a material (id or name) in the page's language: the vocabulary's Dutch name on /nl/
+    if material is None or material == "":
+        return "" if name is None else str(name)
+    return display_name(str(material), context_language(ctx), None if name is None else str(name))
+
+
+@pass_context
+def _yesno(ctx: Context, value: Any) -> Markup:
+    return yesno(value, context_language(ctx))
+
+
+@pass_context
+def _english(ctx: Context, text: Any, kind: str = "data") -> Markup:
+    return english(text, context_language(ctx), kind, ctx.get("english_notes"))
+
+
+@pass_context
+def _data_text(ctx: Context, text: Any, prefix: str) -> Markup:
+    return data_text(text, context_language(ctx), prefix, ctx.get("english_notes"))
+
+
+@pass_context
+def _datetimes(ctx: Context, text: Any) -> str:
+    return datetimes(text, context_language(ctx))
+
+
+def label(code: Any, lang: str, prefix: str) -> Markup:
+    """A code (an audit event, a method) as the text of message ``prefix + code`` in
+    ``lang``; a code with no such message is shown as code (``<code>``), not guessed at."""
+    if code is None or code == "":
+        return Markup("")
+    text = catalogs().texts.get(lang, {}).get(f"{prefix}{code}")
+    if isinstance(text, str):
+        return escape(text)
+    for suffix in ("_saved", "_deleted"):  # saved work of any kind: '<kind>_saved'
+        kind, _, rest = str(code).rpartition("_")
+        general = catalogs().texts.get(lang, {}).get(f"{prefix}{rest}")
+        if str(code).endswith(suffix) and kind and isinstance(general, str):
+            return escape(general.format(kind=kind))
+    return Markup("<code>{}</code>").format(code)
+
+
+@pass_context
+def _label(ctx: Context, code: Any, prefix: str) -> Markup:
+    return label(code, context_language(ctx), prefix)
+
+
 def install(env: Environment) -> None:
     """Give ``env`` the i18n extension with the merged catalogs, ``t`` (when the render
     context brings none) and the filters ``number``, ``percent``, ``date``, ``datetime``,
-    all reading the language from the render context's ``lang``."""
+    ``datetimes``, ``country``, ``material``, ``source_name``, ``yesno``, ``english``,
+    ``data_text`` and ``label``, all reading the language from the render context's ``lang``
+    (and the page's English notes from its ``english_notes``)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_t, _nt, newstyle=False)  # type: ignore[attr-defined]
     env.globals.setdefault("t", _t)
-    env.filters.update(number=_number, percent=_percent, date=_date, datetime=_datetime)
+    env.filters.update(
+        number=_number,
+        percent=_percent,
+        date=_date,
+        datetime=_datetime,
+        datetimes=_datetimes,
+        country=_country,
+        material=_material,
+        source_name=_source_name,
+        yesno=_yesno,
+        english=_english,
+        data_text=_data_text,
+        label=_label,
+    )
     catalogs()  # a broken catalog stops the start, not the first page

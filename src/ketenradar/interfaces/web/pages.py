@@ -21,6 +21,7 @@ from ketenradar.core import modules as registry
 from ketenradar.core.modules import NavEntry
 from ketenradar.interfaces.web import i18n
 from ketenradar.interfaces.web.i18n import LANGUAGES, translator
+from ketenradar.results.facts import source_record
 
 HERE = Path(__file__).parent
 
@@ -81,6 +82,9 @@ def render(
         "user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "nav": nav_entries(),
+        # why the page shows English text (filled by the ``english`` filters while rendering;
+        # the footer, rendered last, shows one note per kind)
+        "english_notes": [],
         **extra,
     }
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
@@ -107,6 +111,8 @@ def store_footer(
             for d in datasets
         },
         "sources": [f"{d['dataset']} ({d['release']})" for d in datasets],
+        # each source as a reader names it (publisher, title, release; base.html)
+        "source_names": [source_record(d) for d in datasets],
         "licences": sorted({str(d.get("licence") or "") for d in datasets}),
         "built_at": built_at or max((d.get("ingested_at", "") for d in datasets), default=""),
         "tool": tool or f"ketenradar {__version__}",

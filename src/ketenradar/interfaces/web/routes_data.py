@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from ketenradar import api
 from ketenradar.core.errors import (
     AuthError,
     KetenradarError,
@@ -78,18 +79,70 @@ def _data_dir(request: Request) -> Path:
     return request.app.state.settings.data_dir
 
 
-def _after_change(app: Any, data_dir: Path, job: Job | None = None) -> str:
+def _rebuild(app: Any, data_dir: Path, progress: Any = None) -> dict[str, Any]:
     """Rebuild the live facts from the store after it changed, so the pages show the new
-    data; returns what happened (a failed rebuild leaves the previous facts serving)."""
+    data: ``facts`` (what happened, in words), ``facts_rebuilt`` and ``fact_tables`` (the
+    tables now derived from the store). A failed rebuild leaves the previous facts serving."""
+    tables: list[str] = []
     try:
-        m = live.build(data_dir, progress=job.report if job else None)
+        m = live.build(data_dir, progress=progress)
     except KetenradarError as exc:
         note = f"facts not rebuilt: {exc}"
     else:
         tables = sorted((m or {}).get("tables", {}))
         note = f"facts rebuilt: {', '.join(tables)}" if tables else "no facts derivable"
     app.state.facts.refresh()
-    return note
+    return {"facts": note, "facts_rebuilt": bool(tables), "fact_tables": tables}
+
+
+def _after_change(app: Any, data_dir: Path, job: Job | None = None) -> str:
+    """:func:`_rebuild`, returning what happened in words."""
+    return _rebuild(app, data_dir, job.report if job else None)["facts"]
+
+
+#: The steps of "fetch a BACI release and rebuild the facts", as a job reports them.
+FETCH_PHASES = ("download", "add", "facts")
+#: The steps of "load a publisher's files from a server folder and rebuild the facts".
+LOAD_PHASES = ("add", "facts")
+
+
+def _phase(job: Job, n: int, done_phases: list[str], phases: tuple[str, ...] = FETCH_PHASES) -> Any:
+    """The progress callback of phase ``n`` of ``phases`` (:data:`FETCH_PHASES`): its steps
+    are shown as ``"2/3 add: parse …"``."""
+    name = phases[n]
+    done_phases.append(name)
+
+    def report(step: str, done: int, total: int | None) -> None:
+        job.report(f"{n + 1}/{len(phases)} {name}: {step}", done, total)
+
+    return report
+
+
+def submit_load(
+    request: Request, user: User, source: str, files: list[Path], *, folder: Path
+) -> Job:
+    """Load a publisher's ``files`` (already checked, in ``folder`` on the server) into the
+    store and rebuild the facts, as one background job in the phases :data:`LOAD_PHASES`
+    (``"1/2 add: …"``, ``"2/2 facts: …"``); logged as ``dataset_added``. A file that fails
+    validation fails the job with the reason and leaves the store as it was. Used by module
+    pages that load a table from a server folder (the input-output page's ICIO button)."""
+    db, client, data_dir = db_of(request), client_of(request), _data_dir(request)
+    app = request.app
+
+    def work(job: Job) -> dict[str, Any]:
+        phases: list[str] = []
+        reports = core.add_dataset(
+            source, files, data_dir=data_dir, progress=_phase(job, 0, phases, LOAD_PHASES)
+        )
+        job.cancellable = False  # the data is written: the rest runs to the end
+        names = [r.dataset for r in reports]
+        for n in names:
+            details = {"source": source, "folder": folder.name}
+            service.audit(db, user.username, "dataset_added", n, details, client)
+        facts = _rebuild(app, data_dir, _phase(job, 1, phases, LOAD_PHASES))
+        return {"datasets": names, "phases": phases} | facts
+
+    return app.state.jobs.submit("load", user.username, work, roots=(folder, data_dir))
 
 
 @api_router.get("/datasets")
@@ -160,21 +213,28 @@ class FetchRequest(BaseModel):
 
 @api_router.post("/datasets/fetch", status_code=202)
 def fetch_dataset(request: Request, body: FetchRequest, user: Admin) -> dict[str, Any]:
-    """Download a full BACI release (resumable, verified) and add it, in the background with
-    progress (admin): poll ``/api/v1/jobs/{id}``. Needs internet (or
-    ``KETENRADAR_BACI_BASE_URL`` pointing at a mirror)."""
+    """Fetch a full BACI release and rebuild the facts, as one background job with progress
+    (admin): download (resumable, verified), add it to the store, derive every fact table
+    from the store; poll ``/api/v1/jobs/{id}`` (``step`` reads ``"1/3 download: …"``,
+    ``"2/3 add: …"``, ``"3/3 facts: …"``). The result names the dataset, the fact tables now
+    derived from the store (``fact_tables``) and the ``phases`` run. Cancellable until the
+    dataset is written. Needs internet (or ``KETENRADAR_BACI_BASE_URL`` pointing at a
+    mirror)."""
     db, client, data_dir = db_of(request), client_of(request), _data_dir(request)
     app = request.app
 
     def work(job: Job) -> dict[str, Any]:
+        phases: list[str] = []
         res = core.fetch_baci(
             body.release,
             body.hs,
             data_dir=data_dir,
-            progress=job.report,
+            progress=_phase(job, 0, phases),
         )
         path = Path(res.path)
-        reports = core.add_dataset("baci", [path], data_dir=data_dir, progress=job.report)
+        reports = core.add_dataset(
+            "baci", [path], data_dir=data_dir, progress=_phase(job, 1, phases)
+        )
         job.cancellable = False  # the data is written: the rest runs to the end
         names = [r.dataset for r in reports]
         for n in names:
@@ -186,8 +246,8 @@ def fetch_dataset(request: Request, body: FetchRequest, user: Admin) -> dict[str
                 {"release": body.release, "hs": body.hs},
                 client,
             )
-        facts = _after_change(app, data_dir, job)
-        return {"datasets": names, "downloaded": path.name, "facts": facts}
+        facts = _rebuild(app, data_dir, _phase(job, 2, phases))
+        return {"datasets": names, "downloaded": path.name, "phases": phases} | facts
 
     return request.app.state.jobs.submit("fetch", user.username, work, roots=(data_dir,)).public()
 
@@ -245,5 +305,8 @@ def cancel_job(request: Request, job_id: JobId, user: Analyst) -> dict[str, Any]
 def data_page_view(request: Request, lang: str) -> Response:
     """The data page."""
     lang = pages.check_lang(lang)
-    d = data_page.datasets(request.app.state.facts, _data_dir(request))
+    facts = request.app.state.facts
+    d = data_page.datasets(facts, _data_dir(request))
+    # the served trade facts built with other thresholds than the settings: ask for a rebuild
+    d["threshold_changes"] = facts.threshold_changes("screening", api.build_thresholds())
     return pages.render(request, lang, "data.html", "data", d=d, footer=d["footer"])

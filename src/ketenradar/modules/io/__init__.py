@@ -10,11 +10,14 @@ MODULE = Module(
     rank=30,
     cli="ketenradar.modules.io.cli:register",
     quickstart="ketenradar.modules.io.cli:quickstart",
+    search="ketenradar.modules.io.web.search:entries",
     routers=(
+        "ketenradar.modules.io.web.downloads:router",  # before the routes it mirrors
         "ketenradar.modules.io.web.routes:api_router",
         "ketenradar.modules.io.web.routes:page_router",
     ),
     nav=(NavEntry("io", "io"),),
+    examples={"fmt": "csv"},
     templates="web/templates",
     static="web/static",
     messages="messages",

@@ -15,7 +15,7 @@ from ketenradar.core.cache import SingleFlightCache
 from ketenradar.core.config import default_data_dir
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.core.groups import GroupRegistry, user_groups_file
-from ketenradar.core.progress import Progress
+from ketenradar.core.progress import Progress, Steps
 from ketenradar.core.provenance import make_provenance
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.datastore import Dataset
@@ -101,13 +101,17 @@ def load_model(
     year: int | None = None,
     dataset: str | None = None,
     data_dir: Path | str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[IOModel, Dataset]:
     """The factorised model of one table year (cached per dataset version and year; safe to
-    call from many threads: a model is built once, and its arrays are read-only)."""
+    call from many threads: a model is built once, and its arrays are read-only).
+    ``progress`` hears the stage "reading and factorising" (step 0) before the work."""
     store = _store(data_dir)
     ds = choose_table_dataset(store, source, year, dataset)
     if year is None:
         year = max(available_years(ds))
+    if progress is not None:
+        progress(f"reading and factorising {ds.name} {year}", 0, None)
     key = (str(ds.path), year)
     return _MODELS.get(key, lambda: IOModel(read_table(ds, year)).freeze()), ds
 
@@ -138,12 +142,19 @@ def exposure(
     dataset: str | None = None,
     data_dir: Path | str | None = None,
     command: str | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Exposure of an economy or bloc: per source country-industry (``by='source'``), per
-    source country, per domestic industry, the largest links, or a one-row summary."""
+    source country, per domestic industry, the largest links, or a one-row summary.
+
+    ``progress`` hears two steps: the table read and factorised, the exposure computed."""
     if by not in BY:
         raise UsageError(f"unknown --by '{by}' (choose {', '.join(BY)})")
-    model, ds = load_model(source=source, year=year, dataset=dataset, data_dir=data_dir)
+    step = Steps(2, progress)
+    model, ds = load_model(
+        source=source, year=year, dataset=dataset, data_dir=data_dir, progress=progress
+    )
+    step(f"table {model.table.source} {model.table.year} ready; computing exposure by {by}")
     t = model.table
     econ = resolve_economy(t, economy, _registry(data_dir))
     b, notes = _basis(t, basis)
@@ -158,6 +169,7 @@ def exposure(
         df = exposure_mod.exposure_by_industry(model, econ)
     else:
         df = exposure_mod.exposure_links(model, econ, top=top)
+    step(f"exposure of {econ.label} by {by}")
     df.attrs["provenance"] = _provenance(
         "io exposure",
         [LEONTIEF],
@@ -202,7 +214,9 @@ def shock(
                 supplier, fall, to=to, industries=tuple(industries), model=model_name
             )
         ]
-    model, ds = load_model(source=source, year=year, dataset=dataset, data_dir=data_dir)
+    model, ds = load_model(
+        source=source, year=year, dataset=dataset, data_dir=data_dir, progress=progress
+    )
     reg = _registry(data_dir)
     econ = resolve_economy(model.table, economy, reg)
     df = shock_mod.run_scenarios(model, econ, scenarios, reg, progress=progress)
@@ -226,7 +240,10 @@ def shock(
         model.table,
         params,
         command,
-        ["losses are upper bounds: buyers cannot substitute a lost supplier"],
+        [
+            "losses are upper bounds: buyers cannot substitute a lost supplier",
+            *df.attrs.pop("notes", []),
+        ],
     )
     return df
 

@@ -25,6 +25,7 @@ from ketenradar.interfaces.cli.common import (
     out,
     plain,
 )
+from ketenradar.modules.io.facts import SHOCK_COLUMNS
 
 io_app = typer.Typer(
     help="Goods and services dependencies through input-output tables (WIOD, OECD ICIO).",
@@ -174,17 +175,20 @@ def io_exposure(
     """Direct and value-added dependency of an economy on foreign country-industries."""
     from ketenradar.modules.io.api import exposure
 
-    df = exposure(
-        economy,
-        source=source,
-        year=year,
-        by=by,
-        basis=basis,
-        top=top,
-        dataset=dataset,
-        data_dir=_dir(data_dir),
-        command=_command(ctx),
-    )
+    with _progress_bar() as bar:
+        task = bar.add_task("exposure", total=None)
+        df = exposure(
+            economy,
+            source=source,
+            year=year,
+            by=by,
+            basis=basis,
+            top=top,
+            dataset=dataset,
+            data_dir=_dir(data_dir),
+            command=_command(ctx),
+            progress=bar_progress(bar, task),
+        )
     emit(
         df,
         fmt,
@@ -252,17 +256,32 @@ def io_shock(
             ["scenario", "output_loss_musd"], ascending=[True, False], kind="stable"
         ).reset_index(drop=True)
         df.attrs["provenance"] = prov
+        for note in df.attrs["provenance"]["notes"]:
+            if "capped at 100 %" in note:  # said whatever --provenance: it changes the figures
+                err.print(f"[yellow]note:[/] {plain(note)}", highlight=False)
+    # the most important first: the narrowest terminal keeps the first columns that fit
     cols = [
         *(["scenario"] if df["scenario"].nunique() > 1 else []),
         "industry",
-        "output_musd",
         "output_loss_musd",
         "output_loss_share",
+        *(["output_loss_capped"] if df["output_loss_capped"].any() else []),
         "va_loss_musd",
         "va_loss_share",
+        "output_musd",
+        "industry_name",
     ]
     title = "Supply shock" + (f": {df['scenario'].iat[0]}" if df["scenario"].nunique() == 1 else "")
-    emit(df, fmt, output, sheet="shock", columns=cols, limit=limit, title=title)
+    emit(
+        df,
+        fmt,
+        output,
+        sheet="shock",
+        columns=cols,
+        limit=limit,
+        title=title,
+        schema=SHOCK_COLUMNS,
+    )
 
 
 @io_app.command("balance")

@@ -237,6 +237,55 @@ COLUMNS: dict[str, Column] = {
         "ratio",
         "partner_dependent_share / importer_dependent_share",
     ),
+    "scenario": Column(
+        "scenario", "io_col_scenario", "", "The scenario's name (from the scenario file)"
+    ),
+    "model": Column(
+        "model",
+        "io_model",
+        "",
+        "The supply-side model: 'extraction' (partial hypothetical extraction, exact) or "
+        "'ghosh' (first-order Ghosh multiplier)",
+    ),
+    "io_shock.economy": Column(
+        "economy", "io_economy", "", "The economy whose industries lose output"
+    ),
+    "io_shock.industry": Column(
+        "industry",
+        "io_industry",
+        "",
+        "The industry's code in the table; TOTAL for the sum over the economy's industries",
+    ),
+    "output_loss_musd": Column(
+        "output_loss_musd",
+        "io_output_loss",
+        "MUSD",
+        "Fall of the industry's gross output under the scenario (positive = less output), "
+        "at most output_musd",
+    ),
+    "output_loss_share": Column(
+        "output_loss_share",
+        "io_output_loss_share",
+        "share 0–1",
+        "output_loss_musd / output_musd (at most 1)",
+    ),
+    "va_musd": Column("va_musd", "io_va", "MUSD", "The industry's value added va_j"),
+    "va_loss_musd": Column(
+        "va_loss_musd",
+        "io_va_loss",
+        "MUSD",
+        "Fall of value added with fixed value-added coefficients: v_j · output_loss_musd",
+    ),
+    "va_loss_share": Column(
+        "va_loss_share", "io_va_loss_share", "share 0–1", "va_loss_musd / va_musd"
+    ),
+    "output_loss_capped": Column(
+        "output_loss_capped",
+        "io_col_output_loss_capped",
+        "",
+        "True where the model put the loss above the industry's output and it was capped at "
+        "100 % (the first-order Ghosh model can; on the TOTAL row: any industry capped)",
+    ),
 }
 
 
@@ -300,6 +349,18 @@ FACTS = (
     ),
 )
 TABLES = tuple(t.name for t in FACTS)
+
+#: The column schema of a shock result (``ketenradar io shock``, ``POST /api/v1/io/shock``;
+#: computed on request, not a fact table).
+SHOCK_COLUMNS = _columns(
+    "io_shock",
+    "scenario model economy year region industry industry_name output_musd output_loss_musd "
+    "output_loss_share va_musd va_loss_musd va_loss_share output_loss_capped",
+)
+
+#: The column schemas of the module's results computed on request (not fact tables), by
+#: table name; with ``FACTS`` they are every table the vocabulary ``COLUMNS`` serves.
+RESULTS: dict[str, tuple[Column, ...]] = {"io_shock": SHOCK_COLUMNS}
 
 
 def derive(ctx: DeriveContext) -> None:

@@ -17,6 +17,15 @@ rows: ``x*' = x' − x_R' (I + W G_R)⁻¹ W G`` (``W`` the removed allocation r
 shocked columns of ``G``), so each scenario costs k + 1 solves with the factorised ``I − A``.
 
 Value-added losses assume fixed value-added coefficients: ``Δva = v ⊙ Δx``.
+
+**Losses above output.** The first-order Ghosh loss of a shocked industry j is
+``f · (Σ_{i∈R} L_ij − 1) · x_j`` (its own and its suppliers' feedback counted at full strength),
+so where the output multiplier of the shocked rows exceeds 2 the model reports more than the
+industry's whole output (China's deliveries −100 % to China on the OECD ICIO 2022: up to 216 %
+for 34 industries). No industry can lose more than it makes: every loss is **capped at 100 %
+of output**, the capped rows are marked (``output_loss_capped``) and the result's notes say how
+many there were and how far above output the model went (:data:`CAP_NOTE`). Partial extraction
+recomputes output and cannot exceed it while primary inputs are not negative.
 """
 
 from __future__ import annotations
@@ -39,6 +48,14 @@ from ketenradar.modules.io.analysis.regions import Economy, resolve_economy
 
 MODELS = ("ghosh", "extraction")
 SCOPES = ("world", "economy")
+
+#: The note of a scenario whose model reported losses above output (filled in with
+#: ``.format()``: scenario, model, n, worst: the largest uncapped loss as a share of output).
+CAP_NOTE = (
+    "scenario '{scenario}': the {model} model put the output loss of {n} industr{ies} above "
+    "their output (up to {worst:.0%}); those losses are capped at 100 % of output and marked "
+    "in output_loss_capped"
+)
 
 
 @dataclass(frozen=True)
@@ -209,10 +226,22 @@ def run_scenarios(
     idx = t.index()
     cols = econ.industries()
     frames = []
+    notes: list[str] = []
     for k, sc in enumerate(scenarios):
         R, dZ = _shock_matrix(t, econ, sc, registry)
         loss = output_loss(model, R, dZ, sc.model)[cols]
         x = t.x[cols]
+        # no industry loses more than its output (the Ghosh model can say so: module docstring)
+        capped = loss > x * (1 + 1e-9)
+        if capped.any():
+            worst = float(np.max(loss[capped] / x[capped]))
+            n = int(capped.sum())
+            notes.append(
+                CAP_NOTE.format(
+                    scenario=sc.name, model=sc.model, n=n, ies="y" if n == 1 else "ies", worst=worst
+                )
+            )
+            loss = np.where(capped, x, loss)
         va = t.va[cols]
         va_loss = model.v[cols] * loss
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -231,6 +260,7 @@ def run_scenarios(
                     "va_musd": va,
                     "va_loss_musd": va_loss,
                     "va_loss_share": np.where(va > 0, va_loss / va, np.nan),
+                    "output_loss_capped": capped,
                 }
             )
         total = {
@@ -247,11 +277,14 @@ def run_scenarios(
             "va_musd": va.sum(),
             "va_loss_musd": va_loss.sum(),
             "va_loss_share": va_loss.sum() / va.sum(),
+            "output_loss_capped": bool(capped.any()),
         }
         frames.append(pd.concat([pd.DataFrame([total]), df], ignore_index=True))
         if progress:
             progress(f"scenario {sc.name}", k + 1, len(scenarios))
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["notes"] = notes
+    return out
 
 
 def single_scenario(
@@ -263,10 +296,13 @@ def single_scenario(
     model: str = "extraction",
     name: str | None = None,
 ) -> Scenario:
-    """A one-shock scenario from command-line style arguments."""
+    """A one-shock scenario from command-line style arguments (named like
+    ``CHN C26,C27 −50 % to world`` unless ``name`` is given)."""
+    if name is None:
+        pct = f"{parse_fall(fall, 'command line') * 100:g}"
+        name = f"{supplier}{' ' + ','.join(industries) if industries else ''} −{pct} % to {to}"
     doc: dict[str, Any] = {
-        "name": name
-        or f"{supplier}{'/' + ','.join(industries) if industries else ''} -{fall} to {to}",
+        "name": name,
         "model": model,
         "shocks": [{"supplier": supplier, "fall": fall, "to": to, "industries": list(industries)}],
     }

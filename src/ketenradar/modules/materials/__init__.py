@@ -11,12 +11,14 @@ MODULE = Module(
     rank=20,
     cli="ketenradar.modules.materials.cli:register",
     quickstart="ketenradar.modules.materials.cli:quickstart",
+    search="ketenradar.modules.materials.web.search:entries",
     routers=(
+        "ketenradar.modules.materials.web.downloads:router",  # before the routes it mirrors
         "ketenradar.modules.materials.web.routes:api_router",
         "ketenradar.modules.materials.web.routes:page_router",
     ),
     nav=(NavEntry("materials", "materials"), NavEntry("bom", "bom")),
-    examples={"material": "cobalt", "name": "mri_scanner"},
+    examples={"fmt": "csv", "material": "cobalt", "name": "mri_scanner"},
     templates="web/templates",
     static="web/static",
     messages="messages",

@@ -85,17 +85,31 @@ def criticality(
         wgi_dataset=wgi_dataset,
         wgi_year=wgi_year,
         parameters_file=parameters_file,
+        assessment_year=assessment_year,
     )
     notes = [
-        f"IR assumed {assessment.IR_ASSUMED} where the parameter table has none",
-        "factors not in the open data are those the published SR/EI imply (calibration)",
+        "sr, ei, critical: the project's own computation; SI_SR and SI_EI assumed "
+        f"{assessment.SI_ASSUMED:g} (no substitution) where the parameter table has none",
+        "IR computed from BACI trade and World Mining Data (ir_source = trade) where the "
+        f"parameter table has none; {assessment.IR_ASSUMED:g} assumed without those data",
+        "sr_calibrated, ei_calibrated, critical_calibrated: calibrated on the published values "
+        "(the substitution indices the published SR/EI imply); not independent estimates",
+        inputs.wgi_vintage,
     ]
     params: dict[str, Any] = {
         "assessment_year": assessment_year,
         "wgi_year": inputs.wgi_year,
+        "wgi_vintage": inputs.wgi_vintage,
         "ei_scale_va_meur": inputs.max_va_meur,
         "parameters_file": str(parameters_file) if parameters_file else "packaged",
     }
+    years = (
+        inputs.import_reliance["ir_years"].dropna()
+        if inputs.import_reliance is not None
+        else pd.Series(dtype=object)
+    )
+    if len(years):  # none when the store's trade covers no material's HS codes
+        params["ir_years"] = years.iloc[0]
     if scenario_file is not None:
         sc = load_scenario(scenario_file)
         df = run_scenario(inputs, sc, assessment_year)

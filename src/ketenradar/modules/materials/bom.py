@@ -18,6 +18,7 @@ documents the format, the formulas and the limits.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ import pandas as pd
 import yaml
 
 from ketenradar.core.errors import DataError, NotFoundError
+from ketenradar.core.modules import Column
 from ketenradar.core.safe_yaml import load_yaml
 from ketenradar.core.settings import settings
 from ketenradar.core.vocabularies.materials import (
@@ -41,6 +43,24 @@ from ketenradar.modules.materials.analysis.criticality import WGI_SCALED_MISSING
 
 #: Bases a BOM can be expressed in: kg or EUR of each material per unit of its component.
 UNITS = ("mass_kg", "value_eur")
+#: The column schema of a BOM's quantities, per unit: the label's message key, the unit and
+#: what the number is (the pages and downloads say "Mass (kg)", not ``mass_kg``).
+UNIT_COLUMNS = {
+    "mass_kg": Column(
+        "quantity", "bom_unit_mass_kg", "kg", "Mass of the material per unit of system"
+    ),
+    "value_eur": Column(
+        "quantity", "bom_unit_value_eur", "EUR", "Value of the material per unit of system"
+    ),
+}
+#: The notes of a BOM input's supply: key → English wording (the ``note`` column joins them
+#: with ``"; "``; the pages show the message ``bom_note_<key>``, see :func:`note_items`).
+NOTES = {
+    "no_supply": "no supply data",
+    "parent": "no supply data for {material}; used parent {parent}",
+    "other_stage": "no {stage} supply data; used {used}",
+    "without_wgi": "{n} supplier(s) without WGI scored {score}",
+}
 
 #: Supply-chain stages (the EU CRM assessment's two stages).
 STAGES = ("extraction", "processing")
@@ -724,11 +744,38 @@ def _pick_supply(
                 continue
             notes = []
             if mat != material:
-                notes.append(f"no supply data for {material}; used parent {mat}")
+                notes.append(NOTES["parent"].format(material=material, parent=mat))
             if st != stage:
-                notes.append(f"no {stage} supply data; used {st}")
+                notes.append(NOTES["other_stage"].format(stage=stage, used=st))
             return rows, mat, st, "; ".join(notes)
-    return supply.iloc[0:0], None, None, "no supply data"
+    return supply.iloc[0:0], None, None, NOTES["no_supply"]
+
+
+_WITHOUT_WGI = re.compile(
+    re.escape(NOTES["without_wgi"])
+    .replace(r"\{n\}", r"(?P<n>\d+)")
+    .replace(r"\{score\}", r"(?P<score>\S+)")
+)
+
+
+def note_items(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The notes of one row of the exposure's ``materials`` table as ``{"key", "params"}``
+    (keys of :data:`NOTES`), rebuilt from its ``supply_material_used``, ``supply_stage_used``
+    and ``note``: material ids and stages as they are, for the pages to name."""
+    items: list[dict[str, Any]] = []
+    used_mat, used_stage = row.get("supply_material_used"), row.get("supply_stage_used")
+    if not used_stage or (isinstance(used_stage, float) and math.isnan(used_stage)):
+        return [{"key": "no_supply", "params": {}}]
+    if used_mat != row["material"]:
+        items.append({"key": "parent", "params": {"material": row["material"], "parent": used_mat}})
+    if used_stage != row["stage"]:
+        items.append({"key": "other_stage", "params": {"stage": row["stage"], "used": used_stage}})
+    m = _WITHOUT_WGI.search(str(row.get("note") or ""))
+    if m:
+        items.append(
+            {"key": "without_wgi", "params": {"n": int(m["n"]), "score": float(m["score"])}}
+        )
+    return items
 
 
 def _critical_set(critical: set[str] | None) -> set[str]:
@@ -758,7 +805,7 @@ def _material_metrics(rows: pd.DataFrame, wgi: Mapping[str, float] | None) -> di
         n_missing = int(w.isna().sum())
         risk = float((r["share"] * w.fillna(WGI_SCALED_MISSING)).sum())
         if n_missing:
-            note = f"{n_missing} supplier(s) without WGI scored {WGI_SCALED_MISSING}"
+            note = NOTES["without_wgi"].format(n=n_missing, score=WGI_SCALED_MISSING)
     return {
         "top_country": str(top["country"]),
         "top_share": float(top["share"]),

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 CRITICALITY_TABLES = (
     "criticality",
+    "criticality_ir",
     "criticality_shares",
     "criticality_end_use",
     "criticality_scores",
@@ -104,14 +105,16 @@ COLUMNS: dict[str, Column] = {
         "ir",
         "mat_col_ir",
         "share 0–1",
-        "Import reliance (imports − exports) / (domestic production + imports − exports), "
-        "from the parameter table; empty when not in the open data (then 1.0 is assumed)",
+        "The EU import reliance used: (extra-EU imports − exports) / (EU production + "
+        "imports − exports), from the parameter table, else computed from BACI trade and "
+        "World Mining Data (criticality_ir), else 1.0 assumed (see ir_source)",
     ),
     "ir_source": Column(
         "ir_source",
         "mat_col_ir_source",
         "",
-        "Where the IR used comes from: 'parameter' (the parameter table) or 'assumed' (1.0)",
+        "Where the IR used comes from: 'parameter' (the parameter table), 'trade' (computed "
+        "from BACI trade and World Mining Data, table criticality_ir) or 'assumed' (1.0)",
     ),
     "eol_rir": Column(
         "eol_rir",
@@ -133,6 +136,13 @@ COLUMNS: dict[str, Column] = {
         "index 0–1",
         "Substitution index for economic importance, from the parameter table; empty when "
         "not in the open data",
+    ),
+    "si_source": Column(
+        "si_source",
+        "mat_col_si_source",
+        "",
+        "'parameter' when both substitution indices come from the parameter table; else "
+        "which are assumed 1.0 (no substitution) in sr and ei",
     ),
     "sr_mix": Column(
         "sr_mix",
@@ -164,21 +174,22 @@ COLUMNS: dict[str, Column] = {
         "sr",
         "mat_col_sr",
         "index",
-        "Supply risk of the stage, recomputed: sr_mix·(1 − EoL_RIR)·SI_SR, with SI_SR from "
-        "the parameter table or else implied by the published SR",
+        "Supply risk of the stage, the project's own computation: sr_mix·(1 − EoL_RIR)·SI_SR "
+        "with the IR of ir_source and SI_SR from the parameter table, else assumed 1.0",
     ),
     "ei": Column(
         "ei",
         "mat_col_ei",
         "index 0–10",
-        "Economic importance, recomputed: ei_unscaled·SI_EI, with SI_EI from the parameter "
-        "table or else implied by the published EI; the published EI without end-use data",
+        "Economic importance, the project's own computation: ei_unscaled·SI_EI with SI_EI "
+        "from the parameter table, else assumed 1.0; empty without end-use data",
     ),
     "critical": Column(
         "critical",
         "critical",
         "",
-        "Critical on the recomputed values: EI ≥ 2.8 and SR ≥ 1.0 (the SR of the bottleneck stage)",
+        "Critical on the own values: EI ≥ 2.8 and SR ≥ 1.0 (the SR of the bottleneck stage); "
+        "empty when EI or SR is",
     ),
     "sr_published": Column(
         "sr_published",
@@ -197,6 +208,27 @@ COLUMNS: dict[str, Column] = {
         "mat_col_critical_published",
         "",
         "Critical on the published values: EI ≥ 2.8 and SR ≥ 1.0",
+    ),
+    "sr_calibrated": Column(
+        "sr_calibrated",
+        "mat_col_sr_calibrated",
+        "index",
+        "Supply risk calibrated on the published SR: sr_mix·(1 − EoL_RIR)·SI_SR with the "
+        "SI_SR the published SR implies (equals sr_published on the bottleneck stage, up to "
+        "rounding); not an independent estimate",
+    ),
+    "ei_calibrated": Column(
+        "ei_calibrated",
+        "mat_col_ei_calibrated",
+        "index 0–10",
+        "Economic importance calibrated on the published EI (the implied SI_EI; the published "
+        "EI itself without end-use data); not an independent estimate",
+    ),
+    "critical_calibrated": Column(
+        "critical_calibrated",
+        "mat_col_critical_calibrated",
+        "",
+        "Critical on the calibrated values (what-if runs start from these)",
     ),
     "bottleneck_stage": Column(
         "bottleneck_stage",
@@ -240,8 +272,8 @@ COLUMNS: dict[str, Column] = {
         "reproduced",
         "mat_col_reproduced",
         "",
-        "Whether the open data reproduce the published SR and EI (within the published "
-        "rounding of ±0.05) when every factor is known; empty when the open data cannot decide",
+        "Whether the own SR (bottleneck stage) and EI equal the published ones within the "
+        "published rounding of ±0.05; empty without a published or an own value",
     ),
     "note": Column(
         "note",
@@ -250,6 +282,58 @@ COLUMNS: dict[str, Column] = {
         "In words, why a value cannot be reproduced (factor not in the open data, no shares "
         "for a stage, group-level score, …)",
     ),
+    "ir_stage": Column(
+        "ir_stage",
+        "stage",
+        "",
+        "The supply stage of the HS codes in World Mining Data's HS-code map",
+    ),
+    "criticality_ir.hs_codes": Column(
+        "hs_codes",
+        "mat_col_hs_codes",
+        "",
+        "The material's HS6 codes (HS92) whose extra-EU trade is counted (';'-separated), "
+        "from World Mining Data's HS-code map",
+    ),
+    "ir_years": Column(
+        "ir_years",
+        "mat_col_ir_years",
+        "",
+        "The years averaged: those of the assessment's reference period (2016–2020 for "
+        "2023) that both the trade and the production data hold",
+    ),
+    "eu_production_t": Column(
+        "eu_production_t",
+        "mat_col_eu_production_t",
+        "t",
+        "EU27 production in World Mining Data (kg converted to t), yearly mean",
+    ),
+    "extra_eu_imports_t": Column(
+        "extra_eu_imports_t",
+        "mat_col_extra_eu_imports_t",
+        "t",
+        "Imports of the EU27 members from outside the EU27 (BACI quantity), yearly mean",
+    ),
+    "extra_eu_exports_t": Column(
+        "extra_eu_exports_t",
+        "mat_col_extra_eu_exports_t",
+        "t",
+        "Exports of the EU27 members to outside the EU27 (BACI quantity), yearly mean",
+    ),
+    "apparent_consumption_t": Column(
+        "apparent_consumption_t",
+        "mat_col_apparent_consumption_t",
+        "t",
+        "EU production + extra-EU imports − extra-EU exports",
+    ),
+    "ir_computed": Column(
+        "ir_computed",
+        "mat_col_ir_computed",
+        "share 0–1",
+        "(imports − exports) / apparent consumption, 0 for a net exporter; empty without "
+        "production or trade",
+    ),
+    "ir_note": Column("ir_note", "mat_note", "", "Why the IR is 0 or missing, in words"),
     "scope": Column(
         "scope",
         "mat_col_scope",
@@ -558,6 +642,13 @@ COLUMNS: dict[str, Column] = {
         "count",
         "The countries the importer imports the material from",
     ),
+    "no_imports": Column(
+        "no_imports",
+        "mat_col_no_imports",
+        "",
+        "The importer has no recorded import of the material's HS codes in the year: import "
+        "risk and score are 0, as the reference implementation reports",
+    ),
     "geopolrisk.stage": Column(
         "stage",
         "stage",
@@ -586,10 +677,22 @@ FACTS = (
             "criticality",
             "material name stage assessment_year crm_2023 strategic_2023 hhi_wgi_t_gs "
             "hhi_wgi_t_eu top_country_gs top_share_gs n_countries_gs share_sum_gs "
-            "share_sum_eu n_without_wgi ir ir_source eol_rir si_sr si_ei sr_mix sum_aq_meur "
-            "ei_unscaled end_use_unallocated sr ei critical sr_published ei_published "
-            "critical_published bottleneck_stage implied_sr_factor implied_sr_factor_ir0 "
+            "share_sum_eu n_without_wgi ir ir_source eol_rir si_sr si_ei si_source sr_mix "
+            "sum_aq_meur ei_unscaled end_use_unallocated sr ei critical sr_published "
+            "ei_published critical_published sr_calibrated ei_calibrated critical_calibrated "
+            "bottleneck_stage implied_sr_factor implied_sr_factor_ir0 "
             "implied_sr_factor_ir1 implied_si_sr implied_si_ei reproduced note",
+        ),
+    ),
+    FactTable(
+        "criticality_ir",
+        "EU import reliance per material from BACI trade and World Mining Data production "
+        "(EC 2017 guidelines), with the HS codes counted",
+        needs=("trade_flows", "mineral_production"),
+        columns=_columns(
+            "criticality_ir",
+            "material ir_stage hs_codes ir_years eu_production_t extra_eu_imports_t "
+            "extra_eu_exports_t apparent_consumption_t ir_computed ir_note",
         ),
     ),
     FactTable(
@@ -660,7 +763,8 @@ FACTS = (
         columns=_columns(
             "geopolrisk",
             "material importer year hhi import_risk score cf price_usd_per_kg import_qty_t "
-            "import_value_kusd domestic_production_t n_partners stage eol_rir hs_codes",
+            "import_value_kusd domestic_production_t n_partners no_imports stage eol_rir "
+            "hs_codes",
         ),
     ),
 )
@@ -682,7 +786,12 @@ def derive(ctx: DeriveContext) -> None:
         inputs = load_inputs(ctx.store)
         out.add("criticality", mapi.criticality(data_dir=store_dir), inputs.provenance)
         ctx.step("criticality")
-        crm_prov, wgi_prov = inputs.provenance
+        crm_prov, wgi_prov = inputs.provenance[:2]
+        if inputs.import_reliance is not None:
+            out.add("criticality_ir", inputs.import_reliance, inputs.provenance[2:])
+        else:
+            ctx.skip(["criticality_ir"], "needs BACI trade and World Mining Data in the store")
+        ctx.step("criticality inputs: import reliance")
         out.add("criticality_shares", inputs.shares, [crm_prov])
         ctx.step("criticality inputs: shares")
         out.add("criticality_end_use", inputs.end_use, [crm_prov])

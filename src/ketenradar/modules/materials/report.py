@@ -24,6 +24,12 @@ def _per_material(df: pd.DataFrame) -> pd.DataFrame:
     return d
 
 
+def _scenario_points(df: pd.DataFrame) -> pd.DataFrame:
+    """One point per material under the scenario: the bottleneck stage's scenario SR."""
+    d = df.dropna(subset=["sr_scenario", "ei_scenario"]).copy()
+    return d.sort_values("sr_scenario", ascending=False).drop_duplicates("material")
+
+
 def _figures(df: pd.DataFrame) -> list[str]:
     import plotly.graph_objects as go
 
@@ -40,16 +46,31 @@ def _figures(df: pd.DataFrame) -> list[str]:
             x=pts["ei"],
             y=pts["sr"],
             mode="markers+text",
+            name="own computation",
             text=pts["name"],
             textposition="top center",
             marker={"color": colour, "size": 8},
             hovertemplate="%{text}<br>EI %{x:.2f}<br>SR %{y:.2f}<extra></extra>",
         )
     )
+    if "sr_scenario" in df.columns:
+        sc = _scenario_points(df)
+        fig.add_trace(
+            go.Scatter(
+                x=sc["ei_scenario"],
+                y=sc["sr_scenario"],
+                mode="markers",
+                name="scenario (calibrated)",
+                text=sc["name"],
+                marker={"color": "#e0a030", "symbol": "diamond-open", "size": 11},
+                hovertemplate="%{text} (scenario)<br>EI %{x:.2f}<br>SR %{y:.2f}<extra></extra>",
+            )
+        )
     fig.add_hline(y=SR_THRESHOLD, line_dash="dash", annotation_text="SR = 1.0")
     fig.add_vline(x=EI_THRESHOLD, line_dash="dash", annotation_text="EI = 2.8")
     fig.update_layout(
-        title="Economic importance × supply risk (red: critical)",
+        title="Economic importance × supply risk, own computation (red: critical)"
+        + ("; diamonds: the scenario, calibrated" if "sr_scenario" in df.columns else ""),
         xaxis_title="Economic importance (EI)",
         yaxis_title="Supply risk (SR, bottleneck stage)",
         height=620,
@@ -81,20 +102,55 @@ def _figures(df: pd.DataFrame) -> list[str]:
     return figs
 
 
-def _table(df: pd.DataFrame) -> str:
-    cols = [
+def _labels(cols: list[str]) -> dict[str, str]:
+    """Each column's English label with its unit, from the criticality column schema (the
+    scenario's own columns have no schema entry: their names stand, explained in the text)."""
+    from ketenradar.core.modules import columns
+    from ketenradar.interfaces.reports.writers import column_rows
+
+    rows = {r["name"]: r for r in column_rows(list(columns("criticality")))}
+    out = {}
+    for c in cols:
+        r = rows.get(c)
+        if r is None or not r["label"]:
+            out[c] = {"name": "material"}.get(c, c)
+            continue
+        unit = r["unit"]
+        out[c] = f"{r['label']} ({unit})" if unit and unit != "index" else r["label"]
+    return out
+
+
+SCENARIO_COLUMNS = [
+    "name",
+    "stage",
+    "sr_calibrated",
+    "sr_scenario",
+    "sr_delta",
+    "ei_calibrated",
+    "ei_scenario",
+    "critical_calibrated",
+    "critical_scenario",
+    "critical_change",
+]
+
+
+def _table(df: pd.DataFrame, cols: list[str] | None = None) -> str:
+    cols = cols or [
         "name",
         "stage",
         "hhi_wgi_t_gs",
         "hhi_wgi_t_eu",
+        "ir",
         "sr",
         "sr_published",
         "ei",
         "ei_published",
         "critical",
+        "critical_published",
         "note",
     ]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    labels = _labels(cols)
+    head = "".join(f"<th>{html.escape(labels[c])}</th>" for c in cols)
     body = []
     for _, r in df.iterrows():
         cells = []
@@ -119,6 +175,27 @@ def render_criticality_report(df: pd.DataFrame) -> str:
     figs = "".join(f"<div>{f}</div>" for f in _figures(df))
     lines = "\n".join(provenance_lines(prov)) if prov else ""
     n_crit = int(_per_material(df)["critical"].astype("boolean").fillna(False).sum())
+    scenario = ""
+    if "sr_scenario" in df.columns:
+        sc = (prov.get("parameters") or {}).get("scenario") or {}
+        changed = df[
+            (df["sr_delta"].abs() > 1e-9)
+            | (df["ei_delta"].abs() > 1e-9)
+            | (df["critical_change"].fillna("") != "")
+        ]
+        status = "; ".join(
+            f"{r['name']}: {r['critical_change']}"
+            for _, r in changed[changed["critical_change"].fillna("") != ""]
+            .drop_duplicates("material")
+            .iterrows()
+        )
+        scenario = f"""<h2 id="scenario">Scenario: {html.escape(str(sc.get("name", "")))}</h2>
+<p>{html.escape(str(sc.get("description") or ""))}</p>
+<p>The scenario is compared with the baseline calibrated on the published values (the
+substitution indices the published SR/EI imply are held constant), so the deltas show what
+the change does. {len(changed)} material–stage rows change.
+Critical status: {html.escape(status or "no change")}.</p>
+{_table(changed, SCENARIO_COLUMNS)}"""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -136,10 +213,12 @@ def render_criticality_report(df: pd.DataFrame) -> str:
 <body>
 <h1>EU criticality of raw materials</h1>
 <p>EU method (EC 2017 guidelines): critical when EI ≥ {EI_THRESHOLD} and SR ≥ {SR_THRESHOLD}.
-{n_crit} materials critical in this result. Components are recomputed from the open EU CRM
-tables and WGI; factors not in the open data are those the published values imply (see
+{n_crit} materials critical on the project's own computation (SR and EI recomputed from the
+open EU CRM tables, the WGI and, for import reliance, BACI trade and World Mining Data; the
+substitution indices, not in the open data, assumed 1), next to the published 2023 values (see
 <code>docs/methods/criticality.md</code>).</p>
 {figs}
+{scenario}
 <h2>Per material and stage</h2>
 {_table(df)}
 <h2>Provenance</h2>

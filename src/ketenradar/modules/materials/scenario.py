@@ -343,19 +343,29 @@ def _eu27() -> frozenset[str]:
 def run_scenario(
     inputs: CriticalityInputs, scenario: Scenario, assessment_year: int = 2023
 ) -> pd.DataFrame:
-    """Baseline and scenario side by side, one row per material and stage, with deltas."""
+    """Baseline and scenario side by side, one row per material and stage, with deltas.
+
+    The scenario is compared with the **calibrated** baseline (``sr_calibrated``,
+    ``ei_calibrated``, ``critical_calibrated``): both runs hold the substitution indices the
+    published values imply, so the deltas show what the change does.
+    """
     base = criticality_table(inputs, assessment_year)
     scen = criticality_table(
         apply_scenario(inputs, scenario, base), assessment_year, calibrate=False
     )
     key = ["material", "stage"]
-    cols = ["hhi_wgi_t_gs", "hhi_wgi_t_eu", "eol_rir", "sr", "ei", "critical"]
-    s = scen[key + cols].rename(columns={c: f"{c}_scenario" for c in cols})
+    s = scen[[*key, "hhi_wgi_t_gs", "hhi_wgi_t_eu", "eol_rir"]].rename(
+        columns={c: f"{c}_scenario" for c in ("hhi_wgi_t_gs", "hhi_wgi_t_eu", "eol_rir")}
+    )
+    s["sr_scenario"] = scen["sr_calibrated"]
+    s["ei_scenario"] = scen["ei_calibrated"]
+    s["critical_scenario"] = scen["critical_calibrated"]
     out = base.merge(s, on=key, how="left")
-    out["sr_delta"] = out["sr_scenario"] - out["sr"]
-    out["ei_delta"] = out["ei_scenario"] - out["ei"]
+    out["sr_delta"] = out["sr_scenario"] - out["sr_calibrated"]
+    out["ei_delta"] = out["ei_scenario"] - out["ei_calibrated"]
     out["critical_change"] = [
-        _change(a, b) for a, b in zip(out["critical"], out["critical_scenario"], strict=True)
+        _change(a, b)
+        for a, b in zip(out["critical_calibrated"], out["critical_scenario"], strict=True)
     ]
     return out
 

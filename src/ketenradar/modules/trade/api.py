@@ -29,12 +29,56 @@ from ketenradar.modules.trade.analysis.balance import METHOD_COLUMNS, mutual_dep
 from ketenradar.modules.trade.analysis.dependencies import (
     METHOD_EU2021,
     METHOD_GEODEP,
+    METHOD_GEODEP_COUNTRY,
     ImporterSet,
     Thresholds,
 )
 from ketenradar.modules.trade.analysis.dependencies import screen as _screen
 
 ECOSYSTEM_NOTE = "ecosystem: the project's own HS→ecosystem table (docs/methods/ecosystems.md)"
+
+#: The method every page and command counts by default ("dependent" without a method named).
+DEFAULT_METHOD = "eu2021"
+#: The methods' names as printed beside a count.
+METHOD_NAMES = {
+    "eu2021": "EU 2021",
+    "geodep": "GeoDep",
+    "geodep_country": "GeoDep (CEPII, country level)",
+    "any": "EU 2021 or GeoDep",
+}
+
+
+def default_thresholds() -> Thresholds:
+    """The published thresholds with the materiality minimums of the settings
+    (``KETENRADAR_MIN_DEPENDENCY_KUSD``, ``KETENRADAR_MIN_DEPENDENCY_SHARE``)."""
+    from ketenradar.core.settings import settings
+
+    s = settings()
+    return Thresholds(
+        min_dependency_kusd=s.min_dependency_kusd, min_dependency_share=s.min_dependency_share
+    )
+
+
+def build_thresholds() -> dict[str, float]:
+    """The thresholds a fact build screens with (:func:`default_thresholds`) and judges a
+    balance "mutual" by (``KETENRADAR_MUTUAL_MIN_VALUE_RATIO``), as the facts' manifest
+    records them."""
+    from ketenradar.core.settings import settings
+
+    return {
+        **default_thresholds().as_dict(),
+        "mutual_min_value_ratio": settings().mutual_min_value_ratio,
+    }
+
+
+def materiality_note(th: Thresholds) -> str:
+    """What the materiality minimums mean, for provenance notes."""
+    return (
+        f"materiality (the project's addition to the published methods): a product counts as "
+        f"dependent only when its imports from the top external supplier are at least "
+        f"{th.min_dependency_kusd:g} thousand USD and {th.min_dependency_share:.0%} of all its "
+        "imports (docs/methods/dependencies.md)"
+    )
 
 
 def default_reference(members: frozenset[str]) -> Group:
@@ -116,7 +160,7 @@ def screen(
     """
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))
-    th = thresholds or Thresholds()
+    th = thresholds or default_thresholds()
     ds = choose_trade_dataset(store, dataset, year)
     with open_trade(ds) as session:
         year = _check_year(session, year)
@@ -133,7 +177,7 @@ def screen(
         )
     if share_group is not None:
         df = df.rename(columns={"share_from_group": f"share_from_{share_group.name.lower()}"})
-    notes = []
+    notes = [materiality_note(th)]
     if ecosystems:
         from ketenradar.modules.trade.ecosystems import ecosystem_frame
 
@@ -147,7 +191,7 @@ def screen(
         )
     df.attrs["provenance"] = make_provenance(
         analysis="strategic import dependency screening (HS6)",
-        methods=[METHOD_EU2021, METHOD_GEODEP],
+        methods=[METHOD_EU2021, METHOD_GEODEP, METHOD_GEODEP_COUNTRY],
         datasets=[ds.manifest.provenance()],
         parameters={
             "importer": importer,
@@ -186,7 +230,7 @@ def balance(
         raise UsageError(f"unknown method '{method}' (use one of {', '.join(METHOD_COLUMNS)})")
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))
-    th = thresholds or Thresholds()
+    th = thresholds or default_thresholds()
     ds = choose_trade_dataset(store, dataset, year)
     with open_trade(ds) as session:
         year = _check_year(session, year)
@@ -224,6 +268,7 @@ def balance(
         thresholds=th.as_dict(),
         command=command,
         notes=[
+            materiality_note(th),
             "importer side: the importer's dependent products whose top external supplier is "
             "the partner; partner side: the partner's dependent products (partner screened as "
             "importer, same method) whose top supplier is a member of the importer set",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +16,11 @@ from ketenradar.interfaces.cli.common import (
     _dir,
     _print_provenance,
     add_and_report,
+    emit,
     handle_errors,
     out,
     plain,
+    provenance_stream,
 )
 
 
@@ -53,8 +56,10 @@ def quickstart(year: int, output: Path, data_dir: Path | None) -> None:
     ds = have[0].name
     for imp in ("NLD", "EU27"):
         df = api.screen(imp, year, dataset=ds, data_dir=_dir(data_dir))
-        _print_screen(df[df["dependent_eu2021"] | df["dependent_geodep"].fillna(False)], 15)
+        # the counts are of every product imported; the rows shown, the dependent ones (EU 2021)
         path = output / f"screen_{imp}_{year}.html"
+        # quickstart has no --format or --limit: every row is in the CSV file it writes
+        _print_screen(df, 15, only_dependent=True, more=str(path.with_suffix(".csv")))
         api.screening_report(df, path, data_dir=_dir(data_dir), dataset=ds)
         from ketenradar.interfaces.reports.writers import write_frame
 
@@ -68,10 +73,58 @@ def register(app: typer.Typer) -> None:
     app.command()(balance)
 
 
-def _thresholds(hhi: float, ext: float, ratio: float, world: float, years: int, transit: float):
-    from ketenradar.modules.trade.analysis.dependencies import Thresholds
+def _thresholds(
+    hhi: float,
+    ext: float,
+    ratio: float,
+    world: float,
+    years: int,
+    transit: float,
+    min_kusd: float | None = None,
+    min_share: float | None = None,
+):
+    from ketenradar.modules.trade.api import default_thresholds
 
-    return Thresholds(hhi, ext, ratio, world, years, transit)
+    base = default_thresholds()
+    return replace(
+        base,
+        supplier_hhi=hhi,
+        external_share=ext,
+        import_export_ratio=ratio,
+        world_export_hhi=world,
+        geodep_min_years=years,
+        transit_ratio=transit,
+        min_dependency_kusd=base.min_dependency_kusd if min_kusd is None else min_kusd,
+        min_dependency_share=base.min_dependency_share if min_share is None else min_share,
+    )
+
+
+def _materiality(min_kusd: float | None, min_share: float | None):
+    """The default thresholds with the materiality minimums given on the command line."""
+    from ketenradar.modules.trade.analysis.dependencies import DEFAULT_THRESHOLDS as D
+
+    th = [D.supplier_hhi, D.external_share, D.import_export_ratio, D.world_export_hhi]
+    return _thresholds(*th, D.geodep_min_years, D.transit_ratio, min_kusd, min_share)
+
+
+MinKusd = Annotated[
+    float | None,
+    typer.Option(
+        min=0,
+        help="Materiality: imports from the top external supplier at least this value "
+        "(thousand USD) before a product counts as dependent (default "
+        "KETENRADAR_MIN_DEPENDENCY_KUSD, 100; 0: as published).",
+    ),
+]
+MinShare = Annotated[
+    float | None,
+    typer.Option(
+        min=0,
+        max=1,
+        help="Materiality: ... and at least this share of all imports of the product (default "
+        "KETENRADAR_MIN_DEPENDENCY_SHARE, 0.05; 0: as published).",
+    ),
+]
 
 
 @handle_errors
@@ -103,6 +156,8 @@ def screen(
     transit_ratio: Annotated[
         float, typer.Option(help="Transit flag when exports ≥ this share of imports.")
     ] = 0.9,
+    min_dependency_kusd: MinKusd = None,
+    min_dependency_share: MinShare = None,
     data_dir: DataDir = None,
 ) -> None:
     """Screen strategic import dependencies per HS6 product (EU 2021 and CEPII GeoDep)."""
@@ -119,6 +174,8 @@ def screen(
         world_export_hhi,
         geodep_min_years,
         transit_ratio,
+        min_dependency_kusd,
+        min_dependency_share,
     )
     df = api.screen(
         importer,
@@ -138,76 +195,110 @@ def screen(
         df.attrs["provenance"] = prov
     if fmt == "table":
         _print_screen(df, limit)
-    elif fmt == "html":
-        if output is None:
-            raise UsageError("--format html needs --output PATH")
-        api.screening_report(df, output, data_dir=_dir(data_dir), dataset=dataset)
-        out.print(f"wrote {plain(output)}", highlight=False)
-    else:
-        from ketenradar.interfaces.reports.writers import write_frame
+        return
 
-        write_frame(df, fmt, output, sheet="screening", columns=columns_of("screening"))
-        if output is not None:
-            out.print(f"wrote {plain(output)} ({len(df):,} rows)", highlight=False)
+    def report(frame: Any, path: Path) -> None:
+        api.screening_report(frame, path, data_dir=_dir(data_dir), dataset=dataset)
 
-
-def _fmt_num(v: Any, pattern: str) -> str:
-    import math
-
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and math.isinf(v):
-        return "∞"
-    return format(v, pattern)
+    emit(
+        df,
+        fmt,
+        output,
+        sheet="screening",
+        columns=[],
+        html=report,
+        schema=columns_of("screening"),
+    )
 
 
-def _print_screen(df, limit: int) -> None:
-    from rich.table import Table
+#: The screening's columns in the terminal, the most important first: what is left out at
+#: the terminal's width is named under the table (``emit``).
+SCREEN_COLUMNS = [
+    "product",
+    "product_description",
+    "external_imports_kusd",
+    "dependent_eu2021",
+    "dependent_geodep",
+    "top_supplier",
+    "top_supplier_share",
+    "external_share",
+    "supplier_hhi",
+    "import_export_ratio",
+    "world_export_hhi",
+    "dependent_geodep_country",
+]
+#: A product description longer than this is shortened in the terminal (every file has it all).
+DESCRIPTION_CHARS = 36
 
+
+def _short(text: Any, chars: int = DESCRIPTION_CHARS) -> str:
+    """``text`` cut at a word to at most ``chars`` characters, with "…" when it was cut."""
+    text = "" if text is None else str(text)
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1].rsplit(" ", 1)[0].rstrip(" ,;(")
+    return (cut or text[: chars - 1]) + "…"
+
+
+def _print_screen(df, limit: int, *, only_dependent: bool = False, more: str | None = None) -> None:
+    """Print the screening table fitted to the terminal; the line under it counts every row
+    of ``df`` (the products imported), ``only_dependent`` shows the EU 2021 dependent rows
+    only; ``more``: where the rows and columns left out are (see ``emit``)."""
     prov = df.attrs.get("provenance", {})
+    params = prov.get("parameters", {})
     n_eu = int(df["dependent_eu2021"].sum())
     geo = df["dependent_geodep"]
-    n_geo = "n/a (needs Y-2..Y)" if geo.isna().all() else str(int(geo.fillna(False).sum()))
-    shown = df.head(limit)
-    t = Table(
-        "importer",
-        "product",
-        "description",
-        "ext. imports kUSD",
-        "ext. share",
-        "HHI",
-        "top supplier",
-        "share",
-        "imp/exp",
-        "world HHI",
-        "EU2021",
-        "GeoDep",
-        title=f"Import dependency screening, {prov.get('parameters', {}).get('year', '')}",
-        caption=f"{len(df):,} products imported; {n_eu} dependent (EU 2021); {n_geo} (GeoDep). "
-        f"Showing {len(shown)} by external imports.",
+    na = "n/a (needs Y-2..Y)"
+    n_geo = na if geo.isna().all() else str(int(geo.fillna(False).sum()))
+    own = df.get("dependent_geodep_country", geo)
+    n_own = na if own.isna().all() else str(int(own.fillna(False).sum()))
+    rows = df[df["dependent_eu2021"]] if only_dependent else df
+    rows = rows.assign(product_description=rows["product_description"].map(_short))
+    rows.attrs = {"provenance": prov} if prov else {}
+    several = rows["importer"].nunique() > 1
+    cols = (["importer"] if several else []) + SCREEN_COLUMNS
+    name = params.get("importer") or ("" if several or rows.empty else rows["importer"].iloc[0])
+    who = f" of {name}" if name else ""
+    emit(
+        rows,
+        "table",
+        None,
+        sheet="screening",
+        columns=[c for c in cols if c in rows],
+        limit=limit,
+        title=f"Import dependency screening{who}, {params.get('year', '')}",
+        schema=columns_of("screening"),
+        more=more,
     )
-    for r in shown.itertuples():
-        geo_v = (
-            ""
-            if r.dependent_geodep is None or str(r.dependent_geodep) == "<NA>"
-            else ("yes" if r.dependent_geodep else "no")
-        )
-        t.add_row(
-            plain(r.importer),
-            plain(r.product),
-            plain(str(r.product_description or "")[:40]),
-            _fmt_num(r.external_imports_kusd, ",.0f"),
-            _fmt_num(r.external_share, ".2f"),
-            _fmt_num(r.supplier_hhi, ".2f"),
-            plain(r.top_supplier or ""),
-            _fmt_num(r.top_supplier_share, ".2f"),
-            _fmt_num(r.import_export_ratio, ".2f"),
-            _fmt_num(r.world_export_hhi, ".2f"),
-            "yes" if r.dependent_eu2021 else "no",
-            geo_v,
-        )
-    out.print(t)
-    _print_provenance(prov)
+    which = "dependent (EU 2021) products" if only_dependent else "products"
+    out.print(
+        f"{len(df):,} products imported; {n_eu} dependent (EU 2021); {n_geo} (GeoDep, "
+        f"reference bloc); {n_own} (GeoDep, CEPII country level). Showing "
+        f"{min(limit, len(rows))} {which} by external imports.",
+        highlight=False,
+    )
+
+
+#: The balance's columns in the terminal, the most important first.
+BALANCE_COLUMNS = [
+    "partner",
+    "importer_dependent_products",
+    "importer_dependent_kusd",
+    "partner_dependent_products",
+    "partner_dependent_kusd",
+    "balance_ratio_kusd",
+    "balance_ratio_products",
+]
+#: The products behind one partner's balance (``balance --partner``), the most important first.
+BALANCE_PRODUCT_COLUMNS = [
+    "side",
+    "product",
+    "product_description",
+    "dependent_imports_kusd",
+    "top_supplier",
+    "top_supplier_share",
+    "supplier_hhi",
+]
 
 
 @handle_errors
@@ -226,6 +317,8 @@ def balance(
         bool, typer.Option(help="csv/parquet: write the products behind each side instead.")
     ] = False,
     limit: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 25,
+    min_dependency_kusd: MinKusd = None,
+    min_dependency_share: MinShare = None,
     data_dir: DataDir = None,
 ) -> None:
     """Mutual dependency: the importer's dependencies on each partner against the reverse."""
@@ -239,39 +332,42 @@ def balance(
         method=method,
         dataset=dataset,
         data_dir=_dir(data_dir),
+        thresholds=_materiality(min_dependency_kusd, min_dependency_share),
         command=_command(ctx),
     )
     if fmt == "table":
-        from rich.table import Table
-
         label = res.summary.importer.iloc[0] if len(res.summary) else importer
         s = res.summary[
             (res.summary.importer_dependent_products > 0)
             | (res.summary.partner_dependent_products > 0)
-        ].head(limit)
-        t = Table(
-            "partner",
-            "we depend: products",
-            "kUSD",
-            "they depend: products",
-            "kUSD",
-            "ratio (products)",
-            "ratio (kUSD)",
-            title=plain(f"Mutual dependency of {label} ({method})"),
+        ]
+        s.attrs = {}  # the provenance once, after the tables
+        emit(
+            s,
+            "table",
+            None,
+            sheet="balance",
+            columns=BALANCE_COLUMNS,
+            limit=limit,
+            title=f"Mutual dependency of {label} ({method})",
+            schema=columns_of("balance"),
         )
-        for r in s.itertuples():
-            t.add_row(
-                plain(r.partner),
-                str(r.importer_dependent_products),
-                _fmt_num(r.importer_dependent_kusd, ",.0f"),
-                str(r.partner_dependent_products),
-                _fmt_num(r.partner_dependent_kusd, ",.0f"),
-                _fmt_num(r.balance_ratio_products, ".2f"),
-                _fmt_num(r.balance_ratio_kusd, ".2f"),
-            )
-        out.print(t)
         if partner:
-            out.print(plain(res.products.head(limit).to_string(index=False)), highlight=False)
+            from ketenradar.modules.trade.facts import balance_products
+
+            p = balance_products(res.products, label)
+            p["product_description"] = p["product_description"].map(_short)
+            p.attrs = {}
+            emit(
+                p,
+                "table",
+                None,
+                sheet="products",
+                columns=[c for c in BALANCE_PRODUCT_COLUMNS if c in p],
+                limit=limit,
+                title=f"The products behind it: {label} and {partner}",
+                schema=columns_of("balance_products"),
+            )
         _print_provenance(res.summary.attrs["provenance"])
         return
     from ketenradar.interfaces.reports.writers import write_frame, write_xlsx
@@ -291,6 +387,7 @@ def balance(
             output,
             sheet="balance",
             columns=columns_of("balance_products" if products else "balance"),
+            provenance_to=provenance_stream(),
         )
     if output is not None:
         out.print(f"wrote {plain(output)}", highlight=False)

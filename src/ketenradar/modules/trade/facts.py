@@ -55,7 +55,7 @@ COLUMNS: dict[str, Column] = {
         "external_share",
         "external_share",
         "share 0–1",
-        "external_imports_kusd / imports_kusd",
+        "external_imports_kusd / imports_kusd: the share of all imports bought outside R",
     ),
     "n_external_suppliers": Column(
         "n_external_suppliers",
@@ -81,7 +81,21 @@ COLUMNS: dict[str, Column] = {
         "top_supplier_share",
         "product_top_supplier_share",
         "share 0–1",
-        "That supplier's share s_i of external imports",
+        "That supplier's share s_i of external imports (denominator: external_imports_kusd)",
+    ),
+    "top_supplier_kusd": Column(
+        "top_supplier_kusd",
+        "trade_col_top_supplier_kusd",
+        "kUSD",
+        "Imports from that supplier: top_supplier_share × external_imports_kusd",
+    ),
+    "materiality_met": Column(
+        "materiality_met",
+        "trade_col_materiality_met",
+        "",
+        "top_supplier_kusd ≥ KETENRADAR_MIN_DEPENDENCY_KUSD and ≥ "
+        "KETENRADAR_MIN_DEPENDENCY_SHARE × imports_kusd: the project's materiality minimum, "
+        "which every dependent_* flag also needs (not part of the published methods)",
     ),
     "exports_kusd": Column(
         "exports_kusd",
@@ -125,7 +139,7 @@ COLUMNS: dict[str, Column] = {
         "dependent_eu2021",
         "",
         "Dependent under the EU 2021 method (SWD(2021) 352): supplier_hhi > 0.4 and "
-        "external_share > 0.5 and import_export_ratio > 1",
+        "external_share > 0.5 and import_export_ratio > 1, and materiality_met",
     ),
     "geodep_criteria_met": Column(
         "geodep_criteria_met",
@@ -138,8 +152,19 @@ COLUMNS: dict[str, Column] = {
         "dependent_geodep",
         "dependent_geodep",
         "",
-        "Dependent under GeoDep (Lefebvre & Wibaux 2024): the criteria hold in at least 2 of "
-        "the years Y−2, Y−1, Y; empty when those years are not all loaded",
+        "Dependent under GeoDep (Lefebvre & Wibaux 2024) with reference bloc R: the criteria "
+        "hold in at least 2 of the years Y−2, Y−1, Y, and materiality_met; empty when those "
+        "years are not all loaded",
+    ),
+    "dependent_geodep_country": Column(
+        "dependent_geodep_country",
+        "trade_col_dependent_geodep_country",
+        "",
+        "Dependent under GeoDep as CEPII publishes it, country level: the same criteria with "
+        "the importer itself as reference (every other country external, so intra-EU "
+        "suppliers count in the HHI and the ratio is all imports over exports), in at least 2 "
+        "of the years Y−2, Y−1, Y, and the materiality minimum on the top supplier outside the "
+        "importer; equals dependent_geodep for a non-EU importer and for EU27",
     ),
     "ecosystem": Column(
         "ecosystem",
@@ -161,8 +186,8 @@ COLUMNS: dict[str, Column] = {
         "share",
         "country_share_of_imports",
         "share 0–1",
-        "value_kusd / all imports of the product (as imports_kusd: trade between members of "
-        "a bloc included)",
+        "value_kusd / all imports of the product (denominator: imports_kusd, trade between "
+        "members of a bloc included; not external imports)",
     ),
     "external": Column(
         "external",
@@ -174,13 +199,15 @@ COLUMNS: dict[str, Column] = {
         "importer_dependent_products",
         "country_col_importer_dependent_products",
         "count",
-        "The importer's dependent products (EU 2021) whose top external supplier is the partner",
+        "The importer's dependent products (EU 2021, materiality minimum included) whose top "
+        "external supplier is the partner",
     ),
     "importer_dependent_kusd": Column(
         "importer_dependent_kusd",
         "country_col_importer_dependent_kusd",
         "kUSD",
-        "The importer's external imports of those products",
+        "The importer's external imports of those products (from every external supplier, "
+        "not only the partner)",
     ),
     "partner_dependent_products": Column(
         "partner_dependent_products",
@@ -261,9 +288,10 @@ FACTS = (
             "screening",
             "year importer reference_bloc product product_description imports_kusd "
             "external_imports_kusd external_share n_external_suppliers supplier_hhi "
-            "top_supplier top_supplier_share exports_kusd import_export_ratio "
-            "world_exports_kusd world_export_hhi reexport_ratio transit dependent_eu2021 "
-            "geodep_criteria_met dependent_geodep ecosystem",
+            "top_supplier top_supplier_share top_supplier_kusd exports_kusd import_export_ratio "
+            "world_exports_kusd world_export_hhi reexport_ratio transit materiality_met "
+            "dependent_eu2021 geodep_criteria_met dependent_geodep dependent_geodep_country "
+            "ecosystem",
         ),
     ),
     FactTable(
@@ -328,7 +356,9 @@ def derive(ctx: DeriveContext) -> None:
     import pandas as pd
 
     from ketenradar.modules.trade import api
+    from ketenradar.modules.trade.comparison import derive as derive_comparison
 
+    derive_comparison(ctx)  # every EU27 member on its own: the comparison table (its own file)
     out, trade, imps = ctx.out, ctx.trade, ctx.importers
     if trade is None:
         ctx.skip(TABLES, "no trade dataset (BACI) in the store")
@@ -339,6 +369,9 @@ def derive(ctx: DeriveContext) -> None:
     start = ctx.done
     prov = [trade.manifest.provenance()]
     out.parameters |= {"importers": imps, "years": wanted, "trade_dataset": trade.name}
+    # the thresholds the screening (and the balance's "mutual") is built with, recorded in
+    # the facts' manifest: pages and downloads report these, not the settings of the day
+    out.parameters["thresholds"] = api.build_thresholds()
     frames, done = [], []
     for imp in imps:
         for y in wanted:

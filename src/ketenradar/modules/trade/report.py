@@ -159,7 +159,13 @@ def render_screening_report(
         "imported": len(screen),
         "eu2021": int(screen["dependent_eu2021"].sum()),
         "geodep": int(geo.sum()) if geo_known else None,
-        "dependent_value": _fmt(dep["external_imports_kusd"].sum()),
+        # one definition: the value of the EU 2021 dependent products, as every page counts
+        "dependent_value": _fmt(
+            screen.loc[screen["dependent_eu2021"].astype(bool), "external_imports_kusd"].sum()
+        ),
+        "geodep_country": int(screen["dependent_geodep_country"].fillna(False).sum())
+        if geo_known and "dependent_geodep_country" in screen
+        else None,
         "transit": int(screen["transit"].sum()) if "transit" in screen else 0,
     }
     env = jinja2.Environment(

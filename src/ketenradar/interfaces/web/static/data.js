@@ -1,5 +1,6 @@
-// Data page: start an upload or a fetch, then poll the job, draw its progress and offer to
-// cancel it while it is queued or running.
+// Data page: start an upload or a fetch (download, add, rebuild the facts), then poll the
+// job, draw its progress and offer to cancel it while it is queued or running. When a job
+// finishes the page reloads as /data?job=<id> (to list the new data) and shows its result.
 (function () {
   const token = document.querySelector('meta[name=csrf-token]').content;
   const box = document.getElementById('job');
@@ -8,7 +9,18 @@
   const bar = document.getElementById('job-progress');
   const error = document.getElementById('job-error');
   const cancel = document.getElementById('job-cancel');
+  const result = document.getElementById('job-result');
   let current = null;
+  let watching = false; // started or seen running on this page: reload when it is done
+
+  function showResult(job) {
+    const r = job.result || {};
+    const parts = [];
+    if (r.datasets && r.datasets.length) parts.push(result.dataset.labelDatasets + ': ' + r.datasets.join(', '));
+    if (r.fact_tables && r.fact_tables.length) parts.push(result.dataset.labelFacts + ': ' + r.fact_tables.join(', '));
+    else if ('facts_rebuilt' in r && !r.facts_rebuilt) parts.push(result.dataset.labelFactsNone + ' (' + r.facts + ')');
+    result.textContent = parts.join('. ');
+  }
 
   function label(job) {
     const s = job.cancel_requested && job.state === 'running' ? 'cancelling' : job.state;
@@ -25,7 +37,11 @@
     cancel.hidden = !(active && job.cancellable && !job.cancel_requested);
     if (job.total) { bar.max = job.total; bar.value = job.done; } else { bar.removeAttribute('value'); }
     error.textContent = job.error || '';
-    if (job.state === 'done') { bar.max = 1; bar.value = 1; setTimeout(() => location.reload(), 600); }
+    if (job.state === 'done') {
+      bar.max = 1; bar.value = 1;
+      showResult(job);
+      if (watching) { watching = false; setTimeout(() => location.replace(location.pathname + '?job=' + job.id), 600); }
+    }
     if (job.state === 'cancelled') { bar.max = 1; bar.value = 0; }
   }
 
@@ -33,6 +49,7 @@
     const r = await fetch('/api/v1/jobs/' + id, { credentials: 'same-origin' });
     const job = await r.json();
     if (!r.ok) { error.textContent = job.detail; return; }
+    if (job.state === 'queued' || job.state === 'running') watching = true;
     show(job);
     if (job.state === 'queued' || job.state === 'running') setTimeout(() => poll(id), 400);
   }
@@ -45,6 +62,7 @@
     });
     const data = await r.json();
     if (!r.ok) { box.hidden = false; box.dataset.state = 'refused'; error.textContent = data.detail; return; }
+    watching = true;
     show(data);
     poll(data.id);
   }
@@ -59,6 +77,9 @@
     if (!r.ok) { error.textContent = data.detail; return; }
     show(data);
   });
+
+  const shown = new URLSearchParams(location.search).get('job');
+  if (shown && /^[0-9a-f]{12}$/.test(shown)) poll(shown); // the job that just finished
 
   const upload = document.getElementById('upload-form');
   if (upload) upload.addEventListener('submit', (e) => { e.preventDefault(); start(upload, new FormData(upload)); });

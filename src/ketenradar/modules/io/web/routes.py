@@ -16,7 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ketenradar.interfaces.web import pages
 from ketenradar.interfaces.web.api import FactsDep
+from ketenradar.interfaces.web.auth import Admin
 from ketenradar.interfaces.web.errors import openapi_responses
+from ketenradar.interfaces.web.routes_data import submit_load
+from ketenradar.modules.io.web import load as io_load
 from ketenradar.modules.io.web import views as io_page
 
 api_router = APIRouter(prefix="/api/v1", tags=["input-output"])
@@ -133,15 +136,55 @@ class ShockRequest(BaseModel):
     dataset: str | None = Field(
         None, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$", description="io_table dataset"
     )
+    lang: Literal["nl", "en"] = Field(
+        "en", description="Language of the title, notes and column labels in the answer"
+    )
 
 
 @api_router.post("/io/shock", responses=_errors(400, 403, 404, 409, 422))
 def io_shock(request: Request, body: ShockRequest) -> dict[str, Any]:
     """Output and value-added loss of the economy's industries when a supplier's deliveries
     fall (supply-side model, no substitution: upper bounds), on the loaded input-output
-    table. Rows: ``TOTAL`` first, then industries by output loss; with the provenance.
+    table. Rows: ``TOTAL`` first, then industries by output loss; with the provenance, and
+    the scenario's title, notes and column labels in words (``lang``).
     Needs the ``X-CSRF-Token`` header; 409 naming the load command when no table is loaded."""
     return io_page.run_shock(_data_dir(request), body.model_dump())
+
+
+class LoadRequest(BaseModel):
+    """The folder on the server holding the OECD ICIO table to load."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str | None = Field(
+        None,
+        max_length=io_load.MAX_FOLDER,
+        description="Folder on the server holding bench_cache.npz or an OECD ICIO CSV "
+        "(2022_SML.csv); empty: icio_oecd_2022 in the shared data (KETENRADAR_SHARED_DATA)",
+    )
+
+
+LOAD_ERRORS = openapi_responses(
+    {
+        400: "the folder holds no OECD ICIO table (or is a file)",
+        401: "nobody is signed in",
+        403: "not an admin, or the CSRF token is missing or wrong",
+        404: "no such folder on the server",
+        422: "a body field outside its type or bounds",
+    }
+)
+
+
+@api_router.post("/io/load", status_code=202, responses=LOAD_ERRORS)
+def io_load_table(request: Request, body: LoadRequest, user: Admin) -> dict[str, Any]:
+    """Load the OECD ICIO table from a folder on the server and rebuild the facts (admin), as
+    one background job, the same as ``ketenradar io load icio FOLDER``: poll
+    ``/api/v1/jobs/{id}`` (``step`` reads ``"1/2 add: …"``, ``"2/2 facts: …"``). Once it is
+    done the shock form runs on the table. A folder that does not exist (404) or holds no
+    ICIO table (400) is refused before anything is written. Needs the ``X-CSRF-Token``
+    header (or an API token)."""
+    folder, files = io_load.icio_files(body.folder)
+    return submit_load(request, user, "icio", files, folder=folder).public()
 
 
 @page_router.get("/{lang}/io", response_class=HTMLResponse)

@@ -29,9 +29,13 @@ from ketenradar.datasets.datastore import Dataset, validate_name
 from ketenradar.datasets.engine import connect
 from ketenradar.datasets.iotable_store import available_years
 from ketenradar.interfaces.web.frames import choice, records
+from ketenradar.interfaces.web.i18n import LANGUAGES, country, format_percent, translator
 from ketenradar.interfaces.web.pages import store_footer
 from ketenradar.modules.io import api as io_api
+from ketenradar.modules.io.facts import SHOCK_COLUMNS as SHOCK_SCHEMA
 from ketenradar.modules.io.shock import MODELS, SCOPES
+from ketenradar.modules.io.web import load as io_load
+from ketenradar.modules.io.web.texts import readable_notes, scenario_title
 from ketenradar.results.facts import Facts
 
 #: The starter pack's table of exposure per Dutch industry (OECD ICIO 2022).
@@ -69,9 +73,12 @@ SHOCK_COLUMNS = [
     "va_musd",
     "va_loss_musd",
     "va_loss_share",
+    "output_loss_capped",
 ]
 SHOCK_FIELDS = ("economy", "supplier", "industries", "fall", "to", "model", "source", "year")
-SHOCK_FIELDS_ALL = (*SHOCK_FIELDS, "dataset")
+SHOCK_FIELDS_ALL = (*SHOCK_FIELDS, "dataset", "lang")
+#: The industries the shock chart draws (the table below it lists every industry).
+CHART_TOP = 15
 MAX_INDUSTRIES = 100
 MAX_CODE = 100
 
@@ -83,6 +90,16 @@ class NoTableError(MissingDataError):
 def load_command(source: str | None = None) -> str:
     """The command that loads an input-output table into the store."""
     return f"ketenradar io load {source or 'icio'} PATH"
+
+
+def load_steps() -> dict[str, Any]:
+    """What a fresh install must run before the shock form works: the command that loads the
+    OECD ICIO 2022 table from the shared data folder (``found``: the folder holds it), else
+    the general load command."""
+    from ketenradar.core.config import shared_data_dir
+
+    found = (shared_data_dir() / "icio_oecd_2022" / "bench_cache.npz").is_file()
+    return {"found": found, "command": io_api.LOAD_HINT["icio"] if found else load_command()}
 
 
 def _no_table(source: str | None) -> NoTableError:
@@ -367,7 +384,11 @@ def shock_request(raw: Mapping[str, Any]) -> dict[str, Any]:
     model = raw.get("model") or "extraction"
     if model not in MODELS:
         raise UsageError(f"model '{model}' is not available (choose one of: extraction, ghosh)")
+    lang = raw.get("lang") or "en"
+    if lang not in LANGUAGES:
+        raise UsageError(f"lang '{lang}' is not available (choose one of: {', '.join(LANGUAGES)})")
     return {
+        "lang": lang,
         "economy": economy,
         "supplier": supplier,
         "industries": list(dict.fromkeys(inds)),
@@ -421,8 +442,27 @@ def run_shock(data_dir: Path | str, request: Mapping[str, Any]) -> dict[str, Any
         ]
     )
     total = records(df[is_total])[0]
+    lang = req["lang"]
+    t = translator(lang)
+
+    def pct(v: float) -> str:
+        return format_percent(v, lang, 0 if round(v * 100, 6) == round(v * 100) else 1)
+
+    scenario = prov["parameters"]["scenarios"][0]
+    economy = str(df["economy"].iat[0])
+    labels = {c.name: t(c.label) for c in SHOCK_SCHEMA}
     return {
         "request": req,
+        "title": scenario_title(
+            scenario, economy, int(df["year"].iat[0]), t, pct, lambda c: country(c, lang)
+        ),
+        "notes": readable_notes(prov["notes"], t, pct),
+        "labels": {c: labels[c] for c in SHOCK_COLUMNS if c in labels},
+        "chart": {
+            "top": CHART_TOP,
+            "title": t("io_shock_chart").format(n=CHART_TOP),
+            "description": t("io_shock_chart_desc").format(n=CHART_TOP),
+        },
         "scenario": str(df["scenario"].iat[0]),
         "model": req["model"],
         "economy": str(df["economy"].iat[0]),
@@ -460,6 +500,8 @@ def page(
         "tables": tables,
         "table_choices": choices,
         "no_table": None if tables else str(_no_table(None)),
+        "load_steps": None if tables else load_steps(),
+        "load_button": None if tables else io_load.can_load(),
         "models": list(MODELS[::-1]),
         "scopes": list(SCOPES),
     }

@@ -129,6 +129,11 @@ def concentration_usgs(production: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+#: The trends of the top country's share since the first year loaded (the pages show the
+#: message ``mat_trend_<trend>``, spaces as underscores).
+TRENDS = ("stable", "more concentrated", "less concentrated")
+
+
 def add_trend(df: pd.DataFrame) -> pd.DataFrame:
     """Top share in the first year loaded per material/stage/source/unit, and the trend."""
     keys = ["material", "stage", "source", "unit"]
@@ -140,9 +145,10 @@ def add_trend(df: pd.DataFrame) -> pd.DataFrame:
     )
     d = d.merge(first, on=keys, how="left")
     delta = d["top_share"] - d["top_share_first_year"]
-    d["trend"] = "stable"
-    d.loc[delta > TREND_TOLERANCE, "trend"] = "more concentrated"
-    d.loc[delta < -TREND_TOLERANCE, "trend"] = "less concentrated"
+    stable, more, less = TRENDS
+    d["trend"] = stable
+    d.loc[delta > TREND_TOLERANCE, "trend"] = more
+    d.loc[delta < -TREND_TOLERANCE, "trend"] = less
     d.loc[d["year"] == d["first_year"], "trend"] = ""
     d["unit"] = d["unit"].replace("", None)
     return d
@@ -192,6 +198,13 @@ CRMA_COLUMNS = [
 ]
 
 
+#: The CRMA table's notes: key → English wording (``crma.note`` joins them with ``"; "``).
+CRMA_NOTES = {
+    "no_eu_sourcing": "no EU sourcing shares: 65 % benchmark not judged",
+    "no_global_supply": "no global supply shares",
+}
+
+
 def crma_table(
     eu_shares: pd.DataFrame, strategic: dict[str, str], eol_rir: dict[str, float]
 ) -> pd.DataFrame:
@@ -214,9 +227,9 @@ def crma_table(
             eu_in_glob = float(glob[glob["country"].isin(EU27)]["share"].sum())
             notes = []
             if eu_src.empty:
-                notes.append("no EU sourcing shares: 65 % benchmark not judged")
+                notes.append(CRMA_NOTES["no_eu_sourcing"])
             if glob.empty:
-                notes.append("no global supply shares")
+                notes.append(CRMA_NOTES["no_global_supply"])
             eol = eol_rir.get(mat)
             rows.append(
                 {

@@ -14,6 +14,9 @@ and year *y*:
   ``PV_j = clip((2.5 − WGI PV estimate)/5, 0, 1)`` (0.5 when the partner has no WGI value),
   over total imports plus the importer's own production ``P_i`` (tons);
 * ``score = HHI · import_risk``;
+* ``no_imports``: the importer has no recorded import of the material's HS codes in the year;
+  for named importers such rows are kept (score 0, as the reference implementation reports),
+  for ``importers=None`` only importers or producers of the material are listed;
 * ``price = Σ v_ij / Σ q_ij`` (thousand USD per ton = USD/kg) and
   ``cf = score · price / 0.409412948`` (kg Cu-eq per kg; the denominator is the average
   OECD copper CF 2017–2021 of the reference implementation).
@@ -57,6 +60,7 @@ GEOPOLRISK_COLUMNS = [
     "import_value_kusd",
     "domestic_production_t",
     "n_partners",
+    "no_imports",
     "stage",
     "eol_rir",
     "hs_codes",
@@ -174,6 +178,13 @@ def _query(*, materials: list[str] | None, years: list[int], grouped: bool, exac
         "SELECT DISTINCT importer, reference_id, year FROM imp "
         "UNION SELECT DISTINCT importer, reference_id, year FROM dom"
     )
+    if grouped:
+        # Named importers: every material and year, also without imports or production (the
+        # reference implementation scores those 0; the row says no_imports).
+        universe += (
+            " UNION SELECT DISTINCT mb.importer, m.reference_id, y.year FROM members mb "
+            f"CROSS JOIN mats m CROSS JOIN (SELECT unnest([{year_list}]) AS year) y"
+        )
     return f"""
     WITH codes AS (
         SELECT reference_id, sheet, stage, eol_rir, hs_codes,
@@ -239,6 +250,7 @@ def _query(*, materials: list[str] | None, years: list[int], grouped: bool, exac
            COALESCE(i.val, 0) AS import_value_kusd,
            COALESCE(d.domestic_t, 0) AS domestic_production_t,
            COALESCE(i.n_partners, 0) AS n_partners,
+           i.importer IS NULL AS no_imports,
            m.stage, m.eol_rir, m.hs_codes
     FROM uni u
     JOIN mats m ON m.reference_id = u.reference_id

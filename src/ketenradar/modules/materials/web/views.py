@@ -39,6 +39,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,9 +67,11 @@ from ketenradar.modules.materials.analysis import concentration
 from ketenradar.modules.materials.assessment import CriticalityInputs, load_inputs
 from ketenradar.modules.materials.bom import (
     SPOF_THRESHOLD,
+    UNIT_COLUMNS,
     Bom,
     decode_text,
     exposure,
+    note_items,
     packaged_boms,
     parse_bom,
 )
@@ -90,6 +93,9 @@ MAX_BOM_BYTES = 1_000_000
 
 #: The supply bases a BOM's exposure can use.
 SUPPLY_BASES = ("eu_crm", "usgs")
+
+#: What a BOM exposure says of each supply dataset (``via_*``: the fact table it was read from).
+SUPPLY_DATASET_KEYS = ("dataset", "source", "release", "licence", "via", "via_origin", "via_table")
 
 #: Concentration sources as the concentration table names them, and what they are.
 CONCENTRATION_SOURCES = {
@@ -145,13 +151,13 @@ WHATIF_COLUMNS = [
     "hhi_wgi_t_eu_scenario",
     "eol_rir",
     "eol_rir_scenario",
-    "sr",
+    "sr_calibrated",
     "sr_scenario",
     "sr_delta",
-    "ei",
+    "ei_calibrated",
     "ei_scenario",
     "ei_delta",
-    "critical",
+    "critical_calibrated",
     "critical_scenario",
     "critical_change",
 ]
@@ -165,6 +171,75 @@ WHATIF_RETRY_AFTER = 5
 
 # --------------------------------------------------------------------------------------------
 # One material
+
+
+def with_group_values(rows: list[dict[str, Any]], crit: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of materials without published values of their own (individual rare earths,
+    platinum-group metals) get their group's published SR, EI and critical status, marked:
+    ``group`` (the group's id), ``group_name``, ``sr_group``, ``ei_group``, ``critical_group``.
+    """
+    parents = {x.material: x.parent for x in vocabulary() if x.parent}
+    names = {x.material: x.name for x in vocabulary()}
+    pub = crit.dropna(subset=["sr_published"]).drop_duplicates("material").set_index("material")
+
+    def group_of(mat: str) -> str | None:
+        p = parents.get(mat)
+        while p is not None:
+            if p in pub.index:
+                return p
+            p = parents.get(p)
+        return None
+
+    for r in rows:
+        g = group_of(r["material"]) if r.get("sr_published") is None else None
+        r["group"] = g
+        if g is not None:
+            r["group_name"] = names.get(g, g)
+            r["sr_group"] = float(pub.loc[g, "sr_published"])
+            ei = pub.loc[g, "ei_published"]
+            r["ei_group"] = None if pd.isna(ei) else float(ei)
+            cp = pub.loc[g, "critical_published"]
+            r["critical_group"] = None if pd.isna(cp) else bool(cp)
+    return rows
+
+
+def reconciliation_notes(crit: pd.DataFrame) -> list[list[dict[str, Any]]]:
+    """The reconciliation notes of a material's rows of the ``criticality`` fact table, one
+    list per row: ``{"key", "params"}`` (keys of
+    :data:`~ketenradar.modules.materials.assessment.NOTE_TEXTS`; the pages show the message
+    ``mat_note_<key>`` with the numbers in the page's language). The same notes as the
+    English ``note`` column, rebuilt from the row's values."""
+    from ketenradar.modules.materials.assessment import note_items
+
+    out = []
+    sr_max = crit["sr"].max() if len(crit) else None
+    for r in crit.to_dict(orient="records"):
+        _, items = note_items(r, sr_max, r.get("eol_rir"), r.get("bottleneck_stage"))
+        out.append([{"key": k, "params": params} for k, params in items])
+    return out
+
+
+#: The CRMA table's notes (``crma.note``, joined with ``"; "``): English wording → key of the
+#: message ``mat_crma_note_<key>`` the pages show.
+CRMA_NOTE_KEYS = {text: key for key, text in concentration.CRMA_NOTES.items()}
+
+
+def crma_notes(note: str | None) -> list[dict[str, str]]:
+    """A CRMA row's ``note`` as ``{"key"}`` items (a part with no known wording as
+    ``{"text"}``, shown as English)."""
+    parts = [p for p in (note or "").split("; ") if p]
+    return [{"key": CRMA_NOTE_KEYS[p]} if p in CRMA_NOTE_KEYS else {"text": p} for p in parts]
+
+
+def usgs_source(facts: Facts) -> str:
+    """The USGS source of the world-production figures as people cite it
+    (``USGS MCS 2022–2024``), from the release of the served ``usgs`` dataset."""
+    for d in facts.manifest().get("datasets", []):
+        if d.get("source") == "usgs" and d.get("release"):
+            years = re.findall(r"\d{4}", str(d["release"]))
+            span = "–".join(dict.fromkeys([years[0], years[-1]])) if years else d["release"]
+            return f"USGS MCS {span}"
+    return "USGS MCS"
 
 
 def material_detail(facts: Facts, material: str) -> dict[str, Any]:
@@ -192,20 +267,28 @@ def _material_detail(facts: Facts, m: Material) -> dict[str, Any]:
     shares = shares.sort_values(["scope", "stage", "share"], ascending=[False, True, False])
     top = shares.groupby(["scope", "stage"], sort=False).head(8)
     children = [x.name for x in vocabulary() if x.parent == mat]
+    reconciliation = records(crit[RECONCILIATION_COLUMNS])
+    for row, notes in zip(reconciliation, reconciliation_notes(crit), strict=True):
+        row["notes"] = notes
+    crma_rows = records(crma)
+    for row in crma_rows:
+        row["notes"] = crma_notes(row.get("note"))
     return {
         "material": mat,
         "name": m.name,
         "crm_2023": m.crm_2023,
         "strategic_2023": m.strategic_2023,
         "parent": m.parent,
+        "parent_name": next((x.name for x in vocabulary() if x.material == m.parent), m.parent),
         "children": children,
         "eu_crm_names": list(m.eu_crm_names),
         "usgs_codes": list(m.usgs_codes),
+        "usgs_source": usgs_source(facts) if m.usgs_codes else None,
         "note": m.note,
         "thresholds": THRESHOLDS,
-        "reconciliation": records(crit[RECONCILIATION_COLUMNS]),
+        "reconciliation": reconciliation,
         "concentration": records(conc[CONCENTRATION_COLUMNS]),
-        "crma": records(crma),
+        "crma": crma_rows,
         "supply_shares": records(top[["scope", "stage", "country", "country_label", "share", "t"]]),
         "crma_single_country_max": concentration.CRMA_SINGLE_COUNTRY_MAX,
         "footer": facts.footer(["criticality", "concentration", "crma", "criticality_shares"]),
@@ -226,6 +309,10 @@ def criticality_inputs(folder: Path | None = None) -> CriticalityInputs:
 
     end_use, wgi = read("criticality_end_use"), read("criticality_wgi")
     by_source = {d["source"]: d for d in starter.manifest(folder)["datasets"]}
+    try:
+        import_reliance = read("criticality_ir")
+    except (NotFoundError, FileNotFoundError):  # a build without trade or WMD: IR assumed
+        import_reliance = None
     return CriticalityInputs(
         shares=read("criticality_shares"),
         end_use=end_use,
@@ -235,6 +322,7 @@ def criticality_inputs(folder: Path | None = None) -> CriticalityInputs:
         parameters=load_parameters(),
         max_va_meur=float(end_use["va_meur"].max()),
         provenance=[by_source["eu_crm"], by_source["wgi"]],
+        import_reliance=import_reliance,
     )
 
 
@@ -309,7 +397,7 @@ def whatif(
     df["changed"] = moved | (df["critical_change"] != "")
     status = []
     for mat, g in df.groupby("material", sort=True):
-        before = bool(g["critical"].eq(True).any())
+        before = bool(g["critical_calibrated"].eq(True).any())
         after = bool(g["critical_scenario"].eq(True).any())
         if change := _status(before, after):
             status.append({"material": mat, "name": g["name"].iloc[0], "change": change})
@@ -329,7 +417,8 @@ def whatif(
             ],
         },
         "method": "EU criticality method (European Commission 2017; Blengini et al. 2017); "
-        "factors not in the open data held at the values the baseline implies",
+        "baseline and scenario calibrated on the published 2023 values: the substitution "
+        "indices the published SR/EI imply are held constant",
     }
 
 
@@ -478,10 +567,12 @@ def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> Bom
     else:
         usgs = [d for d in store.list(kind="mineral_production") if d.manifest.source == "usgs"]
         if not usgs:
+            # only USGS counts here (World Mining Data, the hint's alternative, does not)
+            usgs_load = LOAD_HINT["mineral_production"].split(" (or:")[0]
             raise MissingDataError(
                 "USGS world production is not in the starter pack and no USGS dataset is "
-                f"loaded: load one with `{LOAD_HINT['mineral_production']}`, or use the EU CRM "
-                "global supply shares (supply=eu_crm), which work on a fresh install"
+                f"loaded: load one with `{usgs_load}`, or use the EU CRM global supply shares "
+                "(supply=eu_crm), which work on a fresh install"
             )
         ds = choose_dataset(store, "mineral_production", source="usgs")
         us = concentration.usgs_shares(read_table(ds, "production")).dropna(subset=["country"])
@@ -511,8 +602,16 @@ def bom_supply(facts: Facts, data_dir: Path | str, basis: str = "eu_crm") -> Bom
         shipped = {d["source"]: d for d in facts.manifest()["datasets"]}
         for t in starter_tables:
             src = "wgi" if t == "criticality_wgi" else "eu_crm"
-            where = "your facts" if _facts_origin(facts, t) == "store" else "starter pack"
-            datasets.append({**shipped.get(src, {"dataset": src}), "via": f"{where}: {t}"})
+            origin = _facts_origin(facts, t)
+            where = "your facts" if origin == "store" else "starter pack"
+            datasets.append(
+                {
+                    **shipped.get(src, {"dataset": src}),
+                    "via": f"{where}: {t}",
+                    "via_origin": origin,
+                    "via_table": t,
+                }
+            )
     return BomSupply(
         basis=basis,
         shares=shares,
@@ -552,6 +651,14 @@ def _exposure_result(bom: Bom, supply: BomSupply) -> dict[str, Any]:
     critical = {m.material for m in vocabulary() if m.crm_2023}
     res = exposure(bom, supply.shares, wgi_scaled=supply.wgi_scaled, critical=critical)
     summary = records(res.summary)[0]
+    materials = records(res.materials)
+    spof = [
+        {k: r[k] for k in ("material", "name", "stage", "top_country", "top_share")}
+        for r in materials
+        if r["single_point_of_failure"]
+    ]
+    unit = UNIT_COLUMNS[bom.unit]
+    used = {r["material"] for r in materials} | {r["supply_material_used"] for r in materials}
     return {
         "bom": {
             "system": bom.system,
@@ -567,13 +674,27 @@ def _exposure_result(bom: Bom, supply: BomSupply) -> dict[str, Any]:
         "supply": {
             "basis": supply.basis,
             "origin": supply.origin,
-            "datasets": [
-                {k: d.get(k) for k in ("dataset", "source", "release", "licence", "via")}
-                for d in supply.datasets
-            ],
+            "datasets": [{k: d.get(k) for k in SUPPLY_DATASET_KEYS} for d in supply.datasets],
         },
         "summary": summary,
-        "materials": records(res.materials),
+        # the summary's lists, structured (the pages name materials, stages and countries)
+        "single_points_of_failure": spof,
+        "critical_list": [
+            {"material": r["material"], "name": r["name"]} for r in materials if r["is_critical"]
+        ],
+        "no_supply_list": [
+            {k: r[k] for k in ("material", "name", "stage")}
+            for r in materials
+            if r["supply_stage_used"] is None
+        ],
+        "material_notes": [note_items(r) for r in materials],
+        "names": {m.material: m.name for m in vocabulary() if m.material in used},
+        "quantity_column": {
+            "label": unit.label,
+            "unit": unit.unit,
+            "description": unit.description,
+        },
+        "materials": materials,
         "countries": records(res.countries),
         "single_point_of_failure_threshold": SPOF_THRESHOLD,
         "method": "Bill-of-materials exposure (docs/methods/bom.md); CRMA 65 % benchmark "
@@ -646,10 +767,22 @@ def overview(facts: Facts) -> dict[str, Any]:
 
 def _materials(facts: Facts) -> dict[str, Any]:
     crit = facts.table("criticality")
-    cols = ["material", "name", "stage", "sr", "ei", "critical", "sr_published", "ei_published"]
+    cols = [
+        "material",
+        "name",
+        "stage",
+        "sr",
+        "ei",
+        "critical",
+        "sr_published",
+        "ei_published",
+        "critical_published",
+        "bottleneck_stage",
+    ]
+    rows = records(crit[[*cols, "crm_2023", "strategic_2023", "reproduced"]])
     return {
         "thresholds": {"ei": 2.8, "sr": 1.0},
-        "criticality": records(crit[[*cols, "crm_2023", "strategic_2023", "reproduced"]]),
+        "criticality": with_group_values(rows, crit),
         "crma": records(facts.table("crma").drop(columns=["source", "licence"])),
         "footer": facts.footer(["criticality", "crma"]),
     }

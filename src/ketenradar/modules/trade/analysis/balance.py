@@ -20,6 +20,22 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return out
 
 
+def direction(importer_kusd: float, partner_kusd: float, min_ratio: float = 0.0) -> str:
+    """Which way a balance points: ``mutual``, ``importer_depends``, ``partner_depends`` or
+    ``none``, judged by value: mutual only when both sides depend and the smaller side's value
+    is at least ``min_ratio`` of the larger's (else the larger side depends)."""
+    a, b = float(importer_kusd or 0), float(partner_kusd or 0)
+    if a > 0 and b > 0:
+        if min(a, b) >= min_ratio * max(a, b):
+            return "mutual"
+        return "importer_depends" if a > b else "partner_depends"
+    if a > 0:
+        return "importer_depends"
+    if b > 0:
+        return "partner_depends"
+    return "none"
+
+
 def mutual_dependency(
     importer_screen: pd.DataFrame,
     partner_screens: pd.DataFrame,

@@ -14,7 +14,15 @@ Notation (v = trade value in thousand USD, i exporter, j importer, k product):
 * ``dependent_eu2021``: supplier_hhi > 0.4 ∧ external_share > 0.5 ∧ ratio > 1
   (European Commission, SWD(2021) 352, *Strategic dependencies and capacities*)
 * ``dependent_geodep``: (supplier_hhi > 0.4 ∧ world_export_hhi > 0.4 ∧ ratio > 1) in at least
-  2 of the years Y−2, Y−1, Y (Lefebvre & Wibaux 2024, CEPII GeoDep)
+  2 of the years Y−2, Y−1, Y (Lefebvre & Wibaux 2024, CEPII GeoDep), with reference bloc R
+* ``dependent_geodep_country``: the same criteria with CEPII's own reference, the importer set
+  itself (every supplier outside J is external; for a non-EU importer and for EU27 it equals
+  ``dependent_geodep``)
+* ``top_supplier_kusd`` = max_{i∉R} Σ_{j∈J} v: the imports from the top external supplier
+* ``materiality_met``: top_supplier_kusd ≥ min_dependency_kusd ∧ top_supplier_kusd ≥
+  min_dependency_share · imports_kusd. Every ``dependent_*`` flag also needs it (for
+  ``dependent_geodep_country`` judged on the top supplier outside J), in year Y; with both
+  minimums 0 the flags are the published methods (a deviation: docs/methods/dependencies.md)
 
 The whole computation is one SQL query over the canonical ``trade`` table, so it runs in
 DuckDB on one machine and translates to a distributed SQL engine unchanged.
@@ -38,6 +46,9 @@ METHOD_EU2021 = (
 METHOD_GEODEP = (
     "Lefebvre, K. and Wibaux, P. (2024), GeoDep: a database of strategic dependencies, CEPII"
 )
+METHOD_GEODEP_COUNTRY = (
+    METHOD_GEODEP + "; country-level reference (the importer itself), as CEPII publishes it"
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,11 @@ class Thresholds:
     world_export_hhi: float = 0.4
     geodep_min_years: int = 2
     transit_ratio: float = 0.9
+    #: materiality (the project's addition, 0 = as published): imports from the top external
+    #: supplier at least this value (thousand USD) ...
+    min_dependency_kusd: float = 0.0
+    #: ... and at least this share of all imports of the product
+    min_dependency_share: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """Plain mapping, for provenance."""
@@ -82,15 +98,18 @@ SCREEN_COLUMNS = [
     "supplier_hhi",
     "top_supplier",
     "top_supplier_share",
+    "top_supplier_kusd",
     "exports_kusd",
     "import_export_ratio",
     "world_exports_kusd",
     "world_export_hhi",
     "reexport_ratio",
     "transit",
+    "materiality_met",
     "dependent_eu2021",
     "geodep_criteria_met",
     "dependent_geodep",
+    "dependent_geodep_country",
 ]
 
 
@@ -139,8 +158,13 @@ def screen_sql(
         world_src = f"SELECT * FROM {world_table} WHERE year IN ({year_list})"
     else:
         world_src = world_exports_sql("trade", years)
+    join_members = (
+        ""
+        if single
+        else "LEFT JOIN _members mm ON mm.set_id = imp.set_id AND mm.country = imp.exporter"
+    )
     share_expr = (
-        "sum(i.v) FILTER (WHERE i.exporter IN (SELECT country FROM _share_group))"
+        "coalesce(sum(i.v) FILTER (WHERE i.exporter IN (SELECT country FROM _share_group)), 0)"
         if share_from
         else "NULL::DOUBLE"
     )
@@ -156,8 +180,10 @@ def screen_sql(
         {"" if single else "GROUP BY ALL"}
     ),
     impx AS (
-        SELECT imp.*, r.country IS NULL AS external
+        SELECT imp.*, r.country IS NULL AS external,
+               {"TRUE" if single else "mm.country IS NULL"} AS outside  -- supplier outside J
         FROM imp LEFT JOIN _refs r ON r.set_id = imp.set_id AND r.country = imp.exporter
+        {join_members}
     ),
     agg AS (
         SELECT i.set_id, i.year, i.product,
@@ -167,6 +193,9 @@ def screen_sql(
                count(*) FILTER (WHERE i.external AND i.v > 0) AS n_ext,
                arg_max(i.exporter, i.v) FILTER (WHERE i.external AND i.v > 0) AS top_supplier,
                max(i.v) FILTER (WHERE i.external) AS top_v,
+               coalesce(sum(i.v) FILTER (WHERE i.outside), 0) AS own_ext,
+               sum(i.v * i.v) FILTER (WHERE i.outside) AS own_sq,
+               max(i.v) FILTER (WHERE i.outside) AS own_top_v,
                {share_expr} AS from_group
         FROM impx i GROUP BY ALL
     ),
@@ -186,13 +215,18 @@ def screen_sql(
            CASE WHEN a.ext > 0 THEN a.ext_sq / (a.ext * a.ext) END AS supplier_hhi,
            a.top_supplier,
            CASE WHEN a.ext > 0 THEN a.top_v / a.ext END AS top_supplier_share,
+           CASE WHEN a.ext > 0 THEN a.top_v END AS top_supplier_kusd,
            coalesce(e.exports, 0) AS exports_kusd,
            CASE WHEN coalesce(e.exports, 0) > 0 THEN a.ext / e.exports
                 WHEN a.ext > 0 THEN 'Infinity'::DOUBLE END AS import_export_ratio,
            w.world_exports AS world_exports_kusd,
            w.world_hhi AS world_export_hhi,
            CASE WHEN a.imports > 0 THEN coalesce(e.exports, 0) / a.imports END AS reexport_ratio,
-           CASE WHEN a.imports > 0 THEN a.from_group / a.imports END AS share_from_group
+           CASE WHEN a.imports > 0 THEN a.from_group / a.imports END AS share_from_group,
+           CASE WHEN a.own_ext > 0 THEN a.own_sq / (a.own_ext * a.own_ext) END AS own_hhi,
+           CASE WHEN coalesce(e.exports, 0) > 0 THEN a.own_ext / e.exports
+                WHEN a.own_ext > 0 THEN 'Infinity'::DOUBLE END AS own_ratio,
+           a.own_top_v
     FROM agg a
     JOIN _sets s ON s.set_id = a.set_id
     LEFT JOIN exp e ON e.set_id = a.set_id AND e.year = a.year AND e.product = a.product
@@ -234,37 +268,55 @@ def screen(
     try:
         single = all(len(s.members) == 1 for s in sets)
         base = screen_sql(years, bool(share_from), single, world_table)
-        crit = f"""
-            coalesce(supplier_hhi > {th.supplier_hhi}, false)
+
+        def crit(hhi: str, ratio: str) -> str:
+            return f"""
+            coalesce({hhi} > {th.supplier_hhi}, false)
             AND coalesce(world_export_hhi > {th.world_export_hhi}, false)
-            AND coalesce(import_export_ratio > {th.import_export_ratio}, false)
-        """
+            AND coalesce({ratio} > {th.import_export_ratio}, false)
+            """
+
+        def material(top: str) -> str:
+            return (
+                f"coalesce(b.{top} >= {float(th.min_dependency_kusd)!r} "
+                f"AND b.{top} >= {float(th.min_dependency_share)!r} * b.imports_kusd, false)"
+            )
+
         geo = (
             f"""
             , g AS (
                 SELECT set_id, product,
-                       count(*) FILTER (WHERE {crit}) AS n_met
+                       count(*) FILTER (WHERE {crit("supplier_hhi", "import_export_ratio")})
+                           AS n_met,
+                       count(*) FILTER (WHERE {crit("own_hhi", "own_ratio")}) AS n_met_own
                 FROM base GROUP BY ALL
             )"""
             if have_geo
             else ""
         )
+        n_years = th.geodep_min_years
+        geo_flag, own_flag = "NULL::BOOLEAN", "NULL::BOOLEAN"
+        if have_geo:
+            geo_flag = f"g.n_met >= {n_years} AND {material('top_supplier_kusd')}"
+            own_flag = f"g.n_met_own >= {n_years} AND {material('own_top_v')}"
         sql = f"""
         WITH base AS ({base}) {geo}
         SELECT b.year, b.importer, b.reference_bloc, b.product,
                p.description AS product_description,
                b.imports_kusd, b.external_imports_kusd, b.external_share,
                b.n_external_suppliers, b.supplier_hhi, b.top_supplier, b.top_supplier_share,
-               b.exports_kusd, b.import_export_ratio, b.world_exports_kusd, b.world_export_hhi,
-               b.reexport_ratio,
+               b.top_supplier_kusd, b.exports_kusd, b.import_export_ratio,
+               b.world_exports_kusd, b.world_export_hhi, b.reexport_ratio,
                coalesce(b.reexport_ratio >= {th.transit_ratio}, false) AS transit,
+               {material("top_supplier_kusd")} AS materiality_met,
                (coalesce(b.supplier_hhi > {th.supplier_hhi}, false)
                 AND coalesce(b.external_share > {th.external_share}, false)
-                AND coalesce(b.import_export_ratio > {th.import_export_ratio}, false))
+                AND coalesce(b.import_export_ratio > {th.import_export_ratio}, false)
+                AND {material("top_supplier_kusd")})
                    AS dependent_eu2021,
                {"g.n_met" if have_geo else "NULL::BIGINT"} AS geodep_criteria_met,
-               {f"g.n_met >= {th.geodep_min_years}" if have_geo else "NULL::BOOLEAN"}
-                   AS dependent_geodep,
+               {geo_flag} AS dependent_geodep,
+               {own_flag} AS dependent_geodep_country,
                b.share_from_group
         FROM base b
         LEFT JOIN products p ON p.product = b.product
@@ -278,6 +330,7 @@ def screen(
             with contextlib.suppress(Exception):
                 con.unregister(name)
     df["dependent_geodep"] = df["dependent_geodep"].astype("boolean")
+    df["dependent_geodep_country"] = df["dependent_geodep_country"].astype("boolean")
     df["geodep_criteria_met"] = df["geodep_criteria_met"].astype("Int64")
     df["year"] = df["year"].astype("int64")
     if not share_from:

@@ -21,6 +21,10 @@ from ketenradar.modules.trade.analysis.dependencies import (
 
 def _screen_year(trade: pd.DataFrame, s: ImporterSet, world: pd.DataFrame) -> pd.DataFrame:
     members, ref = set(s.members), set(s.reference)
+    if ref != members:  # CEPII's country-level reference: the importer set itself
+        own = _screen_year(trade, ImporterSet(s.label, s.members, s.label, s.members), world)
+    else:
+        own = None
     imp = trade[trade["importer"].isin(members) & (trade["exporter"] != trade["importer"])]
     if imp.empty:
         return pd.DataFrame()
@@ -39,6 +43,7 @@ def _screen_year(trade: pd.DataFrame, s: ImporterSet, world: pd.DataFrame) -> pd
     out["supplier_hhi"] = (ext["s"] ** 2).groupby(ext["product"], observed=True).sum()
     out["top_supplier"] = top["exporter"]
     out["top_supplier_share"] = top["s"]
+    out["top_supplier_kusd"] = g["value_kusd"].max()
     out = out[out["imports_kusd"] > 0].reset_index()
     exp = trade[trade["exporter"].isin(members) & ~trade["importer"].isin(members)]
     exports = exp.groupby("product", observed=True)["value_kusd"].sum().rename("exports_kusd")
@@ -50,6 +55,11 @@ def _screen_year(trade: pd.DataFrame, s: ImporterSet, world: pd.DataFrame) -> pd
     out["import_export_ratio"] = ratio
     out = out.merge(world, on="product", how="left")
     out["importer"] = s.label
+    if own is None:
+        own = out
+    own_cols = {"supplier_hhi": "own_hhi", "import_export_ratio": "own_ratio"}
+    own_cols |= {"top_supplier_kusd": "own_top_kusd"}
+    out = out.merge(own[["product", *own_cols]].rename(columns=own_cols), on="product", how="left")
     return out
 
 
@@ -81,17 +91,25 @@ def screen_pandas(
     res = per_year[year].copy()
     if res.empty:
         return res
+
+    def material(top: pd.Series) -> pd.Series:
+        return (top >= th.min_dependency_kusd) & (
+            top >= th.min_dependency_share * res["imports_kusd"]
+        )
+
+    res["materiality_met"] = material(res["top_supplier_kusd"])
     res["dependent_eu2021"] = (
         (res["supplier_hhi"] > th.supplier_hhi)
         & (res["external_share"] > th.external_share)
         & (res["import_export_ratio"] > th.import_export_ratio)
+        & res["materiality_met"]
     )
 
-    def geo_met(df: pd.DataFrame) -> pd.Series:
+    def geo_met(df: pd.DataFrame, hhi: str = "supplier_hhi", ratio: str = "import_export_ratio"):
         return (
-            (df["supplier_hhi"] > th.supplier_hhi)
+            (df[hhi] > th.supplier_hhi)
             & (df["world_export_hhi"] > th.world_export_hhi)
-            & (df["import_export_ratio"] > th.import_export_ratio)
+            & (df[ratio] > th.import_export_ratio)
         )
 
     if have_geo:
@@ -105,9 +123,25 @@ def screen_pandas(
         n = met.groupby(["importer", "product"]).size().rename("geodep_criteria_met")
         res = res.merge(n, on=["importer", "product"], how="left")
         res["geodep_criteria_met"] = res["geodep_criteria_met"].fillna(0).astype("int64")
-        res["dependent_geodep"] = res["geodep_criteria_met"] >= th.geodep_min_years
+        res["dependent_geodep"] = (res["geodep_criteria_met"] >= th.geodep_min_years) & res[
+            "materiality_met"
+        ]
+        own = pd.concat(
+            [
+                df.loc[geo_met(df, "own_hhi", "own_ratio"), ["importer", "product"]]
+                for df in per_year.values()
+                if not df.empty
+            ]
+        )
+        n_own = own.groupby(["importer", "product"]).size().rename("n_own")
+        res = res.merge(n_own, on=["importer", "product"], how="left")
+        res["dependent_geodep_country"] = (
+            res["n_own"].fillna(0) >= th.geodep_min_years
+        ) & material(res["own_top_kusd"])
+        res = res.drop(columns=["n_own"])
     else:
         res["geodep_criteria_met"] = pd.NA
         res["dependent_geodep"] = pd.NA
+        res["dependent_geodep_country"] = pd.NA
     res["year"] = year
     return res

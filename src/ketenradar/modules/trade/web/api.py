@@ -3,13 +3,11 @@ products."""
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
 
-from ketenradar.interfaces.web.api import FactsDep, Importer, Year, attachment
+from ketenradar.interfaces.web.api import FactsDep, Importer, Year
 from ketenradar.interfaces.web.frames import records
 from ketenradar.modules.trade.web import content
 
@@ -17,12 +15,22 @@ router = APIRouter(prefix="/api/v1", tags=["trade"])
 
 
 @router.get("/overview")
-def overview(facts: FactsDep, economy: Importer = "NLD", year: Year = None) -> dict[str, Any]:
-    """Headline counts, largest dependencies, countries depended on, CRMA flags, VA links."""
-    return content.overview(facts, economy, year)
+def overview(
+    facts: FactsDep,
+    economy: Importer = "NLD",
+    year: Year = None,
+    method: Annotated[
+        str, Query(description="eu2021 (default), geodep, geodep_country or any", max_length=20)
+    ] = content.DEFAULT_METHOD,
+) -> dict[str, Any]:
+    """Headline counts, largest dependencies and countries depended on (under ``method``),
+    CRMA flags, VA links; ``coverage`` and ``blocks`` say the source and year of each."""
+    return content.overview(facts, economy, year, method)
 
 
-Method = Annotated[str, Query(description="eu2021, geodep, any or all")]
+Method = Annotated[
+    str, Query(description="eu2021 (default), geodep, geodep_country, any or all", max_length=20)
+]
 Text = Annotated[str | None, Query(max_length=200)]
 Sort = Annotated[str, Query(description="column, '-' for descending", max_length=60)]
 Page = Annotated[int, Query(ge=1, le=100_000)]
@@ -34,7 +42,7 @@ PageSize = Annotated[
 def explorer_query(
     importer: Importer = "NLD",
     year: Year = None,
-    method: Method = "any",
+    method: Method = content.DEFAULT_METHOD,
     ecosystem: Text = None,
     supplier: Text = None,
     q: Text = None,
@@ -66,56 +74,8 @@ def dependencies(facts: FactsDep, params: ExplorerQuery) -> dict[str, Any]:
     return res | {"rows": records(res["rows"])}
 
 
-@router.get("/dependencies.csv", response_class=Response)
-def dependencies_csv(facts: FactsDep, params: ExplorerQuery) -> Response:
-    """Exactly the rows the explorer shows (same filters, sort and page), as CSV."""
-    res = content.dependencies(facts, **params)
-    buf = io.StringIO()
-    res["rows"].to_csv(buf, index=False)
-    name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.csv"
-    return attachment(buf.getvalue(), "text/csv", name)
-
-
-@router.get("/dependencies.xlsx", response_class=Response)
-def dependencies_xlsx(facts: FactsDep, params: ExplorerQuery) -> Response:
-    """Exactly the rows the explorer shows (same filters, sort and page), as an Excel workbook
-    with a second sheet saying which data and method produced them."""
-    import pandas as pd
-
-    res = content.dependencies(facts, **params)
-    foot = res["footer"]
-    about = pd.DataFrame(
-        [("filters", "; ".join(f"{k}={v}" for k, v in params.items() if v not in (None, "")))]
-        + [("table " + k, v) for k, v in foot["tables"].items()]
-        + [("sources", "; ".join(foot["sources"])), ("licences", "; ".join(foot["licences"]))]
-        + [("built", f"{foot['tool']}, {foot['built_at']}")],
-        columns=["item", "value"],
-    )
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
-        res["rows"].to_excel(xl, sheet_name="dependencies", index=False)
-        about.to_excel(xl, sheet_name="provenance", index=False)
-    name = f"dependencies_{res['importer']}_{res['year']}_p{res['page']}.xlsx"
-    return attachment(
-        buf.getvalue(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{name}",
-    )
-
-
-@router.get("/products/{hs6}.csv", response_class=Response)
-def product_csv(
-    facts: FactsDep,
-    hs6: Annotated[str, Path(pattern=r"^\d{6}$", description="HS 6-digit code")],
-    importer: Importer = "NLD",
-) -> Response:
-    """The product page's indicator table over the years, as CSV."""
-    import pandas as pd
-
-    p = content.product(facts, hs6, importer)
-    buf = io.StringIO()
-    pd.DataFrame(p["indicators"]).to_csv(buf, index=False)
-    return attachment(buf.getvalue(), "text/csv", f"product_{hs6}_{importer}.csv")
+# CSV, XLSX and Parquet of the explorer and a product (every row, with provenance):
+# ketenradar.modules.trade.web.downloads (/api/v1/dependencies.csv, /api/v1/products/{hs6}.csv)
 
 
 @router.get("/products/{hs6}")

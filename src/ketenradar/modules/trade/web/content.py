@@ -16,10 +16,15 @@ from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.core.settings import settings
 from ketenradar.interfaces.web.frames import choice as _choice
 from ketenradar.interfaces.web.frames import finite, records
-from ketenradar.modules.trade.analysis.dependencies import DEFAULT_THRESHOLDS
+from ketenradar.modules.trade.analysis.balance import direction
+from ketenradar.modules.trade.api import build_thresholds
 from ketenradar.results.facts import Facts
 
-METHODS = ("eu2021", "geodep", "any", "all")
+#: The explorer's methods; the first (EU 2021, the method of the balance) is every page's default.
+METHODS = ("eu2021", "geodep", "geodep_country", "any", "all")
+DEFAULT_METHOD = METHODS[0]
+#: Dependency methods a headline count can use (not "all").
+COUNT_METHODS = METHODS[:4]
 DEPENDENCY_COLUMNS = [
     "importer",
     "year",
@@ -35,19 +40,36 @@ DEPENDENCY_COLUMNS = [
     "world_export_hhi",
     "dependent_eu2021",
     "dependent_geodep",
+    "dependent_geodep_country",
     "transit",
 ]
 
 
-def balance_direction(importer_kusd: float, partner_kusd: float) -> str:
-    """Which way a balance points: mutual, importer_depends, partner_depends or none."""
-    if importer_kusd > 0 and partner_kusd > 0:
-        return "mutual"
-    if importer_kusd > 0:
-        return "importer_depends"
-    if partner_kusd > 0:
-        return "partner_depends"
-    return "none"
+def served_thresholds(facts: Facts) -> dict[str, float]:
+    """The thresholds of the trade facts served: those their build recorded in the facts'
+    manifest (the screening's method thresholds and materiality minimums, the balance's
+    ``mutual_min_value_ratio``); for facts built before builds recorded them, the current
+    settings' (:func:`ketenradar.modules.trade.api.build_thresholds`; the data page then asks
+    for a rebuild)."""
+    return {**build_thresholds(), **facts.thresholds("screening")}
+
+
+def threshold_changes(facts: Facts) -> list[dict[str, Any]]:
+    """The thresholds whose current settings differ from those the served trade facts were
+    built with (:meth:`ketenradar.results.facts.Facts.threshold_changes`)."""
+    return facts.threshold_changes("screening", build_thresholds())
+
+
+def balance_direction(
+    importer_kusd: float, partner_kusd: float, min_ratio: float | None = None
+) -> str:
+    """Which way a balance points: mutual, importer_depends, partner_depends or none; mutual
+    only when the smaller side's value is at least ``min_ratio`` of the larger's (pass the
+    served facts' ``mutual_min_value_ratio``, :func:`served_thresholds`; ``None``: the
+    setting ``KETENRADAR_MUTUAL_MIN_VALUE_RATIO``)
+    (:func:`ketenradar.modules.trade.analysis.balance.direction`)."""
+    ratio = settings().mutual_min_value_ratio if min_ratio is None else min_ratio
+    return direction(importer_kusd, partner_kusd, ratio)
 
 
 def screening(facts: Facts, importer: str, year: int | None) -> tuple[pd.DataFrame, int]:
@@ -60,41 +82,123 @@ def screening(facts: Facts, importer: str, year: int | None) -> tuple[pd.DataFra
 
 
 def dependent(df: pd.DataFrame, method: str) -> pd.Series:
-    """Which screening rows count as dependent under ``method`` (eu2021, geodep, any, all)."""
-    eu = df["dependent_eu2021"].fillna(False).astype(bool)
-    geo = df["dependent_geodep"].fillna(False).astype(bool)
-    return {"eu2021": eu, "geodep": geo, "any": eu | geo, "all": eu | ~eu}[method]
+    """Which screening rows count as dependent under ``method`` (eu2021, geodep,
+    geodep_country, any: EU 2021 or GeoDep, all: every row)."""
+
+    def flag(col: str) -> pd.Series:
+        if col not in df.columns:  # facts built before the column existed
+            return pd.Series(False, index=df.index)
+        return df[col].fillna(False).astype(bool)
+
+    eu, geo = flag("dependent_eu2021"), flag("dependent_geodep")
+    return {
+        "eu2021": eu,
+        "geodep": geo,
+        "geodep_country": flag("dependent_geodep_country"),
+        "any": eu | geo,
+        "all": eu | ~eu,
+    }[method]
 
 
-def overview(facts: Facts, economy: str = "NLD", year: int | None = None) -> dict[str, Any]:
-    """Headline counts and the largest dependencies, suppliers, CRMA flags and VA links."""
+def releases(facts: Facts, table: str) -> str:
+    """The releases of the datasets behind a fact table, as a reader knows them
+    (``BACI V202401b``, ``CRM 2023``, ``OECD ICIO 2025 release``)."""
+    m = facts.manifest()
+    names = m["tables"].get(table, {}).get("datasets", [])
+    out = []
+    for d in m["datasets"]:
+        if d["dataset"] not in names:
+            continue
+        source, release = str(d["source"]).upper().replace("_", " "), str(d["release"])
+        known = source in release.upper() or release.upper().startswith(source.split()[-1])
+        out.append(release if known else f"{source} {release}")
+    return "; ".join(dict.fromkeys(out))
+
+
+def coverage(facts: Facts, importer: str, year: int) -> dict[str, Any]:
+    """What a trade headline covers, computed from the served facts: products imported in
+    ``year`` of the products in the screening facts, their source and the years."""
+    years = [int(y) for y in facts.values("screening", "year", importer=importer)]
+    return {
+        "products_imported": len(facts.rows("screening", importer=importer, year=year)),
+        "products_covered": len(facts.values("screening", "product", importer=importer)),
+        "source": releases(facts, "screening"),
+        "year": year,
+        "first_year": years[0] if years else year,
+        "last_year": years[-1] if years else year,
+    }
+
+
+def overview(
+    facts: Facts, economy: str = "NLD", year: int | None = None, method: str = DEFAULT_METHOD
+) -> dict[str, Any]:
+    """Headline counts and the largest dependencies (under ``method``: eu2021, geodep,
+    geodep_country or any), suppliers, CRMA flags and VA links, each block with its source
+    and year."""
+    _choice("method", method, list(COUNT_METHODS))
     df, year = screening(facts, economy, year)
-    return facts.cached(("overview", economy, year), lambda: _overview(facts, df, economy, year))
+    return facts.cached(
+        ("overview", economy, year, method), lambda: _overview(facts, df, economy, year, method)
+    )
 
 
-def _overview(facts: Facts, df: pd.DataFrame, economy: str, year: int) -> dict[str, Any]:
-    dep = df[dependent(df, "any")]
-    top_deps = dep.sort_values("external_imports_kusd", ascending=False).head(10)
+def overview_tables(
+    facts: Facts, df: pd.DataFrame, economy: str, method: str
+) -> dict[str, pd.DataFrame]:
+    """The overview's blocks in full (the page shows the first 10 rows of each; downloads
+    every row): the dependent products under ``method`` by external imports
+    (``dependencies``, every screening column of ``df``, the importer-year's screening), the
+    countries they come from (``countries``), the CRMA flags (``crma``) and the foreign value
+    added in the economy's final demand (``value_added``)."""
+    dep = df[dependent(df, method)].sort_values("external_imports_kusd", ascending=False)
     by_supplier = (
         dep.groupby("top_supplier")
         .agg(products=("product", "size"), external_imports_kusd=("external_imports_kusd", "sum"))
         .reset_index()
         .sort_values(["products", "external_imports_kusd"], ascending=False)
-        .head(10)
+        .rename(columns={"top_supplier": "country"})
     )
     crma = facts.table("crma")
-    flagged = crma[crma["meets_65"].eq(False)]
     io = facts.table("io_exposure_country")
-    io = io[(io["economy"] == economy) & ~io["domestic"]].head(10)
+    return {
+        "dependencies": dep,
+        "countries": by_supplier,
+        "crma": crma[crma["meets_65"].eq(False)],
+        "value_added": io[(io["economy"] == economy) & ~io["domestic"]],
+    }
+
+
+def _overview(
+    facts: Facts, df: pd.DataFrame, economy: str, year: int, method: str
+) -> dict[str, Any]:
+    full = overview_tables(facts, df, economy, method)
+    top_deps = full["dependencies"].head(10)
+    by_supplier = full["countries"].head(10)
+    flagged = full["crma"]
+    io = full["value_added"].head(10)
+    io_years = sorted({int(y) for y in io["year"]})
     return {
         "economy": economy,
         "year": year,
+        "method": method,
+        "methods": list(COUNT_METHODS),
         "economies": [str(e) for e in facts.values("screening", "importer")],
         "years": [int(y) for y in facts.values("screening", "year", importer=economy)],
+        "coverage": coverage(facts, economy, year),
+        # the source and year of each block of the page (trade, CRMA, input-output)
+        "blocks": {
+            "trade": {"source": releases(facts, "screening"), "year": year},
+            "crma": {"source": releases(facts, "crma"), "year": None},
+            "io": {
+                "source": releases(facts, "io_exposure_country"),
+                "year": io_years[-1] if io_years else None,
+            },
+        },
         "counts": {
             "products_screened": len(df),
             "dependent_eu2021": int(dependent(df, "eu2021").sum()),
             "dependent_geodep": int(dependent(df, "geodep").sum()),
+            "dependent_geodep_country": int(dependent(df, "geodep_country").sum()),
             "crma_65_exceeded": int(flagged["material"].nunique()),
         },
         "largest_dependencies": records(
@@ -110,7 +214,7 @@ def _overview(facts: Facts, df: pd.DataFrame, economy: str, year: int) -> dict[s
                 ]
             ]
         ),
-        "countries_depended_on": records(by_supplier.rename(columns={"top_supplier": "country"})),
+        "countries_depended_on": records(by_supplier),
         "crma_flags": records(
             flagged[["material", "name", "stage", "max_third_country"]].assign(
                 share=flagged["max_third_country_share_eu_sourcing"]
@@ -138,15 +242,17 @@ def dependencies(
     *,
     importer: str = "NLD",
     year: int | None = None,
-    method: str = "any",
+    method: str = DEFAULT_METHOD,
     ecosystem: str | None = None,
     supplier: str | None = None,
     q: str | None = None,
     sort: str = "-external_imports_kusd",
     page: int = 1,
     page_size: int = 25,
+    all_rows: bool = False,
 ) -> dict[str, Any]:
-    """The dependency explorer: filtered, sorted, paginated screening rows."""
+    """The dependency explorer: filtered, sorted, paginated screening rows (``all_rows``:
+    every filtered row with every screening column, for downloads)."""
     _choice("method", method, list(METHODS))
     if page < 1:
         raise UsageError(f"page must be 1 or more, not {page}")
@@ -189,13 +295,21 @@ def dependencies(
         )
     df = df[keep]
     total = len(df)
+    if all_rows:
+        page, page_size = 1, max(total, 1)
     pages = max(1, math.ceil(total / page_size))
-    shown = df.iloc[(page - 1) * page_size : page * page_size][DEPENDENCY_COLUMNS]
+    shown = df.iloc[(page - 1) * page_size : page * page_size]
+    shown = shown if all_rows else shown[DEPENDENCY_COLUMNS]
     return {
         "importer": importer,
         "year": year,
         "method": method,
         "total": total,
+        # every filtered row's external imports (not only this page's)
+        "total_external_imports_kusd": float(df["external_imports_kusd"].sum()),
+        "coverage": coverage(facts, importer, year),
+        # the thresholds the served facts were screened with (the explorer's note)
+        "thresholds": served_thresholds(facts),
         "page": page,
         "pages": pages,
         "page_size": page_size,
@@ -224,7 +338,7 @@ def _product(facts: Facts, hs6: str, importer: str) -> dict[str, Any]:
         "description": rows["product_description"].iloc[-1],
         "importer": importer,
         "importers": [str(i) for i in facts.values("screening", "importer")],
-        "thresholds": DEFAULT_THRESHOLDS.as_dict(),
+        "thresholds": served_thresholds(facts),
         "indicators": records(rows[[c for c in DEPENDENCY_COLUMNS if c != "importer"]]),
         "suppliers": records(sup[["year", "supplier", "value_kusd", "share", "external"]]),
         "balance": product_balance(facts, hs6, importer),
@@ -271,10 +385,12 @@ def product_balance(facts: Facts, hs6: str, importer: str = "NLD") -> dict[str, 
         "supplier_hhi",
     ]
 
+    ratio = served_thresholds(facts)["mutual_min_value_ratio"]
+
     def side(name: str) -> list[dict[str, Any]]:
         df = now[now["side"] == name][cols].merge(summary, on="partner", how="left")
         df["direction"] = [
-            balance_direction(a, b)
+            balance_direction(a, b, ratio)
             for a, b in zip(
                 df["importer_dependent_kusd"], df["partner_dependent_kusd"], strict=True
             )

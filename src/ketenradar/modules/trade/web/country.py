@@ -32,14 +32,18 @@ from ketenradar.core.vocabularies.baci_countries import SPECIAL_CODES
 from ketenradar.modules.trade.web.content import (
     PARTNER_SIDE,
     balance_direction,
+    coverage,
     dependent,
     finite,
     records,
+    served_thresholds,
 )
 from ketenradar.results.facts import Facts
 
-#: Methods for the list of dependent products (the balance itself uses EU 2021).
-METHODS = ("eu2021", "geodep", "any")
+#: Methods for the list of dependent products; the first is the default and the method of the
+#: balance (its counts and values are always EU 2021, the page says so beside them).
+METHODS = ("eu2021", "geodep", "geodep_country", "any")
+BALANCE_METHOD = "eu2021"
 
 #: Measures the world map can show: column, table and what it means.
 MEASURES: dict[str, tuple[str, str]] = {
@@ -208,8 +212,9 @@ def _balance_over_time(facts: Facts, importer: str, iso3: str, years: list[int])
         out[c] = out[c].fillna(0)
     for c in ("importer_dependent_products", "partner_dependent_products"):
         out[c] = out[c].astype("int64")
+    ratio = served_thresholds(facts)["mutual_min_value_ratio"]
     out["direction"] = [
-        balance_direction(a, b)
+        balance_direction(a, b, ratio)
         for a, b in zip(out["importer_dependent_kusd"], out["partner_dependent_kusd"], strict=True)
     ]
     return finite(out, ["balance_ratio_products", "balance_ratio_kusd"])
@@ -277,12 +282,18 @@ def _country(
     now = records(over_time[over_time["year"] == year])[0]
 
     scr = facts.rows("screening", importer=importer, year=year)
+    # imports from the partner itself: its share of external imports times external imports
+    scr = scr.assign(from_partner_kusd=scr["external_imports_kusd"] * scr["top_supplier_share"])
     dep = scr[dependent(scr, method) & (scr["top_supplier"] == code)]
     dep = dep.sort_values(["external_imports_kusd", "product"], ascending=[False, True])
+    # the headline (balance, EU 2021): the same products, and what of their value is the partner's
+    head = scr[dependent(scr, BALANCE_METHOD) & (scr["top_supplier"] == code)]
+    now["importer_dependent_from_partner_kusd"] = float(head["from_partner_kusd"].sum())
     dep_cols = [
         "product",
         "product_description",
         "external_imports_kusd",
+        "from_partner_kusd",
         "top_supplier_share",
         "supplier_hhi",
         "dependent_eu2021",
@@ -361,6 +372,9 @@ def _country(
         "year": year,
         "years": years,
         "method": method,
+        "balance_method": BALANCE_METHOD,
+        "reference_bloc": str(scr["reference_bloc"].iloc[0]) if len(scr) else importer,
+        "coverage": coverage(facts, importer, year),
         "summary": now,
         "we_depend_on": records(dep[dep_cols]),
         "we_import": records(imp[imp_cols]),
@@ -445,6 +459,7 @@ def _world_map(facts: Facts, importer: str, year: int | None, measure: str) -> d
         imp_col, par_col = "importer_dependent_va_musd", "partner_dependent_va_musd"
         extra = [imp_col, par_col]
     df = df.sort_values([measure, "partner"], ascending=[False, True], na_position="last")
+    ratio = served_thresholds(facts)["mutual_min_value_ratio"]
     out = pd.DataFrame(
         {
             "iso3": df["partner"],
@@ -453,7 +468,8 @@ def _world_map(facts: Facts, importer: str, year: int | None, measure: str) -> d
             "value": df[measure].replace([np.inf, -np.inf], np.nan),
             **{c: df[c] for c in extra},
             "direction": [
-                balance_direction(a, b) for a, b in zip(df[imp_col], df[par_col], strict=True)
+                balance_direction(a, b, ratio)
+                for a, b in zip(df[imp_col], df[par_col], strict=True)
             ],
         }
     )
@@ -465,6 +481,8 @@ def _world_map(facts: Facts, importer: str, year: int | None, measure: str) -> d
         "years": years,
         "measure": measure,
         "measures": list(MEASURES),
+        "method": BALANCE_METHOD if table == "balance" else None,
+        "coverage": coverage(facts, importer, year) if table == "balance" else None,
         "meaning": meaning,
         "ratio": measure.startswith("balance_ratio"),
         "max": None if values.empty else float(values.max()),

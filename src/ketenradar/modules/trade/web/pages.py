@@ -17,10 +17,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/{lang}/", response_class=HTMLResponse)
-def overview_page(request: Request, lang: str, economy: str = "NLD", year: int | None = None):
-    """Overview of an economy: headline counts and the largest dependencies."""
+def overview_page(
+    request: Request,
+    lang: str,
+    economy: str = "NLD",
+    year: int | None = None,
+    method: str = content.DEFAULT_METHOD,
+):
+    """Overview of an economy: headline counts and the largest dependencies (``method``)."""
     lang = check_lang(lang)
-    o = content.overview(request.app.state.facts, economy, year)
+    o = content.overview(request.app.state.facts, economy, year, method)
     return render(request, lang, "overview.html", "overview", o=o, footer=o["footer"])
 
 

@@ -87,10 +87,51 @@
     tr.appendChild(td);
   };
 
-  const render = (data) => {
+  // loss by industry: the industries hit hardest as horizontal bars (the table below the
+  // chart lists every industry with the same figures: the chart's text alternative)
+  const drawLoss = (box, data) => {
+    const rows = data.rows
+      .filter((r) => r.industry !== "TOTAL" && r.output_loss_musd > 0)
+      .slice(0, data.chart.top)
+      .reverse(); // plotly draws the first category at the bottom
+    box.setAttribute("aria-label", data.chart.description);
+    const multi = new Set(rows.map((r) => r.region)).size > 1;
+    const label = (r) => (multi ? `${r.region} ${r.industry}` : r.industry);
+    if (typeof Plotly === "undefined" || rows.length === 0) {
+      return;
+    }
+    Plotly.newPlot(
+      box,
+      [
+        {
+          type: "bar",
+          orientation: "h",
+          x: rows.map((r) => r.output_loss_musd),
+          y: rows.map(label),
+          customdata: rows.map((r) => [r.industry_name, r.output_loss_share]),
+          hovertemplate:
+            "%{y} %{customdata[0]}<br>%{x:,.1f} (%{customdata[1]:.1%})<extra></extra>",
+          marker: { color: rows.map((r) => (r.output_loss_capped ? "#b03a2e" : "#4a6fa5")) },
+        },
+      ],
+      {
+        separators: locale === "nl-NL" ? ",." : ".,",
+        xaxis: { rangemode: "tozero", tickformat: ",.0f", automargin: true },
+        yaxis: { type: "category", automargin: true },
+        margin: { t: 10, r: 10, b: 40 },
+        height: 120 + 22 * rows.length,
+      },
+      { displaylogo: false, responsive: true }
+    );
+    box.dataset.drawn = String(rows.length);
+  };
+
+  // body: the shock as it was POSTed; the result's downloads POST it again (static/downloads.js)
+  const render = (data, body) => {
     const frag = template.content.cloneNode(true);
-    frag.querySelector(".shock-title").textContent =
-      `${data.scenario} (${data.model}) — ${data.economy} ${data.year}`;
+    frag.querySelector(".downloads[data-post]").dataset.body = JSON.stringify(body);
+    frag.querySelector(".shock-title").textContent = data.title;
+    frag.querySelector(".shock-chart-title").textContent = data.chart.title;
     const tbody = frag.querySelector("tbody");
     data.rows.forEach((r) => {
       const tr = document.createElement("tr");
@@ -102,7 +143,11 @@
       cell(tr, r.industry);
       cell(tr, r.industry_name);
       cell(tr, fmt(musd, r.output_musd), true);
-      cell(tr, fmt(musd, r.output_loss_musd), true);
+      cell(tr, fmt(musd, r.output_loss_musd) + (r.output_loss_capped ? " ⚠" : ""), true);
+      if (r.output_loss_capped && r.industry !== "TOTAL") {
+        tr.dataset.capped = "true";
+        tr.title = template.dataset.capped;
+      }
       cell(tr, fmt(pct, r.output_loss_share), true);
       cell(tr, fmt(musd, r.va_musd), true);
       cell(tr, fmt(musd, r.va_loss_musd), true);
@@ -115,9 +160,15 @@
       `${prov.parameters.table} (${prov.parameters.unit}); ${ds.dataset} ${ds.release}, ` +
       `version ${ds.version}; ${ds.licence}`;
     frag.querySelector(".prov-methods").textContent = prov.methods.join("; ");
-    frag.querySelector(".prov-notes").textContent = prov.notes.join("; ");
+    const notes = frag.querySelector(".prov-notes");
+    data.notes.forEach((n) => {
+      const li = document.createElement("li");
+      li.textContent = n;
+      notes.appendChild(li);
+    });
     frag.querySelector(".prov-command").textContent = prov.command;
     result.replaceChildren(frag);
+    drawLoss(result.querySelector(".shock-chart"), data);
     result.dataset.done = String(data.rows.length);
   };
 
@@ -136,6 +187,7 @@
       model: f.get("model"),
       dataset: dataset,
       year: Number(year),
+      lang: document.documentElement.lang === "nl" ? "nl" : "en",
     };
     error.hidden = true;
     running.hidden = false;
@@ -154,11 +206,95 @@
           showError(`${status}: ${data.detail || JSON.stringify(data)}`);
           return;
         }
-        render(data);
+        render(data, body);
       })
       .catch((e) => {
         running.hidden = true;
         showError(String(e));
       });
+  });
+})();
+
+// Fresh install (admins): load the OECD ICIO table from a server folder as a background job
+// (POST /api/v1/io/load), draw its progress from GET /api/v1/jobs/{id}, and reload the page
+// once it is done so the shock form appears.
+(function () {
+  "use strict";
+  const form = document.getElementById("io-load-form");
+  if (!form) return;
+  const box = document.getElementById("io-load-job");
+  const step = document.getElementById("io-load-step");
+  const state = document.getElementById("io-load-state");
+  const bar = document.getElementById("io-load-progress");
+  const error = document.getElementById("io-load-error");
+  const button = document.getElementById("io-load-button");
+  const input = form.elements.folder;
+  const token = () => document.querySelector("meta[name=csrf-token]").content;
+  const label = (s) => box.dataset["label" + s.charAt(0).toUpperCase() + s.slice(1)] || s;
+
+  input.addEventListener("input", () => {
+    button.textContent = button.dataset.label.replace("{folder}", input.value.trim() || "…");
+  });
+
+  function show(job) {
+    box.hidden = false;
+    box.dataset.state = job.state;
+    step.textContent = job.step || "";
+    state.textContent = label(job.state);
+    if (job.total) {
+      bar.max = job.total;
+      bar.value = job.done;
+    } else {
+      bar.removeAttribute("value");
+    }
+    error.textContent = job.error || "";
+    if (job.state === "done") {
+      bar.max = 1;
+      bar.value = 1;
+      setTimeout(() => location.reload(), 600);
+    }
+    button.disabled = job.state === "queued" || job.state === "running";
+  }
+
+  async function poll(id) {
+    const r = await fetch("/api/v1/jobs/" + id, { credentials: "same-origin" });
+    const job = await r.json();
+    if (!r.ok) {
+      error.textContent = job.detail;
+      button.disabled = false;
+      return;
+    }
+    show(job);
+    if (job.state === "queued" || job.state === "running") setTimeout(() => poll(id), 400);
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    button.disabled = true;
+    try {
+      const r = await fetch(form.dataset.endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token() },
+        body: JSON.stringify({ folder: input.value.trim() }),
+      });
+      const data = await r.json();
+      if (!r.ok) {
+        box.hidden = false;
+        box.dataset.state = "refused";
+        state.textContent = "";
+        step.textContent = "";
+        error.textContent = data.detail;
+        button.disabled = false;
+        return;
+      }
+      show(data);
+      poll(data.id);
+    } catch (exc) {
+      box.hidden = false;
+      error.textContent = String(exc);
+      button.disabled = false;
+    }
   });
 })();

@@ -9,9 +9,14 @@
   fetch("/api/v1/materials")
     .then((r) => r.json())
     .then((data) => {
+      const th = data.thresholds;
       const rows = data.criticality.filter((r) => r.sr !== null && r.ei !== null);
+      // Each point is one material at one stage, coloured by that stage's own result (EI and
+      // the stage's SR above both thresholds): a material critical through its other stage
+      // does not paint a point below SR = 1 red.
+      const stageCritical = (r) => r.ei >= th.ei - 1e-9 && r.sr >= th.sr - 1e-9;
       const trace = (critical, name, color) => {
-        const sel = rows.filter((r) => Boolean(r.critical) === critical);
+        const sel = rows.filter((r) => stageCritical(r) === critical);
         return {
           type: "scatter",
           mode: "markers",
@@ -23,7 +28,6 @@
           marker: { color: color, size: 8 },
         };
       };
-      const th = data.thresholds;
       const maxX = Math.max(...rows.map((r) => r.ei), th.ei) * 1.05;
       const maxY = Math.max(...rows.map((r) => r.sr), th.sr) * 1.05;
       Plotly.newPlot(

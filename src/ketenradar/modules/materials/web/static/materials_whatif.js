@@ -202,13 +202,13 @@
         cell(tr, stageName(r.stage));
         cell(tr, fmt(num, r.hhi_wgi_t_gs), "num");
         cell(tr, fmt(num, r.hhi_wgi_t_gs_scenario), "num");
-        cell(tr, fmt(num, r.sr), "num sr");
+        cell(tr, fmt(num, r.sr_calibrated), "num sr");
         cell(tr, fmt(num, r.sr_scenario), "num");
         cell(tr, fmt(signed, r.sr_delta), size(r.sr_delta) >= 0.005 ? "num delta" : "num");
-        cell(tr, fmt(num, r.ei), "num");
+        cell(tr, fmt(num, r.ei_calibrated), "num");
         cell(tr, fmt(num, r.ei_scenario), "num");
         cell(tr, fmt(signed, r.ei_delta), size(r.ei_delta) >= 0.005 ? "num delta" : "num");
-        cell(tr, r.critical ? "✓" : "");
+        cell(tr, r.critical_calibrated ? "✓" : "");
         cell(tr, r.critical_scenario ? "✓" : "", r.critical_change ? "critical-change" : "");
         return tr;
       })
@@ -291,6 +291,8 @@
         }
         lastDoc = doc;
         show(res.body);
+        // "download all rows": the downloads box POSTs the same document (static/downloads.js)
+        document.getElementById("download-whatif-run-downloads").dataset.body = JSON.stringify(doc);
         if (saveForm && !saveForm.elements.name.value) {
           saveForm.elements.name.value = doc.name === "What-if" ? doc.description.slice(0, 200) : doc.name;
         }

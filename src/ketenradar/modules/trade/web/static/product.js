@@ -11,10 +11,13 @@
   const config = { displaylogo: false, responsive: true };
   // plotly's own number formats (axes, hover) with the page's separators: 0,5 on Dutch pages
   const separators = document.documentElement.lang === "nl" ? ",." : ".,";
+  // supplier bands: nine distinct colours (Tableau 10 without its grey, which is "other"'s);
+  // a supplier beyond the ninth folds into "other", so no two bands share a colour
   const COLORS = [
-    "#4a6fa5", "#e0a030", "#b5443a", "#5b9a68", "#8a6bb0",
-    "#3a9bb5", "#c27b3a", "#7a7a7a", "#d16aa0", "#6b8a2e",
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
   ];
+  const OTHER_COLOR = "#c8c8c8";
 
   function drawIndicators(data) {
     const d = indicators.dataset;
@@ -102,10 +105,11 @@
     }
     const total = (name) =>
       rows.filter((r) => r.supplier === name).reduce((s, r) => s + r.value_kusd, 0);
-    const named = [...top].sort((a, b) => total(b) - total(a));
+    const named = [...top].sort((a, b) => total(b) - total(a)).slice(0, COLORS.length);
+    const shown = new Set(named);
     const share = new Map();
     for (const r of rows) {
-      const band = top.has(r.supplier) ? r.supplier : d.labelOther;
+      const band = shown.has(r.supplier) ? r.supplier : d.labelOther;
       const key = `${band}|${r.year}`;
       share.set(key, (share.get(key) || 0) + r.share);
     }
@@ -118,7 +122,8 @@
       name: internal.has(band) ? `${band} (${d.labelInternal})` : band,
       x: years,
       y: years.map((y) => share.get(`${band}|${y}`) || 0),
-      line: { width: 0.5, color: band === d.labelOther ? "#c8c8c8" : COLORS[i % COLORS.length] },
+      line: { width: 0.5, color: band === d.labelOther ? OTHER_COLOR : COLORS[i] },
+      fillcolor: band === d.labelOther ? OTHER_COLOR : COLORS[i],
       hovertemplate: `${band} %{x}: %{y:.1%}<extra></extra>`,
     }));
     Plotly.newPlot(
@@ -136,6 +141,7 @@
     );
     suppliers.dataset.drawn = String(traces.length);
     suppliers.dataset.bands = bands.join(",");
+    suppliers.dataset.colors = traces.map((t) => t.fillcolor).join(",");
   }
 
   fetch(indicators.dataset.api, { credentials: "same-origin" })
