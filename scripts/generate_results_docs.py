@@ -37,6 +37,7 @@ English here), unit and definition. The same quantity has the same label and def
 every table. The file writers carry the same schema: the `columns` sheet of an XLSX file, the
 field metadata of a Parquet file and the `columns` list of a CSV file's
 `.provenance.json` sidecar. The methods behind the numbers are in [methods/](methods/).
+Tables a module computes on request (an input-output shock) are listed with their module.
 """
 
 
@@ -68,6 +69,10 @@ def generate() -> str:
     for m in mods:
         title = gettext("en", m.title)
         tables = ", ".join(f"[`{t.name}`](#{t.name})" for t in m.facts)
+        if m.results:
+            tables += "; computed on request: " + ", ".join(
+                f"[`{t.name}`](#{t.name}-computed-on-request)" for t in m.results
+            )
         lines.append(f"* {title} (`{m.name}`): {tables}")
     lines.append("")
     for m in mods:
@@ -77,6 +82,11 @@ def generate() -> str:
             needs = ", ".join(f"`{n}`" for n in t.needs)
             desc = t.description[:1].upper() + t.description[1:]
             lines += [f"{desc}." + (f" Derived from: {needs}." if needs else ""), ""]
+            lines += [*_rows(t.columns), ""]
+        for t in m.results:
+            lines += [f"### {t.name} (computed on request)", ""]
+            desc = t.description[:1].upper() + t.description[1:]
+            lines += [f"{desc}. Not a fact table: computed when asked, never stored.", ""]
             lines += [*_rows(t.columns), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 

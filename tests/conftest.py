@@ -13,9 +13,12 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -122,6 +125,77 @@ def csrf_headers(client) -> dict[str, str]:
     """The header a test client sends with a POST/PUT/PATCH/DELETE (and sets the cookie)."""
     token = client.get("/api/v1/session").json()["csrf_token"]
     return {"X-CSRF-Token": token}
+
+
+# --- accounts in the web app: one password, sign-in through the API ------------------------
+
+#: the password of every account the tests create
+PASSWORD = "correct horse battery staple"
+
+
+def web_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users: dict[str, str]):
+    """The web app over the data dir ``tmp_path / "data"`` with an account per user name (its
+    role the value, the password ``PASSWORD``), hashed with Argon2id's cheapest settings."""
+    from ketenradar.interfaces.web.app import create_app
+    from ketenradar.interfaces.web.settings import WebSettings
+    from ketenradar.registry import service
+
+    for name, value in (("TIME_COST", "1"), ("MEMORY_KIB", "64"), ("PARALLELISM", "1")):
+        monkeypatch.setenv(f"KETENRADAR_ARGON2_{name}", value)
+    application = create_app(settings=WebSettings.from_env(tmp_path / "data"))
+    for name, role in users.items():
+        service.create_user(application.state.accounts, name, PASSWORD, role)
+    return application
+
+
+def signed_in(app, username: str) -> TestClient:
+    """A test client of ``app`` signed in as ``username`` (password ``PASSWORD``) through
+    ``POST /api/v1/login``."""
+    from fastapi.testclient import TestClient
+
+    c = TestClient(app)
+    r = c.post(
+        "/api/v1/login", json={"username": username, "password": PASSWORD}, headers=csrf_headers(c)
+    )
+    assert r.status_code == 200
+    return c
+
+
+def record_job_steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The list every background job's progress steps are appended to, in order, from now on
+    (``Job.report`` still reports them)."""
+    from ketenradar.core.jobs import Job
+
+    steps: list[str] = []
+    original = Job.report
+
+    def recording(self: Job, step: str, done: int, total: int | None) -> None:
+        steps.append(step)
+        original(self, step, done, total)
+
+    monkeypatch.setattr(Job, "report", recording)
+    return steps
+
+
+# --- the real materials sources (the shared data) -------------------------------------------
+
+
+def materials_store(store: Path, *, wgi_db: bool = False, supply: bool = True) -> Path:
+    """``store`` with the shared data's materials sources added: the EU CRM tables, the WGI 2020
+    release (and geopolrisk's ``wgi.db`` after it, when ``wgi_db``) and, when ``supply``, World
+    Mining Data and BACI raw materials. Skips (under CI fails) without the shared data."""
+    from ketenradar import api
+
+    shared = require_shared()
+    wgi = [shared / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv"]
+    if wgi_db:
+        wgi.append(shared / "geopolrisk" / "wgi.db")
+    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=store)
+    api.add_dataset("wgi", wgi, data_dir=store)
+    if supply:
+        api.add_dataset("wmd", [shared / "geopolrisk" / "world_mining_data.db"], data_dir=store)
+        api.add_dataset("baci", [shared / "baci_raw_materials_hs92"], data_dir=store)
+    return store
 
 
 # --- the accounts database: SQLite and PostgreSQL ------------------------------------------
@@ -272,3 +346,25 @@ def together(calls: list[Callable[[], Any]], timeout: float = 120) -> list[Any]:
         t.join(timeout=timeout)
         assert not t.is_alive(), "a thread is stuck (deadlock?)"
     return out
+
+
+#: A hand-made BOM (YAML): gallium 2 × 1.5 kg in a chip, copper 4 kg (extraction) and tin
+#: 0.5 kg in a cable.
+HAND_BOM = """\
+system: toy radar
+illustrative: false
+unit: mass_kg
+sources:
+  - {id: s1, citation: "hand-made for the test"}
+subsystems:
+  - name: board
+    quantity: 2
+    components:
+      - name: chip
+        materials:
+          - {material: Gallium, mass_kg: 1.5, source: s1}
+  - name: cable
+    materials:
+      - {material: copper, mass_kg: 4, stage: extraction, source: s1}
+      - {material: tin, mass_kg: 0.5, source: s1}
+"""

@@ -61,7 +61,7 @@ def test_country_page_in_dutch_follows_links(page, base_url):
     page.goto(f"{base_url}/nl/")
     page.locator("#countries a.country-link").first.click()
     page.wait_for_url("**/nl/countries/**")
-    assert page.locator("#country-summary .count").count() == 4
+    assert page.locator("#country-summary .count").count() == 5
     page.wait_for_selector("#balance-chart[data-drawn]", timeout=30_000)
     assert "De balans door de jaren" in page.content()
     # switch the importer: the form reloads the page for the EU27

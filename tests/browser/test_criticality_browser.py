@@ -77,3 +77,21 @@ def test_dutch_materials_page_labels(page, base_url):
     first = page.locator("#criticality tbody tr").first.locator("td").nth(1).inner_text()
     assert first in {"winning", "verwerking", "–"}, first
     shot(page, "criticality_materials_page_nl")
+
+
+def test_chart_points_are_named_in_the_page_language(page, base_url):
+    """Hovering a point of the EI × SR chart names the material and stage as the table does:
+    in Dutch on /nl/ (Kobalt (verwerking)), in English on /en/."""
+    for lang, cobalt, stage, other in (
+        ("nl", "Kobalt", "verwerking", "processing"),
+        ("en", "Cobalt", "processing", "verwerking"),
+    ):
+        page.goto(f"{base_url}/{lang}/materials")
+        page.wait_for_selector("#ei-sr-chart[data-drawn]", timeout=30_000)
+        texts = page.evaluate(
+            "Array.from(document.getElementById('ei-sr-chart').data)"
+            ".flatMap(t => Array.from(t.text))"
+        )
+        assert f"{cobalt} ({stage})" in texts, texts[:5]
+        assert not any(f"({other})" in t for t in texts)
+        assert not any("_" in t for t in texts)  # no ids such as silicon_metal

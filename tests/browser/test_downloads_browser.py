@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from browser_support import shot
+from browser_support import load_icio, run_shock, run_tin_whatif, shot
 from conftest import require_shared, running_server
 
 PAGES = [
@@ -96,13 +93,7 @@ def test_the_whatif_result_downloads_every_row(page, base_url):
     """The what-if is drawn by JavaScript from a POSTed scenario: its downloads POST the same
     scenario (with the CSRF token) and save every material and stage, not only the changed
     rows the table shows."""
-    page.goto(f"{base_url}/nl/materials")
-    page.select_option("#whatif-type", "export_restriction")
-    page.select_option("#whatif-material", "tin")
-    page.fill("#whatif-form input[name=country]", "CHN")
-    page.fill("#whatif-form input[name=t]", "1.5")
-    page.click("#whatif-run")
-    page.wait_for_selector("#whatif-result[data-runs='1']", timeout=60_000)
+    run_tin_whatif(page, base_url, "nl")
     box = page.locator("#download-whatif-run-downloads")
     assert "Alle rijen downloaden" in box.inner_text()
     rows = page.locator("#whatif-table tbody tr").all()
@@ -138,17 +129,8 @@ def test_the_whatif_result_downloads_every_row(page, base_url):
 @pytest.fixture(scope="module")
 def icio_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server over a store with the real OECD ICIO 2022 table loaded (the shock needs it)."""
-    shared = require_shared("icio_oecd_2022")
     store = tmp_path_factory.mktemp("downloads-shock") / "store"
-    done = subprocess.run(
-        [sys.executable, "-m", "ketenradar", "io", "load", "icio", str(shared)],
-        env={**os.environ, "KETENRADAR_DATA_DIR": str(store)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    with running_server(store) as url:
+    with running_server(load_icio(require_shared("icio_oecd_2022"), store)) as url:
         yield url
 
 
@@ -156,12 +138,7 @@ def icio_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_shock_result_downloads_every_row(page, icio_url):
     """The shock is drawn by JavaScript from a POSTed shock: its downloads POST the same
     shock and save TOTAL and every industry, as the table on the page lists them."""
-    page.goto(f"{icio_url}/en/io")
-    page.fill("#shock-form input[name=supplier]", "CHN")
-    page.fill("#shock-form input[name=fall]", "50")
-    page.fill("#shock-form input[name=industries]", "C26, C27")
-    page.click("#shock-form button[type=submit]")
-    page.wait_for_selector("#shock-result[data-done]", timeout=120_000)
+    run_shock(page, icio_url, "en", supplier="CHN", fall="50", industries="C26, C27")
     shown = page.locator("#shock-result tbody tr").all()
     assert "Download all rows" in page.locator("#download-shock-downloads").inner_text()
     files = _posted_files(page, "download-shock")

@@ -105,8 +105,14 @@ def test_material_concentration_and_bom_exposure_charts(page, base_url):
     page.wait_for_selector("#material-concentration-chart[data-drawn]", timeout=30_000)
     # two traces (top share, HHI) per stage and source
     assert int(page.get_attribute("#material-concentration-chart", "data-drawn")) == 2 * len(series)
-    assert page.get_attribute("#material-concentration-chart", "role") == "img"
+    assert page.get_attribute("#material-concentration-chart", "role") == "figure"
     assert "Cobalt" in page.get_attribute("#material-concentration-chart", "aria-label")
+    # the top country is named, not coded, where the pointer shows it
+    texts = page.evaluate(
+        "Array.from(document.getElementById('material-concentration-chart').data)"
+        ".flatMap(t => Array.from(t.text || []))"
+    )
+    assert any(len(t) > 3 for t in texts) and not any(t.isupper() and len(t) == 3 for t in texts)
     shot(page, "material_concentration_en")
     page.goto(f"{base_url}/nl/bom?name=mri_scanner")
     page.wait_for_selector("#bom-exposure-chart[data-drawn]", timeout=30_000)

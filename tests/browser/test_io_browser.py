@@ -5,15 +5,13 @@ server whose store holds a small ICIO table, a shock whose result appears withou
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from browser_support import shot
+from browser_support import load_icio, shot, submit_shock
 from conftest import running_server
 
 from ketenradar.modules.io import api as io_api
@@ -52,14 +50,7 @@ def write_table(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def io_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("io-browser")
-    csv = write_table(d / "2022_SML.csv")
-    store = d / "store"
-    cmd = [sys.executable, "-m", "ketenradar", "io", "load", "icio", str(csv)]
-    done = subprocess.run(
-        [*cmd, "--data-dir", str(store)], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return store
+    return load_icio(write_table(d / "2022_SML.csv"), d / "store")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +76,7 @@ def test_io_page_shows_starter_exposure_and_chart(page, base_url):
     # nothing loaded: the message naming the command in place of the shock form
     assert "ketenradar io load icio" in page.locator("#io-load-command").inner_text()
     assert page.locator("#shock-form").count() == 0
-    assert "icio" in page.locator("footer").inner_text()
+    assert "Inter-Country Input-Output tables" in page.locator("footer").inner_text()
     shot(page, "io")
     page.click("header a.lang")
     page.wait_for_url(f"{base_url}/nl/io")
@@ -97,11 +88,7 @@ def test_io_shock_result_without_reload(page, io_url, io_store):
     page.goto(f"{io_url}/en/io")
     page.wait_for_selector("#io-chart[data-drawn]", timeout=30_000)
     page.evaluate("window.__sameDocument = true")
-    page.fill("#shock-form input[name=supplier]", "CHN")
-    page.fill("#shock-form input[name=industries]", "C26, K")
-    page.fill("#shock-form input[name=fall]", "40")
-    page.click("#shock-form button[type=submit]")
-    page.wait_for_selector("#shock-result[data-done]", timeout=30_000)
+    submit_shock(page, supplier="CHN", fall="40", industries="C26, K")
     assert page.evaluate("window.__sameDocument") is True  # no page reload
     rows = page.locator("#shock-result tbody tr")
     assert rows.count() == 1 + len(SECTORS)

@@ -5,17 +5,13 @@ an analyst sees the command instead of the button."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
-from browser_support import shot
+from browser_support import add_users, shot, sign_in, submit_shock
 from conftest import require_shared, running_server
 
 pytestmark = pytest.mark.realdata
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
@@ -23,23 +19,9 @@ def fresh_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server over an empty store, an admin and an analyst, the real shared data."""
     shared = require_shared("icio_oecd_2022").parent
     data = tmp_path_factory.mktemp("io-load") / "store"
-    env = {**os.environ, "KETENRADAR_DATA_DIR": str(data), "KETENRADAR_SHARED_DATA": str(shared)}
-    for name, role in (("ann", "admin"), ("alice", "analyst")):
-        subprocess.run(
-            [sys.executable, "-m", "ketenradar", "users", "add", name, "--role", role,
-             "--password-stdin"],
-            input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True,
-        )  # fmt: skip
+    add_users(data, {"ann": "admin", "alice": "analyst"})
     with running_server(data, {"KETENRADAR_SHARED_DATA": str(shared)}) as url:
         yield url
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/en/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_analyst_sees_the_command_not_the_button(page, fresh_url):
@@ -80,11 +62,7 @@ def test_admin_loads_the_table_then_runs_a_shock(page, fresh_url):
     shot(page, "io_load_running")
     page.wait_for_selector("#shock-form", timeout=300_000)
     assert page.locator("#io-no-table").count() == 0
-    page.fill("#shock-form input[name=supplier]", "CHN")
-    page.fill("#shock-form input[name=fall]", "50")
-    page.fill("#shock-form input[name=industries]", "C26")
-    page.click("#shock-form button[type=submit]")
-    page.wait_for_selector("#shock-result[data-done]", timeout=120_000)
+    submit_shock(page, supplier="CHN", fall="50", industries="C26")
     title = page.locator("#shock-result .shock-title").inner_text()
     assert title.startswith("50% fall in deliveries from China (C26)")
     assert page.locator("#shock-result tbody tr").count() == 1 + 50

@@ -3,8 +3,9 @@ at phone width (390 px) and at a common laptop width (1,366 px), in Dutch and En
 
 At 390 px no page scrolls sideways (wide tables scroll inside themselves), "Sign in", the
 language switch and every navigation entry are on screen, and charts take the full width. At
-1,366 px no page scrolls sideways and no table needs to scroll inside itself (the explorer and
-the material tables fit). A screenshot of every page at both widths is kept."""
+1,366 px no page scrolls sideways, no table needs to scroll inside itself (the explorer and
+the material tables fit) and no table header breaks inside a word. A screenshot of every page
+at both widths is kept."""
 
 from __future__ import annotations
 
@@ -34,6 +35,30 @@ MEASURE = """() => {
     .map(c => ({id: c.id, width: c.getBoundingClientRect().width}));
   return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
           tables, charts, content};
+}"""
+
+
+#: header words broken across lines: every word of every shown header cell (a word may break
+#: after a hyphen, a slash or a dash of its own), as "column: word", when its rendered boxes
+#: lie on more than one line. (Debian's Chromium has no hyphenation dictionaries, so
+#: ``hyphens: auto`` hyphenates nothing here: any break inside a word is a wrong one.)
+BROKEN_HEADER_WORDS = """() => {
+  const broken = [];
+  for (const th of document.querySelectorAll('main th')) {
+    if (!th.offsetParent) continue;
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (const m of n.data.matchAll(/[^\\s\\-\\/–—]+[\\-\\/–—]?/g)) {
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        const lines = new Set([...r.getClientRects()].filter(b => b.width > 0)
+          .map(b => Math.round(b.top)));
+        if (lines.size > 1) broken.push(`${th.dataset.column || th.textContent.trim()}: ${m[0]}`);
+      }
+    }
+  }
+  return broken;
 }"""
 
 
@@ -99,6 +124,9 @@ def test_tables_fit_a_laptop_screen(browser, base_url, lang):
         for t in m["tables"]:
             if t["width"] > t["room"] + 1:
                 problems.append(f"{path}: table {t['id']} is {t['width']} px in {t['room']} px")
+        # a header breaks between words, never inside one ("Productomsch|rijving")
+        for word in page.evaluate(BROKEN_HEADER_WORDS):
+            problems.append(f"{path}: the header word {word!r} is broken across lines")
         shot(page, f"layout_1366_{lang}_{_slug(path)}")
     ctx.close()
     assert problems == []

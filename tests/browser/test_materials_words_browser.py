@@ -25,7 +25,7 @@ def test_dutch_material_page_notes_and_usgs_source(page, base_url):
     assert f"IR {ir:.2f}".replace(".", ",") + " berekend" in notes
     assert "computed" not in notes and "supply used" not in notes
     assert page.inner_text("#usgs-source").startswith("USGS MCS ")
-    assert "Cobalt" in page.inner_text("#usgs-source")
+    assert "Kobalt" in page.inner_text("#usgs-source")  # the Dutch name
 
 
 def test_dutch_bom_summary_names_materials_countries_and_percentages(page, base_url):
@@ -36,7 +36,7 @@ def test_dutch_bom_summary_names_materials_countries_and_percentages(page, base_
     summary = page.inner_text("[data-key=single_points_of_failure]")
     shot(page, "materials_words_bom_nl")
     assert summary.count("(verwerking)") + summary.count("(winning)") == len(spof)
-    assert "Silicon metal (verwerking): China 76%" in summary
+    assert "Siliciummetaal (verwerking): China 76%" in summary
     assert not re.search(r"\b[A-Z]{3}\b \d", summary)  # no ISO3 codes before a share
     assert "silicon_metal" not in summary and "processing" not in summary
     head = page.inner_text("#bom-materials thead")

@@ -5,14 +5,11 @@ install, the page saying exactly which command makes the form work."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import shot
+from browser_support import load_icio, run_shock, shot
 from conftest import require_shared, running_server
 
 from ketenradar.modules.io import api as io_api
@@ -22,37 +19,14 @@ pytestmark = pytest.mark.realdata
 
 @pytest.fixture(scope="module")
 def icio_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shared = require_shared("icio_oecd_2022")
     store = tmp_path_factory.mktemp("shock-browser") / "store"
-    done = subprocess.run(
-        [sys.executable, "-m", "ketenradar", "io", "load", "icio", str(shared)],
-        env={**os.environ, "KETENRADAR_DATA_DIR": str(store)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return store
+    return load_icio(require_shared("icio_oecd_2022"), store)
 
 
 @pytest.fixture(scope="module")
 def icio_url(icio_store: Path) -> Iterator[str]:
     with running_server(icio_store) as url:
         yield url
-
-
-def run_shock(page, url: str, lang: str, *, supplier: str, fall: str, **fields: str) -> None:
-    page.goto(f"{url}/{lang}/io")
-    page.fill("#shock-form input[name=supplier]", supplier)
-    page.fill("#shock-form input[name=fall]", fall)
-    if "economy" in fields:
-        page.fill("#shock-form input[name=economy]", fields["economy"])
-    if "industries" in fields:
-        page.fill("#shock-form input[name=industries]", fields["industries"])
-    if "model" in fields:
-        page.select_option("#shock-form select[name=model]", fields["model"])
-    page.click("#shock-form button[type=submit]")
-    page.wait_for_selector("#shock-result[data-done]", timeout=120_000)
 
 
 def test_shock_title_notes_and_chart_in_english_and_dutch(page, icio_url, icio_store):

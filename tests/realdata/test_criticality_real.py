@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO, require_shared
+from conftest import REPO, materials_store, require_shared
 
-from ketenradar import api
 from ketenradar.datasets import DataStore
 from ketenradar.modules.materials import assessment
 
@@ -25,15 +24,7 @@ pytestmark = pytest.mark.realdata
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The starter pack's sources: EU CRM, the WGI 2020 release alone, WMD, BACI raw materials."""
-    shared = require_shared()
-    d = tmp_path_factory.mktemp("criticality") / "store"
-    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=d)
-    api.add_dataset(
-        "wgi", [shared / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv"], data_dir=d
-    )
-    api.add_dataset("wmd", [shared / "geopolrisk" / "world_mining_data.db"], data_dir=d)
-    api.add_dataset("baci", [shared / "baci_raw_materials_hs92"], data_dir=d)
-    return d
+    return materials_store(tmp_path_factory.mktemp("criticality") / "store")
 
 
 def _doc_table() -> dict[str, list[tuple[int, int]]]:
@@ -123,17 +114,7 @@ def test_import_reliance_from_the_raw_trade(store: Path):
 
 def test_mixed_wgi_vintage_is_said(tmp_path: Path):
     """Loading wgi.db after the World Bank file mixes releases: provenance says which is where."""
-    shared = require_shared()
-    d = tmp_path / "store"
-    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=d)
-    api.add_dataset(
-        "wgi",
-        [
-            shared / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv",
-            shared / "geopolrisk" / "wgi.db",
-        ],
-        data_dir=d,
-    )
+    d = materials_store(tmp_path / "store", wgi_db=True, supply=False)
     from ketenradar.modules.materials import api as mapi
 
     df = mapi.criticality(data_dir=d)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, require_shared
+from conftest import REPO, materials_store, require_shared
 
 from ketenradar import api
 from ketenradar.modules.materials import api as mapi
@@ -23,20 +23,7 @@ pytestmark = pytest.mark.realdata
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shared = require_shared()
-    d = tmp_path_factory.mktemp("materials") / "store"
-    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=d)
-    api.add_dataset(
-        "wgi",
-        [
-            shared / "wgi" / "2020_Worldwide_Governance_Indicators_1996-2019.csv",
-            shared / "geopolrisk" / "wgi.db",
-        ],
-        data_dir=d,
-    )
-    api.add_dataset("wmd", [shared / "geopolrisk" / "world_mining_data.db"], data_dir=d)
-    api.add_dataset("baci", [shared / "baci_raw_materials_hs92"], data_dir=d)
-    return d
+    return materials_store(tmp_path_factory.mktemp("materials") / "store", wgi_db=True)
 
 
 def test_every_2023_material_gets_components_and_reconciliation(store: Path):

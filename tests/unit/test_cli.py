@@ -262,6 +262,40 @@ def test_real_process_help_and_version() -> None:
     assert "--reference-bloc" in out.stdout
 
 
+def test_token_create_help_reads_well_at_80_columns() -> None:
+    """``users token`` lists ``create`` with its one-line summary; ``users token create
+    --help`` still says where the token goes and what is kept, and fits 80 columns."""
+    import os
+
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
+    env.pop("LINES", None)
+
+    def help_of(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "ketenradar", *args, "--help"], capture_output=True,
+            text=True, check=True, env=env,
+        )  # fmt: skip
+        assert max(len(line) for line in done.stdout.splitlines()) <= 80, done.stdout
+        return done.stdout
+
+    rows = [" ".join(line.strip("│ ").split()) for line in help_of("users", "token").splitlines()]
+    k = rows.index("create Make a personal API token for a user.")
+    assert rows[k + 1].startswith("list ")  # the summary is the whole row
+    page = help_of("users", "token", "create")
+    about = [line.strip() for line in page.split("Usage:")[1].split("╭")[0].splitlines()[1:]]
+    # each line of the description is whole: no sentence broken off at the terminal's edge
+    assert [line for line in about if line] == [
+        "Make a personal API token for a user.",
+        "The token is printed once, on standard output; only its SHA-256 is kept.",
+        "The rest goes to standard error.",
+    ]
+    text = " ".join(page.replace("│", " ").split())
+    for said in ("Whose token (it acts as this user).", "What the token is for.",
+                 "viewer, analyst or admin; at most the user's role.",
+                 "Expires after this many days (default: never)."):  # fmt: skip
+        assert said in text, said
+
+
 def test_quickstart_table_counts_every_product_and_shows_the_dependent(loaded: Path) -> None:
     """Issue 15, point 5: the quickstart's table says how many products were imported (all of
     them, as ``screen`` and the report count) and that the rows shown are the dependent ones."""

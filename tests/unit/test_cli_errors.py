@@ -81,7 +81,7 @@ def test_progress_descriptions_are_not_markup() -> None:
     """The progress bar shows file names as they are (a ``[/x]`` crashed its rendering)."""
     from rich.console import Console
 
-    from ketenradar.interfaces.cli import app as cli
+    from ketenradar.interfaces.cli import common as cli
 
     bar = cli._progress_bar()
     bar.add_task(cli.printable("parse " + EVIL), total=3)
@@ -90,6 +90,31 @@ def test_progress_descriptions_are_not_markup() -> None:
     shown = console.file.getvalue()
     assert "parse [/x] [link=http://evil]click[/link] \\x1b[31mred" in shown
     assert "\x1b]8;" not in shown
+
+
+def test_run_with_progress_calls_with_the_bar_and_stops_it() -> None:
+    """``run_with_progress`` hands ``fn`` its arguments and a progress callback, returns what
+    ``fn`` returns, and stops the bar when ``fn`` fails: Rich refuses a second live display
+    while one is running, so the run after a failure would raise if it had not."""
+    from ketenradar.interfaces.cli.common import run_with_progress
+
+    calls: list[tuple] = []
+
+    def work(a: int, b: str, *, c: int, progress) -> str:
+        progress("parse " + EVIL, 1, 2)
+        progress("write", 2, 2)
+        calls.append((a, b, c))
+        return f"{a}{b}{c}"
+
+    def fail(*, progress) -> None:
+        progress("half", 1, 2)
+        raise ValueError("broken")
+
+    assert run_with_progress("start " + EVIL, work, 1, "x", c=3) == "1x3"
+    assert calls == [(1, "x", 3)]
+    with pytest.raises(ValueError, match="broken"):
+        run_with_progress("failing", fail)
+    assert run_with_progress("again", work, 2, "y", c=4) == "2y4"
 
 
 def test_printable_and_plain() -> None:

@@ -154,10 +154,10 @@ BUILTIN = [m for m in registry.modules() if m.builtin]
 def test_each_vocabulary_entry_names_its_column_and_a_real_table_that_uses_it(module):
     """A ``"<table>.<column>"`` entry overrides a table the module has, no entry is left
     unused, and every unit is one the docs explain. A module's tables: its fact tables and the
-    results it computes on request (``RESULTS`` in its facts.py, e.g. io's shock)."""
+    tables it computes on request (``Module.results``, e.g. io's shock)."""
     facts = importlib.import_module(f"{module.package}.facts")
     tables = {t.name: set(t.columns) for t in module.facts}
-    tables |= {name: set(cols) for name, cols in getattr(facts, "RESULTS", {}).items()}
+    tables |= {t.name: set(t.columns) for t in module.results}
     used = set().union(*tables.values())
     for key, column in facts.COLUMNS.items():
         table, _, name = key.rpartition(".")

@@ -162,6 +162,21 @@ def test_two_admins_demoting_each_other_at_once_leave_one(users):
         service.set_role(factory, other, "admin", by="test")
 
 
+def test_tokens_of_an_unknown_user_are_refused(users):
+    """``users token create`` and ``users token list`` name a user who does not exist (exit
+    code 2, no token made); ``list`` without a user lists everyone's tokens."""
+    run, factory = users
+    for args in (("create", "nobody", "--name", "cron"), ("list", "nobody")):
+        r = run("token", *args)
+        assert r.exit_code == UsageError.exit_code, r.output
+        assert "no user 'nobody'" in r.output
+    assert service.list_tokens(factory) == []
+    r = run("token", "create", "alice", "--name", "cron")
+    assert r.exit_code == 0, r.output
+    r = run("token", "list")
+    assert r.exit_code == 0 and "alice" in r.stdout and "cron" in r.stdout
+
+
 def test_password_rules():
     assert len(service.common_passwords()) == 10_000
     assert {"123456", "password", "qwertyuiop"} <= service.common_passwords()

@@ -117,8 +117,10 @@ def test_xlsx_download_is_every_filtered_row_with_provenance(client: TestClient)
     assert any(x.startswith("Data: baci") for x in about)
     page = client.get("/en/dependencies", params=params).text
     assert 'id="download-xlsx"' in page
-    # the chosen ecosystem stays selected; its name is marked as English text (no Dutch source)
-    assert f'<option lang="en" selected>{eco}</option>' in page
+    # the chosen ecosystem stays selected: its English name the value, its name the text
+    assert f'<option value="{eco}" selected>{eco}</option>' in page
+    nl = client.get("/nl/dependencies", params=params).text
+    assert f'<option value="{eco}" selected>Energie-intensieve industrieën</option>' in nl
 
 
 @pytest.mark.parametrize(

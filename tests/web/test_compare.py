@@ -82,6 +82,9 @@ def test_material_sums_its_hs_codes(client, tables):
     )
     assert row["dependent_eu2021"] == int(deu["dependent_eu2021"].sum())
     assert row["products"] == len(deu)
+    # the material by our id or its Dutch name: the same comparison
+    for other in ("cobalt", "Kobalt", "COBALT"):
+        assert _get(client, "/api/v1/compare", material=other, lang="nl") == got
 
 
 def test_compare_errors(client):
@@ -100,7 +103,7 @@ def test_compare_page_both_languages(client):
         r = client.get(f"/{lang}/compare", params={"product": "810510"})
         assert r.status_code == 200
         assert 'id="compare-table"' in r.text and word in r.text
-        assert 'role="img"' in r.text
+        assert 'role="figure"' in r.text
         assert r.text.count('<tr data-importer="') >= 20
 
 
@@ -148,7 +151,7 @@ def test_treemap_by_supplier_and_page(client, tables):
         assert r.status_code == 200 and coverage in r.text
         n = scr[(scr["importer"] == "NLD") & (scr["year"] == 2022)]["product"].nunique()
         assert f"{n} {coverage}" in r.text
-        assert 'id="treemap-table"' in r.text and 'role="img"' in r.text
+        assert 'id="treemap-table"' in r.text and 'role="figure"' in r.text
     assert client.get("/api/v1/treemap", params={"by": "ecosystem"}).status_code == 400
     assert client.get("/api/v1/treemap", params={"importer": "XXX"}).status_code == 400
 

@@ -45,10 +45,13 @@ from fastapi.testclient import TestClient
 from test_io_web import SVC_REGIONS, SVC_SECTORS, services_matrices, write_icio_csv
 from typer.testing import CliRunner
 
+from ketenradar.core import countries, modules
 from ketenradar.core.cache import SingleFlightCache
 from ketenradar.core.vocabularies import materials as vocabulary
 from ketenradar.datasets.iotable import IOTable
 from ketenradar.interfaces.cli.app import app as cli_app
+from ketenradar.interfaces.web import compression, i18n
+from ketenradar.interfaces.web import search as site_search
 from ketenradar.interfaces.web.app import create_app
 from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.modules.io import api as io_api
@@ -56,7 +59,7 @@ from ketenradar.modules.io.analysis.model import IOModel
 from ketenradar.modules.io.web import views as io_page
 from ketenradar.modules.materials.web import views as mp
 from ketenradar.modules.trade import ecosystems
-from ketenradar.modules.trade.web import content, country
+from ketenradar.modules.trade.web import compare, content, country, treemap
 from ketenradar.results import facts as facts_mod
 from ketenradar.results.facts import Facts
 
@@ -272,6 +275,16 @@ def fact_views(facts: Facts, data_dir: Path) -> list[Callable[[], Any]]:
             out.append(lambda imp=imp, c=c: country.country(facts, c, imp))
     for m in ("tin", "lithium", "cobalt", "gallium"):
         out.append(lambda m=m: mp.material_detail(facts, m))
+    # the site search (its index is one cached view), the comparison and the treemap
+    for q, lang in (("cobalt", "en"), ("kobalt", "nl"), ("CHN", "en"), ("2603", "nl")):
+        out.append(lambda q=q, lang=lang: site_search.search(facts, q, lang))
+    for p in ("810510", "260300"):
+        out.append(lambda p=p: compare.compare(facts, product=p))
+    out.append(lambda: compare.compare(facts, material="cobalt", lang="nl"))
+    for by in ("product", "supplier"):
+        out.append(lambda by=by: treemap.treemap(facts, "NLD", by=by))
+    out.append(lambda: content.served_thresholds(facts))
+    out.append(lambda: content.threshold_changes(facts))
     for name in sorted(mp.packaged_bom_list(), key=lambda b: b["name"])[:3]:
         out.append(lambda n=name["name"]: mp.packaged_bom_exposure(facts, n, supply))
     return out
@@ -312,6 +325,12 @@ def test_process_wide_caches_cold_under_concurrency():
         ecosystems._default_index,
         mp._packaged_bom_list,
         facts_mod._starter_layer_cached,
+        countries._iso2_of,
+        countries._territories,
+        i18n._data_texts,
+        compression._plotly_bodies,
+        modules.fact_tables,
+        modules.saved_kinds,
     ]
     products = ["260300", "810590", "280461", "711011", "999999", "8541"]
 
@@ -325,6 +344,14 @@ def test_process_wide_caches_cold_under_concurrency():
             lambda: ecosystems.ecosystem_frame(products).to_dict("split"),
             lambda: [ecosystems.ecosystems_for(p) for p in products],
             lambda: mp.packaged_bom_list(),
+            lambda: [countries.country_name(c, "nl") for c in ("CHN", "NLD", "DEU", "XKX")],
+            lambda: [
+                str(i18n.data_text(t.description, "nl", "fact_"))
+                for _, t in modules.fact_tables().values()
+            ],
+            lambda: compression._plotly_bodies()[2],  # the digest of the gzipped library
+            lambda: sorted(modules.fact_tables()),
+            lambda: sorted(modules.saved_kinds()),
         ]
 
     serial = [canon(f()) for f in calls()]

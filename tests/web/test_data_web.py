@@ -12,7 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import csrf_headers, write_country_dict, write_product_dict, write_trade
+from conftest import (
+    PASSWORD,
+    csrf_headers,
+    signed_in,
+    write_country_dict,
+    write_product_dict,
+    write_trade,
+)
 from fastapi.testclient import TestClient
 
 from ketenradar import api as core
@@ -21,8 +28,6 @@ from ketenradar.interfaces.web.app import create_app
 from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.registry import service
 from ketenradar.results import starter
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -36,15 +41,6 @@ def app(tmp_path: Path):
     ):
         service.create_user(application.state.accounts, name, PASSWORD, role)
     return application
-
-
-def login(app, username: str) -> TestClient:
-    c = TestClient(app)
-    r = c.post(
-        "/api/v1/login", json={"username": username, "password": PASSWORD}, headers=csrf_headers(c)
-    )
-    assert r.status_code == 200
-    return c
 
 
 def upload(c: TestClient, files: list[Path], source: str = "baci"):
@@ -86,7 +82,7 @@ def test_lists_starter_datasets_with_checksums(app):
 
 def test_analyst_uploads_a_dataset_with_progress(app, tmp_path: Path):
     files = baci_files(tmp_path / "upload")
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     r = upload(c, files)
     assert r.status_code == 202, r.text
     job = app.state.jobs.wait(r.json()["id"])
@@ -98,7 +94,7 @@ def test_analyst_uploads_a_dataset_with_progress(app, tmp_path: Path):
     sha = {i["file"]: i["sha256"] for i in store[0]["inputs"]}
     for p in files:
         assert sha[p.name] == hashlib.sha256(p.read_bytes()).hexdigest()
-    log = login(app, "ann").get("/api/v1/audit").json()
+    log = signed_in(app, "ann").get("/api/v1/audit").json()
     added = next(e for e in log if e["action"] == "dataset_added")
     assert added["username"] == "alice" and added["target"] == store[0]["dataset"]
     assert not any((app.state.settings.data_dir / "uploads").iterdir())  # staging cleaned
@@ -110,7 +106,7 @@ def test_analyst_uploads_a_dataset_with_progress(app, tmp_path: Path):
 
 
 def test_bad_upload_fails_with_reason_and_leaves_store_unchanged(app, tmp_path: Path):
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     bad = tmp_path / "BACI_HS92_Y2022_V202401b.csv"
     bad.write_text("this,is,not\nbaci,at,all\n")
     r = c.post(
@@ -137,7 +133,7 @@ def test_bad_upload_fails_with_reason_and_leaves_store_unchanged(app, tmp_path: 
 
 def test_upload_over_the_limit_is_refused_and_nothing_stays_staged(app, tmp_path: Path):
     files = baci_files(tmp_path / "upload")
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     request = c.build_request(
         "POST",
         "/api/v1/datasets",
@@ -164,13 +160,13 @@ def test_upload_over_the_limit_is_refused_and_nothing_stays_staged(app, tmp_path
 def test_roles_on_data_changes(app, tmp_path: Path):
     files = baci_files(tmp_path / "u")
     upload = [("files", (p.name, p.read_bytes(), "text/csv")) for p in files]
-    anon, viewer = TestClient(app), login(app, "vic")
+    anon, viewer = TestClient(app), signed_in(app, "vic")
     for c, code in ((anon, 401), (viewer, 403)):
         r = c.post(
             "/api/v1/datasets", data={"source": "baci"}, files=upload, headers=csrf_headers(c)
         )
         assert r.status_code == code
-    analyst = login(app, "alice")
+    analyst = signed_in(app, "alice")
     h = csrf_headers(analyst)
     assert analyst.post("/api/v1/datasets/fetch", json={}, headers=h).status_code == 403
     assert analyst.delete("/api/v1/datasets/x", headers=h).status_code == 403
@@ -188,7 +184,7 @@ def test_admin_fetches_baci_with_progress_then_removes_it(
         for f in src.iterdir():
             zf.write(f, f.name)
     monkeypatch.setenv("KETENRADAR_BACI_BASE_URL", http_server.url(""))
-    admin = login(app, "ann")
+    admin = signed_in(app, "ann")
     r = admin.post(
         "/api/v1/datasets/fetch",
         json={"release": "V202401b", "hs": "HS92"},
@@ -214,7 +210,7 @@ def test_queued_upload_is_cancelled_at_once_and_its_files_go(app, tmp_path: Path
     release = threading.Event()
     blocker = app.state.jobs.submit("add", "ann", lambda job: {"waited": release.wait(30)})
     try:
-        c = login(app, "alice")
+        c = signed_in(app, "alice")
         r = upload(c, baci_files(tmp_path / "u"))
         assert r.status_code == 202 and r.json()["state"] == "queued"
         job_id = r.json()["id"]
@@ -232,7 +228,7 @@ def test_queued_upload_is_cancelled_at_once_and_its_files_go(app, tmp_path: Path
     assert app.state.jobs.wait(blocker.id).state == "done"
     assert app.state.jobs.wait(job_id).state == "cancelled"  # the worker skipped it
     assert DataStore(app.state.settings.data_dir).list() == []
-    log = login(app, "ann").get("/api/v1/audit").json()
+    log = signed_in(app, "ann").get("/api/v1/audit").json()
     event = next(e for e in log if e["action"] == "job_cancelled")
     assert event["username"] == "alice" and event["target"] == f"job/{job_id}"
 
@@ -269,14 +265,14 @@ def test_a_job_is_seen_and_cancelled_by_its_owner_or_an_admin(app, tmp_path: Pat
     release = threading.Event()
     blocker = app.state.jobs.submit("add", "ann", lambda job: {"waited": release.wait(30)})
     try:
-        alice = login(app, "alice")
+        alice = signed_in(app, "alice")
         job_id = upload(alice, baci_files(tmp_path / "u")).json()["id"]
         path = f"/api/v1/jobs/{job_id}"
         anon, vic, bob, ann = (
             TestClient(app),
-            login(app, "vic"),
-            login(app, "bob"),
-            login(app, "ann"),
+            signed_in(app, "vic"),
+            signed_in(app, "bob"),
+            signed_in(app, "ann"),
         )
         assert anon.get(path).status_code == 401
         assert vic.get(path).status_code == 404 and bob.get(path).status_code == 404
@@ -302,7 +298,7 @@ def test_a_job_is_seen_and_cancelled_by_its_owner_or_an_admin(app, tmp_path: Pat
     ],
 )
 def test_bad_upload_file_names_are_refused_with_the_reason(app, name: str, reason: str):
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     r = c.post(
         "/api/v1/datasets",
         data={"source": "baci"},
@@ -314,7 +310,7 @@ def test_bad_upload_file_names_are_refused_with_the_reason(app, name: str, reaso
 
 
 def test_two_files_of_one_name_and_paths_in_names(app, tmp_path: Path):
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     files = baci_files(tmp_path / "u")
     r = c.post(
         "/api/v1/datasets",
@@ -337,7 +333,7 @@ def test_two_files_of_one_name_and_paths_in_names(app, tmp_path: Path):
 
 
 def test_upload_needs_the_csrf_header_and_a_multipart_body(app):
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     token = csrf_headers(c)["X-CSRF-Token"]
     r = c.post(
         "/api/v1/datasets",
@@ -357,7 +353,7 @@ def test_upload_needs_the_csrf_header_and_a_multipart_body(app):
 
 
 def test_the_progress_bar_has_a_cancel_button(app):
-    c = login(app, "alice")
+    c = signed_in(app, "alice")
     for lang, text in (("en", "Cancel"), ("nl", "Annuleren")):
         page = c.get(f"/{lang}/data").text
         assert f'<button type="button" id="job-cancel" hidden>{text}</button>' in page

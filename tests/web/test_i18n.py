@@ -115,6 +115,10 @@ def dynamic_keys() -> dict[str, str]:
     for column in (*DATA_COLUMNS, *trade_downloads.OVERVIEW_COLUMNS,
                    *trade_downloads.COMPARE_COLUMNS):  # fmt: skip
         keys[column.label] = f"the label of download column {column.name}"
+    from ketenradar.modules.trade.ecosystems import ECOSYSTEMS  # the ecosystem filters
+
+    for name in ECOSYSTEMS:
+        keys[i18n.ecosystem_key(name)] = "trade ecosystems.ECOSYSTEMS (i18n.ecosystem)"
     sets: list[tuple[str, Any, str]] = [
         ("job_", ("queued", "running", "cancelling", "done", "failed", "cancelled"), "data.html"),
         ("country_measure_", country.MEASURES, "country.MEASURES"),
@@ -501,20 +505,27 @@ def test_languages_rendered_concurrently_stay_apart(client: TestClient):
 
 def test_scripts_format_numbers_in_the_page_language():
     """The static scripts format numbers with Intl.NumberFormat in the page's language (and
-    tell plotly the separators), never with toLocaleString or toFixed."""
+    tell plotly the separators), never with toLocaleString or toFixed: both from the page's
+    language through the shared static/ketenradar.js, which base.html loads before them."""
+    shared = SRC / "interfaces/web/static/ketenradar.js"
     scripts = [
         p
         for m in registry.modules()
         if m.static
         for p in Path(str(m.folder(m.static))).glob("*.js")
-    ] + list((SRC / "interfaces/web/static").glob("*.js"))
+    ] + [p for p in (SRC / "interfaces/web/static").glob("*.js") if p != shared]
     assert len(scripts) >= 6
+    text = shared.read_text()
+    assert 'locale: () => (document.documentElement.lang === "nl" ? "nl-NL" : "en-GB")' in text
+    assert 'plotlySeparators: () => (document.documentElement.lang === "nl" ? ",." : ".,")' in text
     for path in scripts:
         text = path.read_text()
         assert "toLocaleString(" not in text and ".toFixed(" not in text, path
         if "NumberFormat" in text:
-            assert 'document.documentElement.lang === "nl" ? "nl-NL" : "en-GB"' in text, path
+            assert "ketenradar.locale()" in text, path
         if "Plotly.newPlot" in text:
-            assert "separators" in text, path
+            assert "ketenradar.plotlySeparators()" in text, path
     base = (SRC / "interfaces/web/templates/base.html").read_text()
     assert '<html lang="{{ lang }}">' in base
+    # in <head>: loaded before the scripts each page puts at the end of its main block
+    assert '<script src="/static/ketenradar.js"></script>' in base.split("</head>")[0]

@@ -13,29 +13,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import csrf_headers, require_shared
+from conftest import csrf_headers, record_job_steps, require_shared, signed_in, web_app
 from fastapi.testclient import TestClient
 
-from ketenradar.core.jobs import Job
 from ketenradar.datasets import DataStore
-from ketenradar.interfaces.web.app import create_app
-from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.modules.io import api as io_api
 from ketenradar.registry import service
 from ketenradar.results import live
 
-PASSWORD = "correct horse battery staple"
 ENVELOPE = {"status", "code", "detail", "field", "file", "line", "column", "node"}
 
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    for name, value in (("TIME_COST", "1"), ("MEMORY_KIB", "64"), ("PARALLELISM", "1")):
-        monkeypatch.setenv(f"KETENRADAR_ARGON2_{name}", value)
-    application = create_app(settings=WebSettings.from_env(tmp_path / "data"))
-    for user, role in (("ann", "admin"), ("alice", "analyst"), ("vic", "viewer")):
-        service.create_user(application.state.accounts, user, PASSWORD, role)
-    return application
+    return web_app(tmp_path, monkeypatch, {"ann": "admin", "alice": "analyst", "vic": "viewer"})
 
 
 @pytest.fixture
@@ -43,15 +34,6 @@ def shared_icio(monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = require_shared("icio_oecd_2022")
     monkeypatch.setenv("KETENRADAR_SHARED_DATA", str(folder.parent))
     return folder
-
-
-def signed_in(app, name: str) -> TestClient:
-    c = TestClient(app)
-    r = c.post(
-        "/api/v1/login", json={"username": name, "password": PASSWORD}, headers=csrf_headers(c)
-    )
-    assert r.status_code == 200
-    return c
 
 
 def store_of(app) -> Path:
@@ -62,14 +44,7 @@ def store_of(app) -> Path:
 def test_admin_loads_the_shared_icio_table_then_a_shock_runs(
     app, shared_icio: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    steps: list[str] = []
-    original = Job.report
-
-    def recording(self: Job, step: str, done: int, total: int | None) -> None:
-        steps.append(step)
-        original(self, step, done, total)
-
-    monkeypatch.setattr(Job, "report", recording)
+    steps = record_job_steps(monkeypatch)
     admin = signed_in(app, "ann")
 
     # fresh install: no table, the page offers the load button with the shared folder

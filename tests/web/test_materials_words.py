@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from test_dutch import visible
 
 from ketenradar.core.countries import country_name
+from ketenradar.core.vocabularies.materials import display_name
 from ketenradar.interfaces.web.app import create_app
 from ketenradar.interfaces.web.i18n import format_number, format_percent, gettext
 from ketenradar.interfaces.web.settings import WebSettings
@@ -139,11 +140,11 @@ def test_bom_single_points_of_failure_are_named(client: TestClient):
     assert [m for m, _ in spans] == [r["material"] for r in spof]
     for (_, text), r in zip(spans, spof, strict=True):
         want = (
-            f"{r['name']} ({gettext('nl', 'mat_stage_' + r['stage'])}): "
+            f"{display_name(r['material'], 'nl')} ({gettext('nl', 'mat_stage_' + r['stage'])}): "
             f"{country_name(r['top_country'], 'nl')} {format_percent(r['top_share'], 'nl')}"
         )
         assert text == want
-    assert "Silicon metal (verwerking): China" in html
+    assert "Siliciummetaal (verwerking): China" in html
     shown = texts(html)
     for raw in ("silicon_metal", "mass_kg", "CHN", "(processing)"):
         assert not any(raw in t for t in shown), raw
@@ -161,7 +162,7 @@ def test_bom_quantity_is_labelled_with_its_unit(client: TestClient):
     # the countries' critical materials by name, and the critical list in the summary
     html = client.get("/nl/bom?name=naval_aesa_radar").text
     countries = html.split('id="bom-countries"')[1].split("</table>")[0]
-    assert "Silicon metal" in countries and "silicon_metal" not in countries
+    assert "Siliciummetaal" in countries and "silicon_metal" not in countries
 
 
 def test_bom_notes_name_the_stage_used(client: TestClient):

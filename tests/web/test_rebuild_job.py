@@ -10,37 +10,27 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import csrf_headers, write_country_dict, write_product_dict, write_trade
+from conftest import (
+    csrf_headers,
+    record_job_steps,
+    signed_in,
+    web_app,
+    write_country_dict,
+    write_product_dict,
+    write_trade,
+)
 from fastapi.testclient import TestClient
 
-from ketenradar.core.jobs import Job
 from ketenradar.datasets import DataStore
-from ketenradar.interfaces.web.app import create_app
-from ketenradar.interfaces.web.settings import WebSettings
 from ketenradar.registry import service
 from ketenradar.results import live
 
-PASSWORD = "correct horse battery staple"
 PRODUCTS = ["260111", "810590", "280530"]
 
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    for name, value in (("TIME_COST", "1"), ("MEMORY_KIB", "64"), ("PARALLELISM", "1")):
-        monkeypatch.setenv(f"KETENRADAR_ARGON2_{name}", value)
-    application = create_app(settings=WebSettings.from_env(tmp_path / "data"))
-    service.create_user(application.state.accounts, "ann", PASSWORD, "admin")
-    service.create_user(application.state.accounts, "alice", PASSWORD, "analyst")
-    return application
-
-
-def signed_in(app, name: str) -> TestClient:
-    c = TestClient(app)
-    r = c.post(
-        "/api/v1/login", json={"username": name, "password": PASSWORD}, headers=csrf_headers(c)
-    )
-    assert r.status_code == 200
-    return c
+    return web_app(tmp_path, monkeypatch, {"ann": "admin", "alice": "analyst"})
 
 
 @pytest.fixture
@@ -70,14 +60,7 @@ def release(http_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> byt
 def test_fetch_and_rebuild_is_one_job_with_three_phases(
     app, release: bytes, http_server, monkeypatch: pytest.MonkeyPatch
 ):
-    steps: list[str] = []
-    original = Job.report
-
-    def recording(self: Job, step: str, done: int, total: int | None) -> None:
-        steps.append(step)
-        original(self, step, done, total)
-
-    monkeypatch.setattr(Job, "report", recording)
+    steps = record_job_steps(monkeypatch)
     data_dir = app.state.settings.data_dir
     assert live.current(data_dir) is None
     before = TestClient(app).get("/api/v1/facts").json()

@@ -229,6 +229,12 @@ CALLS: dict[tuple[str, str], tuple[Call, int]] = {
         200,
     ),
     ("POST", "/api/v1/bom/exposure"): (_bom, 200),
+    ("POST", "/api/v1/bom/exposure.{fmt}"): (
+        lambda app, c, o: c.post(
+            "/api/v1/bom/exposure.csv", files={"file": ("toy.yaml", TOY_BOM.encode())}
+        ),
+        200,
+    ),
     ("POST", "/api/v1/io/load"): (_io_load, 202),
     ("POST", "/api/v1/io/shock"): (lambda app, c, o: c.post("/api/v1/io/shock", json=SHOCK), 200),
     ("POST", "/api/v1/io/shock.{fmt}"): (
@@ -468,3 +474,47 @@ def test_a_deactivated_user_gets_no_token_and_is_told_why(
     assert r.exit_code != 0 and "'dee' is deactivated" in r.output, r.output
     assert "cannot have the viewer role" not in r.output
     assert service.list_tokens(app.state.accounts, user(app, "dee")) == []
+
+
+def test_tokens_under_concurrent_requests_on_sqlite_and_postgresql(
+    accounts_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Many scripts at once, each with a token never used before (so every request also
+    writes its ``last_used_at``), while more tokens are made: every request is answered as
+    its owner, each token is marked used, no token is lost or duplicated."""
+    from conftest import together
+
+    monkeypatch.setenv("KETENRADAR_DATABASE_URL", accounts_db_url)
+    application = create_app(settings=WebSettings.from_env(tmp_path / "d"))
+    factory = application.state.accounts
+    for role, name in OWNERS.items():
+        service.create_user(factory, name, PASSWORD, role)
+    tokens = {
+        f"{name}{i}": (name, token_for(application, name))
+        for name in OWNERS.values()
+        for i in range(3)
+    }
+
+    def ask(owner: str, secret: str) -> Callable[[], Any]:
+        def call() -> tuple[int, str]:
+            r = script(application, secret).get("/api/v1/session")
+            return r.status_code, r.json()["user"]["username"]
+
+        return call
+
+    def make(owner: str, i: int) -> Callable[[], Any]:
+        return lambda: service.create_token(factory, user(application, owner), f"c{i}")[1]
+
+    calls = [ask(o, t) for o, t in tokens.values()] * 2
+    calls += [make(o, i) for i, o in enumerate(OWNERS.values())]
+    got = together(calls)
+    errors = [g for g in got if isinstance(g, BaseException)]
+    assert not errors, errors[:3]
+    answers = got[: 2 * len(tokens)]
+    assert answers == [(200, o) for o, _ in tokens.values()] * 2
+    made = got[2 * len(tokens) :]
+    assert len(set(made)) == len(OWNERS) and all(m.startswith("kr_") for m in made)
+    rows = service.list_tokens(factory)
+    assert len(rows) == len(tokens) + len(OWNERS)
+    used = {r.prefix for r in rows if r.last_used_at is not None}
+    assert used == {t[:10] for _, t in tokens.values()}

@@ -75,6 +75,17 @@ class FactTable:
 
 
 @dataclass(frozen=True)
+class ResultTable:
+    """A table a module computes on request (not a fact table: never stored or served from
+    the facts), e.g. an input-output shock: its name, what it holds and its column schema
+    (for the file writers and ``docs/results.md``)."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...] = ()
+
+
+@dataclass(frozen=True)
 class SavedKind:
     """A kind of saved work a module stores in the registry database (e.g. a BOM)."""
 
@@ -109,6 +120,8 @@ class Module:
     static: str | None = None
     messages: str | None = None
     facts: tuple[FactTable, ...] = ()
+    #: the tables the module computes on request (their schemas; not fact tables)
+    results: tuple[ResultTable, ...] = ()
     derive: str | None = None
     saved_kinds: tuple[SavedKind, ...] = ()
     docs: tuple[str, ...] = ()

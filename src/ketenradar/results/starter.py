@@ -149,7 +149,7 @@ def derive(
         total=sum(len(m.facts) for m in chosen),
     )
     ctx.describe |= {
-        "imps": " and ".join(imps),
+        "imps": ", ".join(imps),  # a list any language reads (placed as is in Dutch too)
         "span": span(wanted),
         "dataset": trade.name if trade else "",
         "io_year": "",

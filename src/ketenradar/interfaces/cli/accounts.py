@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,7 +14,13 @@ from ketenradar.interfaces.cli.common import (
     handle_errors,
     out,
     plain,
+    printable,
 )
+
+if TYPE_CHECKING:  # SQLAlchemy only in annotations: `ketenradar --help` does not load it
+    from sqlalchemy.orm import sessionmaker
+
+    from ketenradar.registry.models import User
 
 users_app = typer.Typer(help="Accounts of the web application (roles viewer, analyst, admin).")
 db_app = typer.Typer(help="The accounts database: migrations (Alembic).", no_args_is_help=True)
@@ -24,13 +30,30 @@ PasswordStdin = Annotated[
 ]
 
 
-def _db_url() -> str:
+def _settings_url() -> str:
+    """The accounts database's URL, from the settings (``--data-dir``, ``KETENRADAR_*``)."""
     from ketenradar.interfaces.web.settings import WebSettings
+
+    return WebSettings.from_env(_dir(None)).database_url
+
+
+def _db_url() -> str:
+    """The accounts database's URL, migrated to the latest revision first."""
     from ketenradar.registry import db
 
-    url = WebSettings.from_env(_dir(None)).database_url
+    url = _settings_url()
     db.upgrade(url)
     return url
+
+
+def _user(factory: sessionmaker, username: str) -> User:
+    """The account called ``username``, or a usage error."""
+    from ketenradar.registry import service
+
+    user = next((u for u in service.list_users(factory) if u.username == username), None)
+    if user is None:
+        raise UsageError(f"no user '{printable(username)}'")
+    return user
 
 
 def _password(from_stdin: bool) -> str:
@@ -89,8 +112,9 @@ def set_role(
 @users_app.command("deactivate")
 @handle_errors
 def deactivate(username: Annotated[str, typer.Argument(help="User name.")]) -> None:
-    """Stop a user from signing in; ends the user's sessions (refused for the last active
-    admin)."""
+    """Stop a user from signing in and end their sessions.
+
+    Refused for the last active admin."""
     from ketenradar.registry import db, service
 
     service.set_active(db.sessions(_db_url()), username, False, by="cli")
@@ -113,8 +137,9 @@ def reset_password(
     username: Annotated[str, typer.Argument(help="User name.")],
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Give a user a new password (prompted twice, or from standard input); the user's
-    sessions end."""
+    """Give a user a new password; their sessions end.
+
+    The password is prompted twice, or read from standard input."""
     from ketenradar.registry import db, service
 
     url = _db_url()
@@ -130,8 +155,9 @@ def delete_user(
         bool, typer.Option("--yes", help="Do not ask; delete the user and their saved work.")
     ] = False,
 ) -> None:
-    """Delete a user with their sessions and saved work (refused for the last active admin;
-    ``deactivate`` keeps the saved work)."""
+    """Delete a user with their sessions and saved work.
+
+    Refused for the last active admin; ``deactivate`` keeps the saved work."""
     from ketenradar.registry import db, service
 
     if not yes and not typer.confirm(
@@ -162,10 +188,9 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Migrate the accounts database up (``serve`` does this on start too)."""
-    from ketenradar.interfaces.web.settings import WebSettings
     from ketenradar.registry import db
 
-    url = WebSettings.from_env(_dir(None)).database_url
+    url = _settings_url()
     db.upgrade(url, revision)
     out.print(f"database at revision {db.current_revision(url)}")
 
@@ -183,10 +208,9 @@ def db_downgrade(
     their rows ('base': every account, session and audit entry). Asks first."""
     from sqlalchemy.engine import make_url
 
-    from ketenradar.interfaces.web.settings import WebSettings
     from ketenradar.registry import db
 
-    url = WebSettings.from_env(_dir(None)).database_url
+    url = _settings_url()
     if not yes:
         where = make_url(url).render_as_string(hide_password=True)
         what = (
@@ -211,11 +235,9 @@ def db_downgrade(
 @handle_errors
 def db_current() -> None:
     """The revision the accounts database is at."""
-    from ketenradar.interfaces.web.settings import WebSettings
     from ketenradar.registry import db
 
-    url = WebSettings.from_env(_dir(None)).database_url
-    out.print(db.current_revision(url) or "not migrated")
+    out.print(db.current_revision(_settings_url()) or "not migrated")
 
 
 token_app = typer.Typer(
@@ -237,14 +259,15 @@ def token_create(
         int | None, typer.Option(help="Expires after this many days (default: never).")
     ] = None,
 ) -> None:
-    """Make a personal API token for a user; prints the token once (only its SHA-256 is
-    kept). The token goes to standard output, the rest to standard error."""
+    """Make a personal API token for a user.
+
+    The token is printed once, on standard output; only its SHA-256 is kept.
+    The rest goes to standard error.
+    """
     from ketenradar.registry import db, service
 
     factory = db.sessions(_db_url())
-    user = next((u for u in service.list_users(factory) if u.username == username), None)
-    if user is None:
-        raise UsageError(f"no user '{plain(username)}'")
+    user = _user(factory, username)
     row, secret = service.create_token(factory, user, name, role, days=days, by="cli")
     err = f"token {row.id} '{plain(row.name)}' for '{plain(username)}' ({row.role})"
     typer.echo(err + ": shown this once, keep it secret", err=True)
@@ -262,11 +285,7 @@ def token_list(
     from ketenradar.registry import db, service
 
     factory = db.sessions(_db_url())
-    user = None
-    if username is not None:
-        user = next((u for u in service.list_users(factory) if u.username == username), None)
-        if user is None:
-            raise UsageError(f"no user '{plain(username)}'")
+    user = None if username is None else _user(factory, username)
     table = Table("id", "user", "name", "role", "starts with", "created", "expires", "last used")
     for t in service.list_tokens(factory, user):
         table.add_row(

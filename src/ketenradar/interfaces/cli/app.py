@@ -26,10 +26,8 @@ from ketenradar.interfaces.cli.common import (
     GlobalDataDir,
     _command,
     _dir,
-    _progress_bar,
     _state,
     add_and_report,
-    bar_progress,
     debug_enabled,
     err,
     handle_errors,
@@ -37,6 +35,7 @@ from ketenradar.interfaces.cli.common import (
     out,
     plain,
     printable,
+    run_with_progress,
 )
 
 __all__ = [
@@ -197,19 +196,17 @@ def data_fetch(
 
     if source != "baci":
         raise UsageError(f"fetch supports 'baci' only for now, not '{source}'")
-    with _progress_bar() as bar:
-        task = bar.add_task(f"download {hs.upper()} {release}", total=None)
-
-        res = api.fetch_baci(
-            release,
-            hs,
-            data_dir=_dir(data_dir),
-            base_url=base_url,
-            dest=dest,
-            expected_sha256=sha256,
-            expected_size=size,
-            progress=bar_progress(bar, task),
-        )
+    res = run_with_progress(
+        f"download {hs.upper()} {release}",
+        api.fetch_baci,
+        release,
+        hs,
+        data_dir=_dir(data_dir),
+        base_url=base_url,
+        dest=dest,
+        expected_sha256=sha256,
+        expected_size=size,
+    )
     how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
     out.print(f"{how}: {plain(res.path)} ({res.size:,} bytes, sha256 {res.sha256})")
     if add:
@@ -311,15 +308,7 @@ def starter_build(
     from ketenradar.results import starter
 
     target = output or starter.packaged_dir()
-    with _progress_bar() as bar:
-        task = bar.add_task("building", total=None)
-        m = starter.build(
-            shared_data_dir(),
-            target,
-            progress=lambda what, done, total: bar.update(
-                task, description=what, completed=done, total=total
-            ),
-        )
+    m = run_with_progress("building", starter.build, shared_data_dir(), target)
     for name, info in m["tables"].items():
         out.print(f"{name}: {info['rows']:,} rows", highlight=False)
     out.print(f"wrote {plain(target)}")
@@ -370,18 +359,15 @@ def facts_build(
     from ketenradar.results import live, starter
 
     root = api.open_store(_dir(data_dir)).root
-    with _progress_bar() as bar:
-        task = bar.add_task("deriving", total=None)
-        m = live.build(
-            root,
-            importers=importer or starter.IMPORTERS,
-            years=year,
-            trade_dataset=dataset,
-            progress=lambda what, done, total: bar.update(
-                task, description=what, completed=done, total=total
-            ),
-            command=_command(ctx),
-        )
+    m = run_with_progress(
+        "deriving",
+        live.build,
+        root,
+        importers=importer or starter.IMPORTERS,
+        years=year,
+        trade_dataset=dataset,
+        command=_command(ctx),
+    )
     for name, info in m["tables"].items():
         out.print(f"{name}: {info['rows']:,} rows", highlight=False)
     for name, why in m["skipped"].items():

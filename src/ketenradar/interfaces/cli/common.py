@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,7 +26,7 @@ from ketenradar.core.errors import KetenradarError, UsageError
 from ketenradar.core.progress import Progress
 
 if TYPE_CHECKING:  # pandas only in annotations: `ketenradar --help` does not load it
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import pandas as pd
 
@@ -36,6 +36,8 @@ err = Console(stderr=True)
 out = Console()
 
 _state: dict[str, Any] = {"data_dir": None, "provenance": False}
+
+_T = TypeVar("_T")
 
 #: ``--data-dir`` before the command: the environment variable applies here only, so that a
 #: global ``--data-dir`` wins over ``$KETENRADAR_DATA_DIR``.
@@ -311,22 +313,24 @@ def bar_progress(bar: Any, task: Any) -> Progress:
     return progress
 
 
+def run_with_progress(label: str, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+    """``fn(*args, **kwargs, progress=…)`` under a progress bar on stderr: the bar starts as
+    ``label``, then shows the stages ``fn`` reports (:func:`bar_progress`) and goes away when
+    ``fn`` returns or fails."""
+    with _progress_bar() as bar:
+        task = bar.add_task(printable(label), total=None)
+        return fn(*args, progress=bar_progress(bar, task), **kwargs)
+
+
 def _ingest(
     source: str, paths: list[Path], data_dir: Path | None, name: str | None, **options: Any
 ) -> list[Any]:
     """``api.add_dataset`` with a progress bar on stderr."""
     from ketenradar import api
 
-    with _progress_bar() as bar:
-        task = bar.add_task("reading", total=None)
-        return api.add_dataset(
-            source,
-            paths,
-            data_dir=_dir(data_dir),
-            name=name,
-            progress=bar_progress(bar, task),
-            **options,
-        )
+    return run_with_progress(
+        "reading", api.add_dataset, source, paths, data_dir=_dir(data_dir), name=name, **options
+    )
 
 
 def add_and_report(

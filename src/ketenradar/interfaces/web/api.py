@@ -26,6 +26,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = errors.openapi_responses(
         401: "Sign in first, or wrong user name or password (code unauthorized)",
         403: "Role too low (forbidden), or the CSRF check failed (csrf_failed)",
         404: "Not found (code not_found; the message names close matches)",
+        405: "The path names another resource, which does not take this method (code "
+        "method_not_allowed; the Allow header lists the methods it takes)",
         409: "Needs data that is not loaded (missing_data: says how to load), or the state "
         "does not allow it (conflict, cancelled)",
         413: "Request body too large (code payload_too_large; the message names the limit: "

@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 ROUTE_KINDS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/datasets"): "upload",
     ("POST", "/api/v1/bom/exposure"): "bom",
+    ("POST", "/api/v1/bom/exposure.{fmt:download}"): "bom",  # its download (file or text)
     ("POST", "/{lang}/bom"): "bom",
     ("POST", "/api/v1/saved/{kind}"): "saved",
 }

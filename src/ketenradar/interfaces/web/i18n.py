@@ -18,7 +18,8 @@ extension (``_``, ``gettext``, ``ngettext``, ``{% trans %}``) and the filters ``
 code as its name in the page's language, CLDR through Babel), ``yesno`` (✓ / –), ``english``
 (a text with no Dutch source, marked ``lang="en"``, with one note per page saying so) and
 ``data_text`` (a text a source or fact build writes in English, in Dutch where a catalog
-message has that English wording). The environment is shared by concurrent requests, so
+message has that English wording), ``ecosystem`` and ``ecosystem_options`` (the EU industrial
+ecosystems, messages ``ecosystem_<slug>``). The environment is shared by concurrent requests, so
 nothing is installed per request: every function reads the language from the render context
 (``lang``) and the per-page notes from its ``english_notes`` list. How to add a message or a
 language: docs/i18n.md.
@@ -62,6 +63,11 @@ ENGLISH_NOTES = ("hs", "data")
 #: (``fact_<table>``: a fact table's description; ``licence_<source>``: a licence), so that
 #: :func:`data_text` can show the Dutch text for it.
 DATA_TEXT_PREFIXES = ("fact_", "licence_")
+#: The messages naming the EU industrial ecosystems (COM(2021) 350): ``ecosystem_<slug>`` of
+#: the English name in the data (:func:`ecosystem_key`); the English text is that name.
+ECOSYSTEM_PREFIX = "ecosystem_"
+#: How the screening's ``ecosystem`` column joins a product's ecosystems.
+ECOSYSTEM_SEPARATOR = "; "
 
 _MSGID = re.compile(r'^msgid "((?:[^"\\]|\\.)*)"\s*$')
 
@@ -401,6 +407,50 @@ def data_text(text: Any, lang: str, prefix: str, notes: list[str] | None = None)
     return escape("; ".join(parts))
 
 
+def ecosystem_key(name: str) -> str:
+    """The message key of an EU industrial ecosystem's name: its English name in the data in
+    lower case, every run of other characters than letters and digits one ``_``
+    (``Aerospace & Defence`` -> ``ecosystem_aerospace_defence``)."""
+    return ECOSYSTEM_PREFIX + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def ecosystem_text(name: str, lang: str) -> str | None:
+    """The name of the ecosystem ``name`` (its English name in the data) in ``lang``;
+    ``None`` when no catalog names it."""
+    text = catalogs().texts.get(lang, {}).get(ecosystem_key(name))
+    return text if isinstance(text, str) else None
+
+
+def ecosystem(value: Any, lang: str, notes: list[str] | None = None) -> Markup:
+    """One or more EU industrial ecosystems (English names from the data, joined by ``"; "``
+    as in the screening's ``ecosystem`` column) in ``lang``, joined the same way; a name no
+    catalog has stays as it is, marked as English (:func:`english`). Empty for ``None``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return Markup("")
+    parts = []
+    for name in str(value).split(ECOSYSTEM_SEPARATOR):
+        text = ecosystem_text(name, lang)
+        parts.append(escape(text) if text is not None else english(name, lang, "data", notes))
+    return Markup(ECOSYSTEM_SEPARATOR).join(parts)
+
+
+def ecosystem_options(
+    names: Iterable[str], lang: str, notes: list[str] | None = None
+) -> list[tuple[str, str, bool]]:
+    """The choices of an ecosystem selector: ``(name, text, english)`` per ecosystem, ``name``
+    its English name in the data (the value a filter takes), ``text`` its name in ``lang``
+    and ``english`` whether that text is English on a page in another language (no catalog
+    names it: mark the option ``lang="en"``; the page's note is added to ``notes``); sorted
+    by ``text``."""
+    out = []
+    for name in names:
+        text = ecosystem_text(name, lang)
+        if text is None and lang != "en":
+            _note(notes, "data")
+        out.append((name, text or name, text is None and lang != "en"))
+    return sorted(out, key=lambda o: (o[1].casefold(), o[0]))
+
+
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
 
 
@@ -502,6 +552,16 @@ def _data_text(ctx: Context, text: Any, prefix: str) -> Markup:
 
 
 @pass_context
+def _ecosystem(ctx: Context, value: Any) -> Markup:
+    return ecosystem(value, context_language(ctx), ctx.get("english_notes"))
+
+
+@pass_context
+def _ecosystem_options(ctx: Context, names: Iterable[str]) -> list[tuple[str, str, bool]]:
+    return ecosystem_options(names, context_language(ctx), ctx.get("english_notes"))
+
+
+@pass_context
 def _datetimes(ctx: Context, text: Any) -> str:
     return datetimes(text, context_language(ctx))
 
@@ -531,8 +591,9 @@ def install(env: Environment) -> None:
     """Give ``env`` the i18n extension with the merged catalogs, ``t`` (when the render
     context brings none) and the filters ``number``, ``percent``, ``date``, ``datetime``,
     ``datetimes``, ``country``, ``material``, ``source_name``, ``yesno``, ``english``,
-    ``data_text`` and ``label``, all reading the language from the render context's ``lang``
-    (and the page's English notes from its ``english_notes``)."""
+    ``data_text``, ``ecosystem``, ``ecosystem_options`` and ``label``, all reading the
+    language from the render context's ``lang`` (and the page's English notes from its
+    ``english_notes``)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_t, _nt, newstyle=False)  # type: ignore[attr-defined]
     env.globals.setdefault("t", _t)
@@ -548,6 +609,8 @@ def install(env: Environment) -> None:
         yesno=_yesno,
         english=_english,
         data_text=_data_text,
+        ecosystem=_ecosystem,
+        ecosystem_options=_ecosystem_options,
         label=_label,
     )
     catalogs()  # a broken catalog stops the start, not the first page

@@ -1,7 +1,7 @@
 """Input-output analysis: inter-country tables, exposure, shocks and value-added balance."""
 
 from ketenradar.core.modules import Module, NavEntry
-from ketenradar.modules.io.facts import FACTS
+from ketenradar.modules.io.facts import FACTS, RESULTS
 
 MODULE = Module(
     name="io",
@@ -22,6 +22,7 @@ MODULE = Module(
     static="web/static",
     messages="messages",
     facts=FACTS,
+    results=RESULTS,
     derive="ketenradar.modules.io.facts:derive",
     docs=("methods/input-output.md", "web/io.md"),
 )

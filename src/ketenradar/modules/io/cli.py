@@ -16,14 +16,13 @@ from ketenradar.interfaces.cli.common import (
     _command,
     _dir,
     _ingest,
-    _progress_bar,
     add_and_report,
-    bar_progress,
     emit,
     err,
     handle_errors,
     out,
     plain,
+    run_with_progress,
 )
 from ketenradar.modules.io.facts import SHOCK_COLUMNS
 
@@ -175,20 +174,19 @@ def io_exposure(
     """Direct and value-added dependency of an economy on foreign country-industries."""
     from ketenradar.modules.io.api import exposure
 
-    with _progress_bar() as bar:
-        task = bar.add_task("exposure", total=None)
-        df = exposure(
-            economy,
-            source=source,
-            year=year,
-            by=by,
-            basis=basis,
-            top=top,
-            dataset=dataset,
-            data_dir=_dir(data_dir),
-            command=_command(ctx),
-            progress=bar_progress(bar, task),
-        )
+    df = run_with_progress(
+        "exposure",
+        exposure,
+        economy,
+        source=source,
+        year=year,
+        by=by,
+        basis=basis,
+        top=top,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
     emit(
         df,
         fmt,
@@ -233,23 +231,22 @@ def io_shock(
     """Output and value-added loss of the economy's industries when supply falls."""
     from ketenradar.modules.io.api import shock
 
-    with _progress_bar() as bar:
-        task = bar.add_task("scenarios", total=None)
-        df = shock(
-            economy,
-            scenario_file=scenario,
-            supplier=supplier,
-            fall=fall,
-            to=to,
-            industries=tuple(industry or ()),
-            model_name=model,
-            source=source,
-            year=year,
-            dataset=dataset,
-            data_dir=_dir(data_dir),
-            command=_command(ctx),
-            progress=bar_progress(bar, task),
-        )
+    df = run_with_progress(
+        "scenarios",
+        shock,
+        economy,
+        scenario_file=scenario,
+        supplier=supplier,
+        fall=fall,
+        to=to,
+        industries=tuple(industry or ()),
+        model_name=model,
+        source=source,
+        year=year,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
     if fmt == "table":
         prov = df.attrs.get("provenance")
         df = df.sort_values(

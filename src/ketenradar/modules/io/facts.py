@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ketenradar.core.modules import Column, FactTable
+from ketenradar.core.modules import Column, FactTable, ResultTable
 from ketenradar.core.results import COLUMNS as SHARED
 from ketenradar.core.results import schema
 
@@ -358,9 +358,16 @@ SHOCK_COLUMNS = _columns(
     "output_loss_share va_musd va_loss_musd va_loss_share output_loss_capped",
 )
 
-#: The column schemas of the module's results computed on request (not fact tables), by
-#: table name; with ``FACTS`` they are every table the vocabulary ``COLUMNS`` serves.
-RESULTS: dict[str, tuple[Column, ...]] = {"io_shock": SHOCK_COLUMNS}
+#: The tables the module computes on request (not fact tables); with ``FACTS`` they are every
+#: table the vocabulary ``COLUMNS`` serves.
+RESULTS = (
+    ResultTable(
+        "io_shock",
+        "the output and value added each industry loses when a supplier's output falls "
+        "(`ketenradar io shock`, `POST /api/v1/io/shock`, the shock form of the io page)",
+        SHOCK_COLUMNS,
+    ),
+)
 
 
 def derive(ctx: DeriveContext) -> None:

@@ -2,7 +2,6 @@
 // job, draw its progress and offer to cancel it while it is queued or running. When a job
 // finishes the page reloads as /data?job=<id> (to list the new data) and shows its result.
 (function () {
-  const token = document.querySelector('meta[name=csrf-token]').content;
   const box = document.getElementById('job');
   const step = document.getElementById('job-step');
   const state = document.getElementById('job-state');
@@ -46,9 +45,8 @@
   }
 
   async function poll(id) {
-    const r = await fetch('/api/v1/jobs/' + id, { credentials: 'same-origin' });
-    const job = await r.json();
-    if (!r.ok) { error.textContent = job.detail; return; }
+    const { ok, data: job } = await ketenradar.getReply('/api/v1/jobs/' + id);
+    if (!ok) { error.textContent = job.detail; return; }
     if (job.state === 'queued' || job.state === 'running') watching = true;
     show(job);
     if (job.state === 'queued' || job.state === 'running') setTimeout(() => poll(id), 400);
@@ -56,12 +54,8 @@
 
   async function start(form, body, headers) {
     error.textContent = '';
-    const r = await fetch(form.dataset.endpoint, {
-      method: 'POST', body, credentials: 'same-origin',
-      headers: Object.assign({ 'X-CSRF-Token': token }, headers || {}),
-    });
-    const data = await r.json();
-    if (!r.ok) { box.hidden = false; box.dataset.state = 'refused'; error.textContent = data.detail; return; }
+    const { ok, data } = await ketenradar.postReply(form.dataset.endpoint, body, headers);
+    if (!ok) { box.hidden = false; box.dataset.state = 'refused'; error.textContent = data.detail; return; }
     watching = true;
     show(data);
     poll(data.id);
@@ -70,11 +64,8 @@
   cancel.addEventListener('click', async () => {
     if (!current) return;
     cancel.hidden = true;
-    const r = await fetch('/api/v1/jobs/' + current + '/cancel', {
-      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': token },
-    });
-    const data = await r.json();
-    if (!r.ok) { error.textContent = data.detail; return; }
+    const { ok, data } = await ketenradar.postReply('/api/v1/jobs/' + current + '/cancel');
+    if (!ok) { error.textContent = data.detail; return; }
     show(data);
   });
 

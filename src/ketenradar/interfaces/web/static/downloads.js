@@ -43,19 +43,12 @@
     }
     const format = button.dataset.format;
     box.setAttribute("aria-busy", "true");
-    fetch(`${box.dataset.base}.${format}`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content,
-      },
-      body: box.dataset.body,
-    })
+    ketenradar
+      .post(`${box.dataset.base}.${format}`, box.dataset.body, { "Content-Type": "application/json" })
       .then((r) => {
         if (!r.ok) {
-          return r.json().then((e) => {
-            throw new Error(`${r.status}: ${e.detail || JSON.stringify(e)}`);
+          return ketenradar.reply(r).then((res) => {
+            throw new Error(ketenradar.refusal(res));
           });
         }
         return r.blob().then((blob) => save(blob, filename(r, `download.${format}`)));

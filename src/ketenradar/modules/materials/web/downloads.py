@@ -1,6 +1,6 @@
 """Downloads of the materials pages: criticality and CRMA flags, one material, the what-if and
-bill-of-materials exposure, each every row as CSV, XLSX or Parquet with its provenance
-(:mod:`ketenradar.interfaces.web.downloads`).
+bill-of-materials exposure (packaged, saved or uploaded), each every row as CSV, XLSX or
+Parquet with its provenance (:mod:`ketenradar.interfaces.web.downloads`).
 
 Each route mirrors its JSON route (same path and query, plus ``.csv``, ``.xlsx``,
 ``.parquet`` or ``.csv.provenance.json``). This router comes before the module's others so
@@ -9,6 +9,8 @@ that ``/materials/tin.csv`` is a download, not a material named ``tin.csv``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -22,7 +24,14 @@ from ketenradar.interfaces.web.auth import saved_item_of
 from ketenradar.modules.materials.api import CRMA, EU_METHOD
 from ketenradar.modules.materials.facts import COLUMNS as MATERIAL_COLUMNS
 from ketenradar.modules.materials.web import views as mp
-from ketenradar.modules.materials.web.routes import WHATIF_BODY, BomName, Material, Supply
+from ketenradar.modules.materials.web.routes import (
+    WHATIF_BODY,
+    BomName,
+    Material,
+    Supply,
+    read_bom,
+    upload_exposure,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["downloads"])
 
@@ -182,8 +191,10 @@ def _bom_download(
     table: str,
     parameters: dict[str, Any],
     stem: str,
+    notes: Sequence[str] = (),
 ) -> Response:
-    """A BOM's exposure (``res``, on the supply basis ``s``) as a download."""
+    """A BOM's exposure (``res``, on the supply basis ``s``) as a download; ``notes`` go
+    first among the provenance's notes."""
     bom = res["bom"]
     prov = dl.computed_provenance(
         request,
@@ -193,6 +204,7 @@ def _bom_download(
         parameters=parameters | {"supply_origin": s.origin},
         thresholds={"single_point_of_failure": res["single_point_of_failure_threshold"]},
         notes=[
+            *notes,
             f"BOM {bom['file']}" + (" (illustrative)" if bom["illustrative"] else ""),
             *(f"BOM source {x['id']}: {x['citation']}" for x in bom["sources"]),
         ],
@@ -203,6 +215,72 @@ def _bom_download(
         tuple(MATERIAL_COLUMNS.values()),
     )
     return dl.respond(request, result, fmt, stem, table=table)
+
+
+UPLOAD_DOWNLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "description": "The BOM as a file (field 'file', as for POST "
+                    "/api/v1/bom/exposure) or as text (field 'bom', with 'filename' and "
+                    "'sha256': what the BOM page's download forms send)",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A BOM in YAML (docs/methods/bom.md), at most 1 MB",
+                        },
+                        "bom": {
+                            "type": "string",
+                            "description": "Instead of 'file': the BOM's YAML text, at most "
+                            "1 MB (line breaks counted as one byte)",
+                        },
+                        "filename": {
+                            "type": "string",
+                            "description": "With 'bom': the name of the file it was read from",
+                        },
+                        "sha256": {
+                            "type": "string",
+                            "description": "With 'bom': the SHA-256 of that file's bytes; the "
+                            "provenance names it when it is the hash of the text (LF or CRLF "
+                            "line breaks, with or without a UTF-8 byte-order mark), else the "
+                            "hash of the text with LF line breaks",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/bom/exposure.{fmt:download}",
+    response_class=Response,
+    responses=dl.OPENAPI,
+    openapi_extra=UPLOAD_DOWNLOAD_BODY,
+)
+async def bom_uploaded_exposure(
+    request: Request,
+    fmt: dl.FormatParam,
+    supply: Supply = "eu_crm",
+    table: BomTable = "materials",
+) -> Response:
+    """Exposure of your own BOM file, as ``POST /api/v1/bom/exposure`` computes it (same
+    upload, limit and errors: 422 for an invalid BOM, 413 over the limit), as a file: per
+    material (``materials``), per supplying country (``countries``) and the system's summary
+    (``summary``). The BOM is the multipart field ``file`` or the text field ``bom`` (what
+    the BOM page's download forms re-post). The provenance names the uploaded file and the
+    SHA-256 of its bytes; nothing is stored."""
+    data, filename, sha = await read_bom(request)
+    s, res = await run_in_threadpool(upload_exposure, request, data, filename, supply)
+    params = {"uploaded_bom": filename, "bom_sha256": sha, "supply": supply}
+    note = f"BOM uploaded as the file {filename} (SHA-256 {sha}); not stored"
+    stem = dl.filename("bom", "upload", PurePath(filename).stem, supply)
+    return await run_in_threadpool(_bom_download, request, res, s, fmt, table, params, stem, [note])
 
 
 @router.get("/bom/{name}/exposure.{fmt:download}", response_class=Response, responses=dl.OPENAPI)

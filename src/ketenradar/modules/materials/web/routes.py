@@ -13,11 +13,15 @@ endpoints (the POSTs still need the CSRF token). The what-if's JSON body (at mos
 uploaded BOM is read into memory (at most ``KETENRADAR_MAX_BOM_BYTES``, enforced before the
 body is read by :mod:`ketenradar.interfaces.web.guard`), validated and discarded, unless an
 analyst asks to save it (the ``save`` field of the upload form): then it is stored as a saved
-BOM once it has passed validation. Saving a what-if goes through ``POST /api/v1/saved/scenario``.
+BOM once it has passed validation. Not saved, the page holds the file's text in the hidden
+form its download buttons post to ``POST /api/v1/bom/exposure.{fmt}`` (:func:`read_bom`).
+Saving a what-if goes through ``POST /api/v1/saved/scenario``.
 """
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -35,7 +39,7 @@ from ketenradar.interfaces.web.auth import (
     user_with_role,
 )
 from ketenradar.interfaces.web.errors import error_body
-from ketenradar.interfaces.web.guard import human_size
+from ketenradar.interfaces.web.guard import FORM_OVERHEAD, human_size
 from ketenradar.interfaces.web.pages import check_lang, render
 from ketenradar.modules.materials.web import views as mp
 from ketenradar.registry import service
@@ -146,11 +150,68 @@ async def _read_upload(request: Request) -> tuple[bytes, str, Any]:
     return data, mp.clean_filename(upload.filename), form
 
 
-def _upload_exposure(request: Request, data: bytes, filename: str, supply: str) -> dict[str, Any]:
+async def read_bom(request: Request) -> tuple[bytes, str, str]:
+    """The BOM of a download's request (``POST /api/v1/bom/exposure.{fmt}``): the ``file``
+    field, read and checked as :func:`_read_upload` reads the upload of
+    ``POST /api/v1/bom/exposure``, or the text field ``bom`` (the BOM page's download forms
+    re-post an uploaded file's text, with its name in ``filename`` and the SHA-256 of its
+    bytes in ``sha256``). Returns the bytes, the shown file name and the bytes' SHA-256.
+
+    A form's text comes with CRLF line breaks (browsers send them so) and without the file's
+    byte-order mark: its line breaks are read as LF and its size counted so (at most
+    ``KETENRADAR_MAX_BOM_BYTES``, as the file's); its SHA-256: :func:`_text_sha256`."""
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        # the guard bounds the whole body (BOM limit + FORM_OVERHEAD); no part is larger
+        limit = _max_bom(request) + FORM_OVERHEAD
+        form = await request.form(max_files=1, max_fields=10, max_part_size=limit)
+        text = form.get("bom")
+        if isinstance(text, str):
+            if form.get("file") is not None:
+                raise UsageError(
+                    "send the BOM in one field: 'file' (the file) or 'bom' (its text)", field="bom"
+                )
+            name = form.get("filename")
+            filename = mp.clean_filename(name if isinstance(name, str) else None)
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            data = text.encode("utf-8")
+            if len(data) > _max_bom(request):
+                raise PayloadTooLargeError(
+                    f"the file is larger than {human_size(_max_bom(request))}", file=filename
+                )
+            claimed = form.get("sha256")
+            claimed = claimed.strip().lower() if isinstance(claimed, str) else ""
+            return data, filename, await run_in_threadpool(_text_sha256, text, claimed)
+    data, filename, _ = await _read_upload(request)
+    return data, filename, await run_in_threadpool(lambda: hashlib.sha256(data).hexdigest())
+
+
+def _text_sha256(text: str, claimed: str) -> str:
+    """The SHA-256 of the file a form's ``text`` (line breaks as LF) came from: ``claimed``
+    when it is the hash of the text written with LF or CRLF line breaks, with or without a
+    UTF-8 byte-order mark, else the hash of the text with LF line breaks in UTF-8."""
+    for newline in ("\n", "\r\n"):
+        body = text.replace("\n", newline).encode("utf-8")
+        for mark in (b"", codecs.BOM_UTF8):
+            sha = hashlib.sha256(mark + body).hexdigest()
+            if sha == claimed:
+                return sha
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def upload_exposure(
+    request: Request, data: bytes, filename: str, supply: str
+) -> tuple[mp.BomSupply, dict[str, Any]]:
+    """The exposure of an uploaded BOM (``data``, named ``filename``) on the supply basis
+    ``supply``, and that basis (its datasets, for a download's provenance); nothing stored."""
     facts = request.app.state.facts
     s = mp.bom_supply(facts, request.app.state.settings.data_dir, supply)
     text = mp.decode_upload(data, _max_bom(request), filename)
-    return mp.bom_exposure_from_text(text, filename, s)
+    return s, mp.bom_exposure_from_text(text, filename, s)
+
+
+def _upload_exposure(request: Request, data: bytes, filename: str, supply: str) -> dict[str, Any]:
+    return upload_exposure(request, data, filename, supply)[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,6 +312,7 @@ def _bom_page(
     errors: list[dict[str, Any]] | None = None,
     uploaded: str | None = None,
     saved: dict[str, Any] | None = None,
+    upload: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     footer = (result or {}).get("footer") or request.app.state.facts.footer(
@@ -269,6 +331,7 @@ def _bom_page(
         errors=errors or [],
         uploaded=uploaded,
         saved=saved,
+        upload=upload,
         max_mb=f"{_max_bom(request) / 1e6:g}",
         footer=footer,
     )
@@ -337,4 +400,20 @@ async def bom_upload_page(request: Request, lang: str) -> Response:
         return _bom_page(
             request, lang, supply=supply, errors=errors, uploaded=filename, status_code=status
         )
-    return _bom_page(request, lang, supply=supply, result=result, uploaded=filename, saved=saved)
+    # not saved: nothing to link to, so the page's download forms re-post the file's text
+    # (POST /api/v1/bom/exposure.{fmt}, read_bom), with its name and the SHA-256 of its bytes
+    upload = None
+    if saved is None:
+        text = mp.decode_upload(data, _max_bom(request), filename)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_bom reads it back
+        sha = await run_in_threadpool(lambda: hashlib.sha256(data).hexdigest())
+        upload = {"text": text, "filename": filename, "sha256": sha}
+    return _bom_page(
+        request,
+        lang,
+        supply=supply,
+        result=result,
+        uploaded=filename,
+        saved=saved,
+        upload=upload,
+    )

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ketenradar.core.countries import country_name
 from ketenradar.core.errors import NotFoundError, UsageError
+from ketenradar.core.vocabularies.materials import find_material
 from ketenradar.interfaces.web.api import FactsDep, Year
 from ketenradar.interfaces.web.frames import choice, finite, records
 from ketenradar.interfaces.web.pages import check_lang, render
@@ -68,6 +69,21 @@ def materials_hs(facts: Facts) -> dict[str, list[str]]:
         return {m: sorted(set(c)) for m, c in sorted(out.items())}
 
     return facts.cached(("compare-materials",), make)
+
+
+def table_name(material: str, names: list[str]) -> str:
+    """``material`` as the ``geopolrisk`` table names it (one of ``names``): that name, or
+    any name or id the material vocabulary knows for the same material (``cobalt``,
+    ``Kobalt``); a :class:`UsageError` listing ``names`` otherwise."""
+    if material in names:
+        return material
+    wanted = find_material(material)
+    for name in names:
+        m = find_material(name)
+        if wanted is not None and m is not None and m.material == wanted.material:
+            return name
+    choice("material", material, names)  # refused, with the names to choose from
+    return material
 
 
 def _largest(facts: Facts, year: int) -> str:
@@ -142,7 +158,7 @@ def compare(
     choice("year", year, years)
     mats = materials_hs(facts)
     if material:
-        choice("material", material, list(mats))
+        material = table_name(material, list(mats))
         codes = mats[material]
         kind, cols = "material", MATERIAL_COLUMNS
     else:

@@ -3,7 +3,7 @@
 // (POST /api/v1/io/shock with the CSRF token from the page's meta tag).
 (function () {
   "use strict";
-  const locale = document.documentElement.lang === "nl" ? "nl-NL" : "en-GB";
+  const locale = ketenradar.locale();
   const musd = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const pct = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 });
   const fmt = (f, v) => (v === null || v === undefined ? "–" : f.format(v));
@@ -11,55 +11,53 @@
   // --- exposure chart --------------------------------------------------------------------
   const chart = document.getElementById("io-chart");
   if (chart && typeof Plotly !== "undefined") {
-    fetch(chart.dataset.url, { credentials: "same-origin" })
-      .then((r) => r.json())
-      .then((data) => {
-        const rows = data.rows.filter((r) => r.output_musd > 0 && r.foreign_input_share !== null);
-        const multi = new Set(rows.map((r) => r.region)).size > 1;
-        const label = (r) => (multi ? `${r.region} ${r.industry}` : r.industry);
-        rows.sort((a, b) => b.foreign_input_share - a.foreign_input_share);
-        const order = rows.map(label);
-        const bars = (kind, name, color) => {
-          const sel = rows.filter((r) => r.kind === kind);
-          return {
-            type: "bar",
-            name: name,
-            x: sel.map(label),
-            y: sel.map((r) => r.foreign_input_share),
-            customdata: sel.map((r) => r.industry_name),
-            hovertemplate: "%{x} %{customdata}<br>%{y:.1%}<extra></extra>",
-            marker: { color: color },
-          };
+    ketenradar.getJSON(chart.dataset.url).then((data) => {
+      const rows = data.rows.filter((r) => r.output_musd > 0 && r.foreign_input_share !== null);
+      const multi = new Set(rows.map((r) => r.region)).size > 1;
+      const label = (r) => (multi ? `${r.region} ${r.industry}` : r.industry);
+      rows.sort((a, b) => b.foreign_input_share - a.foreign_input_share);
+      const order = rows.map(label);
+      const bars = (kind, name, color) => {
+        const sel = rows.filter((r) => r.kind === kind);
+        return {
+          type: "bar",
+          name: name,
+          x: sel.map(label),
+          y: sel.map((r) => r.foreign_input_share),
+          customdata: sel.map((r) => r.industry_name),
+          hovertemplate: "%{x} %{customdata}<br>%{y:.1%}<extra></extra>",
+          marker: { color: color },
         };
-        const va = {
-          type: "scatter",
-          mode: "markers",
-          name: chart.dataset.va,
-          x: rows.map(label),
-          y: rows.map((r) => r.foreign_va_content),
-          hovertemplate: "%{x}<br>%{y:.1%}<extra></extra>",
-          marker: { color: "#1d2733", symbol: "diamond", size: 7 },
-        };
-        Plotly.newPlot(
-          chart,
-          [
-            bars("goods", `${chart.dataset.direct} — ${chart.dataset.goods}`, "#4a6fa5"),
-            bars("services", `${chart.dataset.direct} — ${chart.dataset.services}`, "#e0a030"),
-            va,
-          ],
-          {
-            barmode: "overlay",
-            separators: locale === "nl-NL" ? ",." : ".,", // 12,5% on Dutch pages
-            xaxis: { type: "category", categoryorder: "array", categoryarray: order },
-            yaxis: { tickformat: ".0%", rangemode: "tozero" },
-            legend: { orientation: "h", y: 1.12 },
-            margin: { t: 40, b: 80 },
-            height: 460,
-          },
-          { displaylogo: false, responsive: true }
-        );
-        chart.dataset.drawn = String(rows.length);
-      });
+      };
+      const va = {
+        type: "scatter",
+        mode: "markers",
+        name: chart.dataset.va,
+        x: rows.map(label),
+        y: rows.map((r) => r.foreign_va_content),
+        hovertemplate: "%{x}<br>%{y:.1%}<extra></extra>",
+        marker: { color: "#1d2733", symbol: "diamond", size: 7 },
+      };
+      Plotly.newPlot(
+        chart,
+        [
+          bars("goods", `${chart.dataset.direct} — ${chart.dataset.goods}`, "#4a6fa5"),
+          bars("services", `${chart.dataset.direct} — ${chart.dataset.services}`, "#e0a030"),
+          va,
+        ],
+        {
+          barmode: "overlay",
+          separators: ketenradar.plotlySeparators(), // 12,5% on Dutch pages
+          xaxis: { type: "category", categoryorder: "array", categoryarray: order },
+          yaxis: { tickformat: ".0%", rangemode: "tozero" },
+          legend: { orientation: "h", y: 1.12 },
+          margin: { t: 40, b: 80 },
+          height: 460,
+        },
+        { displaylogo: false, responsive: true }
+      );
+      chart.dataset.drawn = String(rows.length);
+    });
   }
 
   // --- shock form ------------------------------------------------------------------------
@@ -71,7 +69,6 @@
   const error = document.getElementById("shock-error");
   const running = document.getElementById("shock-running");
   const template = document.getElementById("shock-template");
-  const token = () => document.querySelector("meta[name=csrf-token]").content;
 
   const showError = (message) => {
     error.textContent = message;
@@ -115,7 +112,7 @@
         },
       ],
       {
-        separators: locale === "nl-NL" ? ",." : ".,",
+        separators: ketenradar.plotlySeparators(),
         xaxis: { rangemode: "tozero", tickformat: ",.0f", automargin: true },
         yaxis: { type: "category", automargin: true },
         margin: { t: 10, r: 10, b: 40 },
@@ -192,21 +189,16 @@
     error.hidden = true;
     running.hidden = false;
     delete result.dataset.done;
-    fetch("/api/v1/io/shock", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": token() },
-      body: JSON.stringify(body),
-    })
-      .then((r) => r.json().then((data) => ({ ok: r.ok, status: r.status, data: data })))
-      .then(({ ok, status, data }) => {
+    ketenradar
+      .postJSON("/api/v1/io/shock", body)
+      .then((res) => {
         running.hidden = true;
-        if (!ok) {
+        if (!res.ok) {
           result.replaceChildren();
-          showError(`${status}: ${data.detail || JSON.stringify(data)}`);
+          showError(ketenradar.refusal(res));
           return;
         }
-        render(data, body);
+        render(res.data, body);
       })
       .catch((e) => {
         running.hidden = true;
@@ -229,7 +221,6 @@
   const error = document.getElementById("io-load-error");
   const button = document.getElementById("io-load-button");
   const input = form.elements.folder;
-  const token = () => document.querySelector("meta[name=csrf-token]").content;
   const label = (s) => box.dataset["label" + s.charAt(0).toUpperCase() + s.slice(1)] || s;
 
   input.addEventListener("input", () => {
@@ -257,9 +248,8 @@
   }
 
   async function poll(id) {
-    const r = await fetch("/api/v1/jobs/" + id, { credentials: "same-origin" });
-    const job = await r.json();
-    if (!r.ok) {
+    const { ok, data: job } = await ketenradar.getReply("/api/v1/jobs/" + id);
+    if (!ok) {
       error.textContent = job.detail;
       button.disabled = false;
       return;
@@ -273,14 +263,10 @@
     error.textContent = "";
     button.disabled = true;
     try {
-      const r = await fetch(form.dataset.endpoint, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": token() },
-        body: JSON.stringify({ folder: input.value.trim() }),
+      const { ok, data } = await ketenradar.postJSON(form.dataset.endpoint, {
+        folder: input.value.trim(),
       });
-      const data = await r.json();
-      if (!r.ok) {
+      if (!ok) {
         box.hidden = false;
         box.dataset.state = "refused";
         state.textContent = "";

@@ -7,7 +7,7 @@
   if (typeof Plotly === "undefined") {
     return;
   }
-  const separators = document.documentElement.lang === "nl" ? ",." : ".,";
+  const separators = ketenradar.plotlySeparators();
   const config = { displaylogo: false, responsive: true };
   const COLORS = ["#4a6fa5", "#e0a030", "#b5443a", "#5b9a68", "#8a6bb0", "#3a9bb5"];
 
@@ -42,7 +42,7 @@
         name: `${name}: ${el.dataset.labelTopShare}`,
         x: list.map((r) => r.year),
         y: list.map((r) => r.top_share),
-        text: list.map((r) => r.top_country || ""),
+        text: list.map((r) => labels[r.top_country] || r.top_country || ""), // the country's name
         line: { color: color },
         marker: { size: 8, color: color },
         hovertemplate: `${name} %{x}: %{text} %{y:.0%}<extra></extra>`,

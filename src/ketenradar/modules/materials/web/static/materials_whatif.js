@@ -19,7 +19,7 @@
   const runButton = document.getElementById("whatif-run");
   const chart = document.getElementById("ei-sr-chart");
   const text = result.dataset;
-  const locale = document.documentElement.lang === "nl" ? "nl-NL" : "en-GB";
+  const locale = ketenradar.locale();
   const num = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const signed = new Intl.NumberFormat(locale, {
     minimumFractionDigits: 2,
@@ -232,30 +232,22 @@
       }
       const name = saveForm.elements.name.value.trim();
       const doc = Object.assign({}, lastDoc, { name: name });
-      fetch("/api/v1/saved/scenario", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content,
-        },
-        body: JSON.stringify({
+      ketenradar
+        .postJSON("/api/v1/saved/scenario", {
           name: name,
           body: JSON.stringify(doc, null, 2),
           private: saveForm.elements.private.checked,
-        }),
-      })
-        .then((r) => r.json().then((body) => ({ ok: r.ok, status: r.status, body: body })))
+        })
         .then((res) => {
           if (!res.ok) {
-            showError(`${res.status}: ${res.body.detail || JSON.stringify(res.body)}`);
+            showError(ketenradar.refusal(res));
             return;
           }
           const a = document.createElement("a");
-          a.href = saveStatus.dataset.open + res.body.id + "#whatif";
-          a.textContent = `#${res.body.id}`;
+          a.href = saveStatus.dataset.open + res.data.id + "#whatif";
+          a.textContent = `#${res.data.id}`;
           saveStatus.replaceChildren(`${saveStatus.dataset.saved} `, a);
-          saveStatus.dataset.id = String(res.body.id);
+          saveStatus.dataset.id = String(res.data.id);
         })
         .catch((err) => showError(String(err)));
     });
@@ -273,24 +265,16 @@
     runButton.disabled = true;
     const label = runButton.textContent;
     runButton.textContent = text.running;
-    fetch("/api/v1/materials/whatif", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "X-CSRF-Token": document.querySelector("meta[name=csrf-token]").content,
-      },
-      body: JSON.stringify(doc),
-    })
-      .then((r) => r.json().then((body) => ({ ok: r.ok, status: r.status, body: body })))
+    ketenradar
+      .postJSON("/api/v1/materials/whatif", doc)
       .then((res) => {
         if (!res.ok) {
           result.hidden = true;
-          showError(`${res.status}: ${res.body.detail || JSON.stringify(res.body)}`);
+          showError(ketenradar.refusal(res));
           return;
         }
         lastDoc = doc;
-        show(res.body);
+        show(res.data);
         // "download all rows": the downloads box POSTs the same document (static/downloads.js)
         document.getElementById("download-whatif-run-downloads").dataset.body = JSON.stringify(doc);
         if (saveForm && !saveForm.elements.name.value) {

@@ -10,18 +10,9 @@
   const TOPOJSON_URL = "/static/vendor/plotly.js/";
   const RATIO_CLIP = 4; // log2 ratio shown from 1/16 to 16
 
-  function json(url) {
-    return fetch(url, { credentials: "same-origin" }).then((r) => {
-      if (!r.ok) {
-        throw new Error(`${url}: HTTP ${r.status}`);
-      }
-      return r.json();
-    });
-  }
-
   // numbers in the page's language: 1.234,5 on Dutch pages, 1,234.5 on English ones
-  const locale = document.documentElement.lang === "nl" ? "nl-NL" : "en-GB";
-  const separators = locale === "nl-NL" ? ",." : ".,"; // the same for plotly's own formats
+  const locale = ketenradar.locale();
+  const separators = ketenradar.plotlySeparators(); // the same for plotly's own formats
 
   function fmt(x, digits) {
     return x === null || x === undefined
@@ -32,7 +23,7 @@
   function drawMap(el) {
     const ratio = el.dataset.ratio === "true";
     const log = el.dataset.log === "true";
-    json(el.dataset.api).then((data) => {
+    ketenradar.getJSON(el.dataset.api).then((data) => {
       const rows = data.rows.filter((r) => r.location !== null);
       const shown = [];
       for (const r of rows) {
@@ -144,7 +135,7 @@
   }
 
   function drawBalance(el) {
-    json(el.dataset.api).then((data) => {
+    ketenradar.getJSON(el.dataset.api).then((data) => {
       const rows = data.balance_over_time;
       const line = (key, kusd, name, color) => ({
         type: "scatter",

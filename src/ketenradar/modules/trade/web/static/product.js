@@ -5,12 +5,9 @@
   "use strict";
   const indicators = document.getElementById("product-indicators-chart");
   const suppliers = document.getElementById("product-suppliers-chart");
-  if (!indicators || typeof Plotly === "undefined") {
-    return;
-  }
   const config = { displaylogo: false, responsive: true };
   // plotly's own number formats (axes, hover) with the page's separators: 0,5 on Dutch pages
-  const separators = document.documentElement.lang === "nl" ? ",." : ".,";
+  const separators = ketenradar.plotlySeparators();
   // supplier bands: nine distinct colours (Tableau 10 without its grey, which is "other"'s);
   // a supplier beyond the ninth folds into "other", so no two bands share a colour
   const COLORS = [
@@ -144,18 +141,8 @@
     suppliers.dataset.colors = traces.map((t) => t.fillcolor).join(",");
   }
 
-  fetch(indicators.dataset.api, { credentials: "same-origin" })
-    .then((r) => {
-      if (!r.ok) {
-        throw new Error(`${indicators.dataset.api}: HTTP ${r.status}`);
-      }
-      return r.json();
-    })
-    .then((data) => {
-      drawIndicators(data);
-      drawSuppliers(data);
-    })
-    .catch((err) => {
-      indicators.textContent = String(err);
-    });
+  ketenradar.drawFromApi(indicators, (data) => {
+    drawIndicators(data);
+    drawSuppliers(data);
+  });
 })();

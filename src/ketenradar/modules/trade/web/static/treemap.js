@@ -4,45 +4,31 @@
 (function () {
   "use strict";
   const el = document.getElementById("treemap-chart");
-  if (!el || typeof Plotly === "undefined") {
-    return;
-  }
-  const separators = document.documentElement.lang === "nl" ? ",." : ".,";
-  fetch(el.dataset.api, { credentials: "same-origin" })
-    .then((r) => {
-      if (!r.ok) {
-        throw new Error(`${el.dataset.api}: HTTP ${r.status}`);
-      }
-      return r.json();
-    })
-    .then((data) => {
-      const nodes = data.nodes;
-      Plotly.newPlot(
-        el,
-        [
-          {
-            type: "treemap",
-            branchvalues: "total",
-            ids: nodes.map((n) => n.id),
-            labels: nodes.map((n) => n.label),
-            parents: nodes.map((n) => n.parent),
-            values: nodes.map((n) => n.value),
-            maxdepth: 2,
-            textinfo: "label+percent root",
-            hovertemplate: "<b>%{label}</b><br>%{value:,.0f} k USD<br>%{percentRoot:.1%}<extra></extra>",
-          },
-        ],
+  ketenradar.drawFromApi(el, (data) => {
+    const nodes = data.nodes;
+    Plotly.newPlot(
+      el,
+      [
         {
-          title: { text: el.dataset.title, font: { size: 14 } },
-          margin: { t: 40, l: 5, r: 5, b: 5 },
-          separators: separators,
-          height: 560,
+          type: "treemap",
+          branchvalues: "total",
+          ids: nodes.map((n) => n.id),
+          labels: nodes.map((n) => n.label),
+          parents: nodes.map((n) => n.parent),
+          values: nodes.map((n) => n.value),
+          maxdepth: 2,
+          textinfo: "label+percent root",
+          hovertemplate: "<b>%{label}</b><br>%{value:,.0f} k USD<br>%{percentRoot:.1%}<extra></extra>",
         },
-        { displaylogo: false, responsive: true }
-      );
-      el.dataset.drawn = String(nodes.length);
-    })
-    .catch((err) => {
-      el.textContent = String(err);
-    });
+      ],
+      {
+        title: { text: el.dataset.title, font: { size: 14 } },
+        margin: { t: 40, l: 5, r: 5, b: 5 },
+        separators: ketenradar.plotlySeparators(),
+        height: 560,
+      },
+      { displaylogo: false, responsive: true }
+    );
+    el.dataset.drawn = String(nodes.length);
+  });
 })();
