@@ -21,6 +21,9 @@ from ketenradar.core.vocabularies.materials import resolve_material
 from ketenradar.datasets import DataStore
 from ketenradar.modules.materials import assessment
 from ketenradar.modules.materials.analysis import concentration, geopolrisk
+from ketenradar.modules.materials.analysis.import_reliance import (  # public for other modules
+    import_reliance as import_reliance,
+)
 from ketenradar.modules.materials.datasets import (
     choose_dataset,
     choose_geopolrisk_inputs,
