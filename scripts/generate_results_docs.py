@@ -55,8 +55,8 @@ def _rows(columns: tuple[Column, ...] | list[Column]) -> list[str]:
 
 def generate() -> str:
     """The page: units, the attribution columns, then every module's fact tables."""
-    mods = [m for m in registry.modules() if m.facts]
-    used = {c.unit for m in mods for t in m.facts for c in t.columns if c.unit}
+    mods = [m for m in registry.modules() if m.facts or m.results]
+    used = {c.unit for m in mods for t in (*m.facts, *m.results) for c in t.columns if c.unit}
     lines = ["# Results: the columns of the fact tables", "", NOTE.rstrip("\n"), "", INTRO]
     lines += ["## Units", "", "| unit | meaning |", "|---|---|"]
     lines += [f"| {_cell(u)} | {_cell(UNITS[u])} |" for u in UNITS if u in used]
@@ -70,8 +70,10 @@ def generate() -> str:
         title = gettext("en", m.title)
         tables = ", ".join(f"[`{t.name}`](#{t.name})" for t in m.facts)
         if m.results:
-            tables += "; computed on request: " + ", ".join(
-                f"[`{t.name}`](#{t.name}-computed-on-request)" for t in m.results
+            tables += (
+                ("; " if tables else "")
+                + "computed on request: "
+                + ", ".join(f"[`{t.name}`](#{t.name}-computed-on-request)" for t in m.results)
             )
         lines.append(f"* {title} (`{m.name}`): {tables}")
     lines.append("")

@@ -156,6 +156,13 @@ CASES: dict[str, Case] = {
         "io balance --source icio --format parquet --output {out}/b.parquet",
         provenance="{out}/b.parquet",
     ),
+    "stockpile plan": Case(
+        'stockpile plan --items cobalt --scenario "{inputs}/halt\'s scenario.yaml" '
+        "--paths 200 --format csv --output {out}/plan.csv",
+        via="local",
+        out="wrote {out}/plan.csv",
+        provenance="{out}/plan.csv.provenance.json",
+    ),
     "bom exposure": Case(
         'bom exposure "{inputs}/toy\'s bom.yaml" --table summary',
         via="local",
@@ -256,6 +263,11 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     (inputs / "icio").mkdir()
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
+    (inputs / "halt's scenario.yaml").write_text(  # stockpile plan: CHN halts for 6 months
+        "name: CHN halt\ndisruptions:\n  - name: CHN\n    suppliers: [{supplier: CHN}]\n"
+        "    onset_month: 1\n    duration: {distribution: fixed, months: 6}\n",
+        encoding="utf-8",
+    )
 
 
 def _tables(store: Path, name: str, kind: str, tables: dict[str, pd.DataFrame]) -> None:

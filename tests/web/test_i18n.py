@@ -105,10 +105,10 @@ def dynamic_keys() -> dict[str, str]:
             keys[key] = "a source's name in the footer (i18n.source_name: 'source_title_' ~ source)"
     for e in pages.nav_entries():
         keys[e.label] = "the navigation"
-    from ketenradar.modules.io.facts import SHOCK_COLUMNS  # a result's schema, not a fact table
-
-    for column in SHOCK_COLUMNS:
-        keys[column.label] = f"the label of column io_shock.{column.name}"
+    for m in registry.modules():  # the tables computed on request (e.g. io_shock)
+        for table in m.results:
+            for column in table.columns:
+                keys[column.label] = f"the label of column {table.name}.{column.name}"
     from ketenradar.interfaces.web.downloads import DATA_COLUMNS  # downloads' own columns
     from ketenradar.modules.trade.web import downloads as trade_downloads
 

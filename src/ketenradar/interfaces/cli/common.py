@@ -442,7 +442,7 @@ def emit(
 #: Units whose values are fractions, shown as percentages in the terminal.
 _SHARE_UNITS = ("share 0–1",)
 #: Units whose values are amounts of money or goods, shown with digit grouping.
-_AMOUNT_UNITS = ("kUSD", "MUSD", "MEUR", "t", "count")
+_AMOUNT_UNITS = ("kUSD", "MUSD", "MEUR", "EUR", "EUR/t", "EUR/year", "t", "count", "days")
 #: The narrowest a wrapped text column may become (its words fold beyond that).
 _MIN_TEXT = 12
 

@@ -1,7 +1,23 @@
 """The strategic stockpile planner (issue 16): which raw materials, semi-finished products
 and components to stock, how much, in which form, and at what cost.
 
-Not registered as a module yet: the candidates and their data (``candidates.py``,
-``prices.py``) and the method core (``analysis/``) come first; the CLI, web page and fact
-tables follow. The method and its sources: ``docs/methods/stockpile.md``.
+The candidates and their data (``candidates.py``, ``prices.py``), the method core
+(``analysis/``), the plan (``plan.py``), its Python API (``api.py``) and command
+(``cli.py``: ``ketenradar stockpile plan``). The method and its sources:
+``docs/methods/stockpile.md``.
 """
+
+from ketenradar.core.modules import Module
+from ketenradar.modules.stockpile.facts import RESULTS
+
+MODULE = Module(
+    name="stockpile",
+    title="module_stockpile",
+    package="ketenradar.modules.stockpile",
+    requires=("materials",),
+    rank=40,
+    cli="ketenradar.modules.stockpile.cli:register",
+    messages="messages",
+    results=RESULTS,
+    docs=("methods/stockpile.md",),
+)
