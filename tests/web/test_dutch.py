@@ -362,6 +362,19 @@ def test_no_raw_true_false_none_nan(dutch_pages):
     assert not any(found.values()), "raw values on Dutch pages:\n" + report(found)
 
 
+def test_no_markdown_backticks_in_what_a_reader_sees(dutch_pages):
+    """A command in a message is shown as code, not between Markdown backticks."""
+    found = {url: [p.text for p in v.texts if "`" in p.text] for url, v in dutch_pages.items()}
+    assert not any(found.values()), "backticks on Dutch pages:\n" + report(found)
+
+
+def test_commands_in_hints_are_code(client: TestClient):
+    html = client.get("/nl/dependencies").text
+    assert "<code>ketenradar data add baci BESTAND.zip</code>" in html
+    login = client.get("/en/login").text
+    assert "<code>ketenradar users create-admin</code>" in login and "`" not in login
+
+
 # --- (d) English words ------------------------------------------------------------------------
 
 

@@ -314,6 +314,16 @@ def country(code: Any, lang: str) -> str:
     return country_name(str(code), lang)
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: Any) -> Markup:
+    """A message whose commands are written between backticks (the catalogs' convention,
+    e.g. ``load it with `ketenradar data add baci FILE.zip```) as HTML: escaped, each
+    backticked part in ``<code>``, no backtick left for the reader."""
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+
+
 def yesno(value: Any, lang: str) -> Markup:
     """A yes/no value as ✓ or –, with the word (ja/nee, yes/no) for screen readers; empty
     for a missing value (``None``, NaN, ``pandas.NA``)."""
@@ -591,9 +601,9 @@ def install(env: Environment) -> None:
     """Give ``env`` the i18n extension with the merged catalogs, ``t`` (when the render
     context brings none) and the filters ``number``, ``percent``, ``date``, ``datetime``,
     ``datetimes``, ``country``, ``material``, ``source_name``, ``yesno``, ``english``,
-    ``data_text``, ``ecosystem``, ``ecosystem_options`` and ``label``, all reading the
-    language from the render context's ``lang`` (and the page's English notes from its
-    ``english_notes``)."""
+    ``data_text``, ``ecosystem``, ``ecosystem_options``, ``label`` and ``code_spans``; all
+    but ``code_spans`` read the language from the render context's ``lang`` (and the page's
+    English notes from its ``english_notes``)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_t, _nt, newstyle=False)  # type: ignore[attr-defined]
     env.globals.setdefault("t", _t)
@@ -612,5 +622,6 @@ def install(env: Environment) -> None:
         ecosystem=_ecosystem,
         ecosystem_options=_ecosystem_options,
         label=_label,
+        code_spans=code_spans,
     )
     catalogs()  # a broken catalog stops the start, not the first page
