@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import require_shared
+from conftest import materials_store
 
-from ketenradar import api
 from ketenradar.core.vocabularies.materials import materials as vocabulary
 from ketenradar.datasets import DataStore
 from ketenradar.modules.materials.assessment import load_import_reliance
@@ -33,12 +32,7 @@ GOLD_2022 = 1800.0 * 32150.7466
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shared = require_shared()
-    data = tmp_path_factory.mktemp("stockpile_real") / "store"
-    api.add_dataset("baci", [shared / "baci_raw_materials_hs92"], data_dir=data)
-    api.add_dataset("wmd", [shared / "geopolrisk" / "world_mining_data.db"], data_dir=data)
-    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=data)
-    return data
+    return materials_store(tmp_path_factory.mktemp("stockpile_real") / "store")
 
 
 @pytest.fixture(scope="module")

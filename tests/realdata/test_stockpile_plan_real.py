@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import require_shared
+from conftest import materials_store
 from typer.testing import CliRunner
 
-from ketenradar import api
 from ketenradar.interfaces.cli.app import app
 from ketenradar.modules.stockpile.candidates import crm_2023_items
 from ketenradar.modules.stockpile.facts import PLAN_COLUMN_NAMES
@@ -28,12 +27,7 @@ pytestmark = pytest.mark.realdata
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shared = require_shared()
-    data = tmp_path_factory.mktemp("stockpile_plan_real") / "store"
-    api.add_dataset("baci", [shared / "baci_raw_materials_hs92"], data_dir=data)
-    api.add_dataset("wmd", [shared / "geopolrisk" / "world_mining_data.db"], data_dir=data)
-    api.add_dataset("eu_crm", [shared / "eu_crm"], data_dir=data)
-    return data
+    return materials_store(tmp_path_factory.mktemp("stockpile_plan_real") / "store")
 
 
 @pytest.fixture(scope="module")
