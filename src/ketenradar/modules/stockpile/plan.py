@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,77 @@ def _form(rules: fm.RuleTable, row: pd.Series, lang: str = "en") -> tuple[str, s
     return str(advice.form), reasons
 
 
+@dataclass
+class PlanSetup:
+    """What every stockpile command starts from (:func:`prepare`): the items' data, their
+    exposure to each supplier, the scenario and its compiled supply model."""
+
+    data: Result  #: the candidates result (tables ``candidates`` and ``suppliers``)
+    table: pd.DataFrame  #: one row per item (the candidates table)
+    suppliers: pd.DataFrame  #: item × supplier shares
+    names: list[str]  #: the items, in the table's order
+    exposure: dict[str, dict[str, float]]  #: item → supplier → share of annual demand
+    why: dict[str, str]  #: item → why it has no exposure (or none needed)
+    scenario: scn.Scenario | None  #: the user's scenario or the default one (None: nothing to halt)
+    scenario_default: bool  #: True when the scenario is the default library's
+    model: scn.SupplyModel | None  #: the compiled scenario over ``names`` (None: nothing to halt)
+    groups: dict[str, list[str]]  #: the country groups known (packaged and the user's)
+
+
+def prepare(
+    items: Iterable[str],
+    importer: str = "NLD",
+    year: int | None = None,
+    *,
+    scenario: scn.Scenario | Mapping[str, Any] | str | Path | None = None,
+    data_dir: Path | str | None = None,
+    inputs: Mapping[str, cand.ItemInputs | Mapping[str, Any]] | None = None,
+    usd_per_eur: float | None = None,
+    progress: Progress | None = None,
+    command: str | None = None,
+) -> PlanSetup:
+    """Steps 1–3 of the plan, shared by ``plan``, ``simulate``, ``portfolio`` and ``pool``:
+    the items' data, their exposures and the scenario compiled over them (default: each
+    item's top supplier by value halts). Arguments as :func:`plan`."""
+    store = open_store(data_dir)
+    registry = GroupRegistry(user_groups_file(store.root))
+    scenario_doc = load_scenario(scenario, groups=registry.names())
+    if progress is not None:
+        progress("stockpile: the items' data", 0, None)
+    data = cand.candidate_tables(
+        items,
+        importer,
+        year,
+        data_dir=data_dir,
+        inputs=inputs,
+        usd_per_eur=usd_per_eur,
+        command=command,
+    )
+    table = data.frame("candidates")
+    suppliers = data.frame("suppliers")
+    names = [str(i) for i in table["item"]]
+    exposure, why = exposures(table, suppliers)
+    at_risk = [i for i in names if exposure[i]]
+    if scenario_doc is None and at_risk:
+        scenario_doc = scn.top_suppliers_halted(_value_shares(suppliers, at_risk))
+    groups = {g: sorted(registry.get(g).members) for g in registry.names()}
+    model = None
+    if scenario_doc is not None:
+        model = scn.compile_scenario(scenario_doc, exposure, groups=groups)
+    return PlanSetup(
+        data=data,
+        table=table,
+        suppliers=suppliers,
+        names=names,
+        exposure=exposure,
+        why=why,
+        scenario=scenario_doc,
+        scenario_default=scenario is None,
+        model=model,
+        groups=groups,
+    )
+
+
 def plan(
     items: Iterable[str],
     importer: str = "NLD",
@@ -223,37 +295,28 @@ def plan(
     ``form_rules``: a form rule file (YAML/JSON; default the packaged table).
     """
     _check(service_level, paths, months)
-    store = open_store(data_dir)
-    registry = GroupRegistry(user_groups_file(store.root))
-    scenario_doc = load_scenario(scenario, groups=registry.names())
     rules = fm.load_rules(form_rules)
-    if progress is not None:
-        progress("stockpile: the items' data", 0, None)
-    data = cand.candidate_tables(
+    setup = prepare(
         items,
         importer,
         year,
+        scenario=scenario,
         data_dir=data_dir,
         inputs=inputs,
         usd_per_eur=usd_per_eur,
+        progress=progress,
         command=command,
     )
-    table = data.frame("candidates")
-    suppliers = data.frame("suppliers")
-    names = [str(i) for i in table["item"]]
+    data, table, names = setup.data, setup.table, setup.names
+    exposure, why, scenario_doc = setup.exposure, setup.why, setup.scenario
     costs = _shortage_costs(shortage_cost_eur_per_t, names)
-    exposure, why = exposures(table, suppliers)
-    at_risk = [i for i in names if exposure[i]]
-
-    if scenario_doc is None and at_risk:
-        scenario_doc = scn.top_suppliers_halted(_value_shares(suppliers, at_risk))
     n = len(names)
     capped = None
     sim_params: dict[str, Any] = {}
-    if scenario_doc is not None:
-        groups = {g: sorted(registry.get(g).members) for g in registry.names()}
-        model = scn.compile_scenario(scenario_doc, exposure, groups=groups)
-        sim = simulate(model, paths=paths, months=months, seed=seed, fan_paths=0, progress=progress)
+    if setup.model is not None:
+        sim = simulate(
+            setup.model, paths=paths, months=months, seed=seed, fan_paths=0, progress=progress
+        )
         capped = np.asarray(sim.capped, dtype=float)
         p_short = (sim.shortfall > 0).mean(axis=0)
         sim_params = sim.parameters()
@@ -370,7 +433,7 @@ def plan(
             "service_level": float(service_level),
             "shortage_cost_eur_per_t": costs,
             "scenario": scenario_doc.model_dump(mode="json") if scenario_doc else None,
-            "scenario_default": scenario is None,
+            "scenario_default": setup.scenario_default,
             "simulation": sim_params or None,
             "paths": paths,
             "months": months,
