@@ -20,10 +20,14 @@ from ketenradar.core.vocabularies.materials import materials as vocabulary
 from ketenradar.core.vocabularies.materials import resolve_material
 from ketenradar.datasets import DataStore
 from ketenradar.modules.materials import assessment
+from ketenradar.modules.materials import bom as _bom
 from ketenradar.modules.materials.analysis import concentration, geopolrisk
 from ketenradar.modules.materials.analysis.import_reliance import (  # public for other modules
     import_reliance as import_reliance,
 )
+from ketenradar.modules.materials.bom import Bom as Bom
+from ketenradar.modules.materials.bom import load_bom as load_bom
+from ketenradar.modules.materials.bom import packaged_boms as packaged_boms
 from ketenradar.modules.materials.datasets import (
     choose_dataset,
     choose_geopolrisk_inputs,
@@ -32,6 +36,10 @@ from ketenradar.modules.materials.datasets import (
 )
 from ketenradar.modules.materials.parameters import load_parameters
 from ketenradar.modules.materials.scenario import load_scenario, run_scenario
+
+#: Public for other modules (the stockpile planner reads BOMs through them).
+BOM_PATH_SEPARATOR = _bom.SEP
+bom_lines = _bom.lines
 
 EU_METHOD = (
     "EU criticality method: European Commission (2017), Methodology for establishing the EU "

@@ -13,9 +13,14 @@ from ketenradar.core.results import schema
 COLUMNS: dict[str, Column] = {
     c.name: c
     for c in (
-        Column("item", "stockpile_item", "", "Material id of the vocabulary, or HS6 code"),
+        Column(
+            "item",
+            "stockpile_item",
+            "",
+            "Material id of the vocabulary, HS6 code, or BOM component (bom/component)",
+        ),
         Column("name", "stockpile_name", "", "The item's name"),
-        Column("item_kind", "stockpile_item_kind", "", "material or product"),
+        Column("item_kind", "stockpile_item_kind", "", "material, product or component"),
         Column(
             "annual_demand_t",
             "stockpile_annual_demand_t",
@@ -125,6 +130,32 @@ COLUMNS: dict[str, Column] = {
             "is given, on top of the commercial stock, tonnes",
         ),
         Column(
+            "anchor_iea_90d_t",
+            "stockpile_anchor_iea_90d_t",
+            "t",
+            "Rule-of-thumb anchor: 90 days of net imports (IEA oil stocks), net imports = "
+            "annual demand × import reliance (1 when demand is net imports), tonnes",
+        ),
+        Column(
+            "anchor_jogmec_60d_t",
+            "stockpile_anchor_jogmec_60d_t",
+            "t",
+            "Rule-of-thumb anchor: 60 days of demand (Japan's JOGMEC rare-metal stocks), tonnes",
+        ),
+        Column(
+            "anchor_komir_100d_t",
+            "stockpile_anchor_komir_100d_t",
+            "t",
+            "Rule-of-thumb anchor: 100 days of demand (Korea's KOMIR rare-metal stocks), tonnes",
+        ),
+        Column(
+            "anchor_jogmec_180d_t",
+            "stockpile_anchor_jogmec_180d_t",
+            "t",
+            "Rule-of-thumb anchor: 180 days of demand (JOGMEC, metals of high geopolitical "
+            "risk), tonnes",
+        ),
+        Column(
             "price_eur_per_t",
             "stockpile_price_eur_per_t",
             "EUR/t",
@@ -175,6 +206,10 @@ PLAN_COLUMN_NAMES = [
     "expected_unserved_t_without",
     "expected_unserved_t_with",
     "newsvendor_stock_t",
+    "anchor_iea_90d_t",
+    "anchor_jogmec_60d_t",
+    "anchor_komir_100d_t",
+    "anchor_jogmec_180d_t",
     "price_eur_per_t",
     "form",
     "form_reasons",

@@ -73,6 +73,19 @@ METHODS = [
 ]
 
 
+ANCHOR_METHOD = (
+    "Anchors beside each row (rules of thumb, not the project's sizing): IEA 90 days of net "
+    "imports (net imports = annual demand × import reliance), JOGMEC 60 and 180 days and KOMIR "
+    "100 days of demand (docs/methods/stockpile.md, Anchors)"
+)
+
+BOM_METHOD = (
+    "Bill of materials: its materials planned on the importer's data (with units per year, "
+    "annual demand = units × kg per unit); each component exposed to a supplier by the largest "
+    "exposure of its materials (fixed proportions); components default to specific, "
+    "certified, one buyer (docs/methods/stockpile.md, Bills of materials)"
+)
+
 FORM_METHOD = (
     "Form advice (public, public-private, private): the factors of the cabinet's letter from "
     "the item's inputs scored by an editable rule table, every reason listed "
@@ -138,6 +151,26 @@ def _shortage_costs(
     return costs
 
 
+def effective_reliance(row: Any) -> float:
+    """The import reliance the plan uses for one candidates row: the table's; where it is
+    empty because the importer's production is unknown and it imports more than it exports,
+    every tonne counts as imported (1: demand is net imports, or the user's demand of an item
+    the data knows only through trade). NaN otherwise."""
+    if pd.notna(row.import_reliance):
+        return float(row.import_reliance)
+    if row.demand_source == "net_imports":
+        return 1.0
+    production = getattr(row, "production_t", math.nan)
+    imports, exports = getattr(row, "imports_t", math.nan), getattr(row, "exports_t", math.nan)
+    if (
+        pd.isna(production)
+        and pd.notna(imports)
+        and imports > (exports if pd.notna(exports) else 0)
+    ):
+        return 1.0
+    return math.nan
+
+
 def exposures(
     table: pd.DataFrame, suppliers: pd.DataFrame
 ) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
@@ -145,8 +178,7 @@ def exposures(
     mapping when it cannot be computed) and, per item left without one, the reason.
 
     ``table``: the candidates table; ``suppliers``: its suppliers table. The import reliance
-    is that of the table; where it is empty because the demand is net imports (production
-    unknown) every tonne is imported and the reliance counts as 1.
+    is :func:`effective_reliance`'s.
     """
     out: dict[str, dict[str, float]] = {}
     why: dict[str, str] = {}
@@ -158,9 +190,7 @@ def exposures(
         if not demand > 0:
             why[item] = "no annual demand: no stock computed"
             continue
-        reliance = float(row.import_reliance) if pd.notna(row.import_reliance) else math.nan
-        if math.isnan(reliance) and row.demand_source == "net_imports":
-            reliance = 1.0
+        reliance = effective_reliance(row)
         if math.isnan(reliance):
             why[item] = "no import reliance"
             continue
@@ -208,6 +238,8 @@ class PlanSetup:
     scenario_default: bool  #: True when the scenario is the default library's
     model: scn.SupplyModel | None  #: the compiled scenario over ``names`` (None: nothing to halt)
     groups: dict[str, list[str]]  #: the country groups known (packaged and the user's)
+    bom: Any = None  #: the BOM's items (:class:`~.bom_items.BomItems`) when planned from one
+    units_per_year: float | None = None  #: the BOM's units a year, when given
 
 
 def prepare(
@@ -219,19 +251,31 @@ def prepare(
     data_dir: Path | str | None = None,
     inputs: Mapping[str, cand.ItemInputs | Mapping[str, Any]] | None = None,
     usd_per_eur: float | None = None,
+    bom: str | Path | None = None,
+    units_per_year: float | None = None,
     progress: Progress | None = None,
     command: str | None = None,
 ) -> PlanSetup:
     """Steps 1–3 of the plan, shared by ``plan``, ``simulate``, ``portfolio`` and ``pool``:
     the items' data, their exposures and the scenario compiled over them (default: each
     item's top supplier by value halts). Arguments as :func:`plan`."""
+    from ketenradar.modules.stockpile import bom_items as bi
+
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))
     scenario_doc = load_scenario(scenario, groups=registry.names())
+    wanted = [items] if isinstance(items, str) else list(items or [])
+    bom_doc, component_inputs = None, {}
+    if bom is not None:
+        bom_doc = bi.read_bom_items(bom)
+        inputs, component_inputs = bi.split_inputs(bom_doc, inputs, units_per_year)
+        wanted = [*wanted, *bom_doc.materials]
+    elif units_per_year is not None:
+        raise UsageError("units per year needs a bill of materials (--bom)", field="units_per_year")
     if progress is not None:
         progress("stockpile: the items' data", 0, None)
     data = cand.candidate_tables(
-        items,
+        wanted,
         importer,
         year,
         data_dir=data_dir,
@@ -241,11 +285,22 @@ def prepare(
     )
     table = data.frame("candidates")
     suppliers = data.frame("suppliers")
-    names = [str(i) for i in table["item"]]
     exposure, why = exposures(table, suppliers)
+    if bom_doc is not None:
+        rows, comp_exposure, comp_why = bi.component_rows(
+            bom_doc, table, exposure, component_inputs, units_per_year, usd_per_eur
+        )
+        table = pd.concat([table, rows], ignore_index=True)
+        exposure.update(comp_exposure)
+        why.update(comp_why)
+    names = [str(i) for i in table["item"]]
     at_risk = [i for i in names if exposure[i]]
     if scenario_doc is None and at_risk:
-        scenario_doc = scn.top_suppliers_halted(_value_shares(suppliers, at_risk))
+        shares = _value_shares(suppliers, at_risk)
+        for i in at_risk:  # a component: its suppliers ranked by exposure
+            if not shares[i]:
+                shares[i] = dict(exposure[i])
+        scenario_doc = scn.top_suppliers_halted(shares)
     groups = {g: sorted(registry.get(g).members) for g in registry.names()}
     model = None
     if scenario_doc is not None:
@@ -261,6 +316,8 @@ def prepare(
         scenario_default=scenario is None,
         model=model,
         groups=groups,
+        bom=bom_doc,
+        units_per_year=units_per_year,
     )
 
 
@@ -279,6 +336,8 @@ def plan(
     inputs: Mapping[str, cand.ItemInputs | Mapping[str, Any]] | None = None,
     usd_per_eur: float | None = None,
     form_rules: Path | str | None = None,
+    bom: str | Path | None = None,
+    units_per_year: float | None = None,
     progress: Progress | None = None,
     command: str | None = None,
 ) -> Result:
@@ -304,6 +363,8 @@ def plan(
         data_dir=data_dir,
         inputs=inputs,
         usd_per_eur=usd_per_eur,
+        bom=bom,
+        units_per_year=units_per_year,
         progress=progress,
         command=command,
     )
@@ -381,7 +442,9 @@ def plan(
                 )
     for k, item in enumerate(names):
         if exposure[item]:
-            cols["exposure"][k] = sum(exposure[item].values())
+            cols["exposure"][k] = min(1.0, sum(exposure[item].values()))
+    reliance = np.array([effective_reliance(r) for r in table.itertuples(index=False)])
+    cols.update(sizing.anchor_tonnes(demand, demand * reliance))
 
     rows = []
     for k, item in enumerate(names):
@@ -426,7 +489,13 @@ def plan(
         notes.append("no item has a supplier to halt: nothing simulated")
     prov = new_provenance(
         analysis="stockpile_plan",
-        methods=[*base.methods, *METHODS, FORM_METHOD],
+        methods=[
+            *base.methods,
+            *METHODS,
+            ANCHOR_METHOD,
+            *([BOM_METHOD] if setup.bom is not None else []),
+            FORM_METHOD,
+        ],
         datasets=[dict(d) for d in base.datasets],
         parameters={
             **dict(base.parameters),
@@ -439,6 +508,8 @@ def plan(
             "months": months,
             "seed": seed,
             "form_rules": str(form_rules or fm.packaged_rules_path()),
+            "bom": setup.bom.path if setup.bom is not None else None,
+            "units_per_year": units_per_year,
             "discount_rate": sizing.DEFAULT_DISCOUNT_RATE,
             "insurance_rate": sizing.DEFAULT_INSURANCE_RATE,
         },

@@ -55,6 +55,7 @@ class Anchor:
     days: int
     basis: str  #: what the days are counted on: "net imports" or "consumption"
     source: str
+    column: str = ""  #: the plan's column of this anchor, in tonnes
 
 
 #: IEA members that are net oil importers hold emergency stocks of at least 90 days of net oil
@@ -77,18 +78,21 @@ ANCHORS: tuple[Anchor, ...] = (
         "net imports",
         "IEA, Agreement on an International Energy Program (1974), art. 2; "
         "EU Council Directive 2009/119/EC",
+        column="anchor_iea_90d_t",
     ),
     Anchor(
         "JOGMEC 60 days",
         JOGMEC_DAYS,
         "consumption",
         "JOGMEC rare-metal stockpiling; METI, New International Resource Strategy (2020)",
+        column="anchor_jogmec_60d_t",
     ),
     Anchor(
         "JOGMEC 180 days (high risk)",
         JOGMEC_HIGH_RISK_DAYS,
         "consumption",
         "METI, New International Resource Strategy (2020): up to 180 days for high-risk metals",
+        column="anchor_jogmec_180d_t",
     ),
     Anchor(
         "KOMIR 100 days",
@@ -96,6 +100,7 @@ ANCHORS: tuple[Anchor, ...] = (
         "consumption",
         "MOTIE/KOMIR national metal stockpiling programme (2021; 2023 critical minerals "
         "strategy): 100 days of rare metals",
+        column="anchor_komir_100d_t",
     ),
 )
 
@@ -313,6 +318,17 @@ def anchor_stocks(
                 row["build_cost_eur"] = float(stock[i] * np.asarray(price_eur_t)[i])
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def anchor_tonnes(annual_demand_t: np.ndarray, net_imports_t: np.ndarray) -> dict[str, np.ndarray]:
+    """Each anchor's stock in tonnes per item (its plan column → values): ``days / 365`` ×
+    the basis (net imports, clipped at 0, for the IEA rule; demand for the others)."""
+    demand = np.asarray(annual_demand_t, dtype=float)
+    imports = np.clip(np.asarray(net_imports_t, dtype=float), 0.0, None)
+    return {
+        a.column: (imports if a.basis == "net imports" else demand) * a.days / DAYS_PER_YEAR
+        for a in ANCHORS
+    }
 
 
 def sizing_table(
