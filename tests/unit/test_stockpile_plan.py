@@ -186,3 +186,30 @@ def test_bad_input_names_the_field(store: Path, kwargs, error, field):  # noqa: 
     with pytest.raises(error) as exc:
         api.plan(["cobalt"], "NLD", 2022, data_dir=store, **{"paths": 50, **kwargs})
     assert exc.value.field == field
+
+
+def test_the_scenario_release_rule_reaches_the_simulation(store: Path):  # noqa: F811
+    """A trigger leaves the months of small shortfall to firms: the stock for the same service
+    level can only shrink, and what it cannot serve shows as unserved demand."""
+    halt = {
+        "name": "CHN halt",
+        "suppliers": [{"supplier": "CHN"}],
+        "probability": 0.2,
+        "ramp_up_months": 12,
+    }
+    base = {"name": "halt", "disruptions": [halt]}
+    plain = api.plan(["cobalt"], "NLD", 2022, data_dir=store, scenario=base, **KW)
+    ruled = api.plan(
+        ["cobalt"],
+        "NLD",
+        2022,
+        data_dir=store,
+        scenario={**base, "release": {"trigger": 0.2, "rate": 0.3}},
+        **KW,
+    )
+    a, b = _row(plain.frame("plan"), "cobalt"), _row(ruled.frame("plan"), "cobalt")
+    assert 0 < b["stock_t"] < a["stock_t"]
+    assert b["expected_unserved_t_with"] > a["expected_unserved_t_with"]
+    sim = ruled.provenance.parameters["simulation"]
+    assert sim["trigger"] == [0.2] and sim["release_rate"] == [0.3]
+    assert ruled.provenance.parameters["scenario"]["release"] == {"trigger": 0.2, "rate": 0.3}

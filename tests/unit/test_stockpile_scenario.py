@@ -235,3 +235,23 @@ def test_supply_model_checks_its_arrays():
     with pytest.raises(UsageError) as err:
         good.replace(demand_response=np.array([0.1, 0.2]))
     assert err.value.field == "demand_response"
+
+
+@pytest.mark.parametrize(
+    ("release", "field", "says"),
+    [
+        ({"trigger": 1.0}, "release.trigger", "allowed: 0 to below 1"),
+        ({"trigger": -0.1}, "release.trigger", "allowed: 0 to below 1"),
+        ({"rate": 0}, "release.rate", "above 0"),
+        ({"when": "always"}, "release.when", "unknown field (allowed: trigger, rate)"),
+    ],
+)
+def test_the_release_rule_is_validated(release, field, says):
+    d = {"name": "a", "suppliers": [{"supplier": "CHN"}], "probability": 0.1}
+    ok = parse_scenario({"name": "x", "disruptions": [d], "release": {"trigger": 0.2}})
+    assert ok.release.trigger == 0.2 and ok.release.rate is None
+    assert parse_scenario({"name": "x", "disruptions": [d]}).release.trigger == 0.0
+    with pytest.raises(DataError) as err:
+        parse_scenario({"name": "x", "disruptions": [d], "release": release})
+    assert err.value.field == field, str(err.value)
+    assert says in str(err.value)

@@ -98,6 +98,29 @@ def test_certain_disruption_with_a_stock_and_a_release_rate():
     assert big.unserved.max() == 0.0
 
 
+def test_a_release_trigger_leaves_the_small_months_to_firms():
+    """A full halt from month 3 closed linearly over 6 months: the monthly shortfall is 11/12,
+    9/12, 7/12, 5/12, 3/12, 1/12 (3 months in all). With the trigger at half a month's demand
+    the stock serves only the first three months (27/12 = 2.25) and never the last three
+    (9/12 = 0.75); a stock of 1 month leaves 0.75 + (2.25 − 1) = 2 unserved."""
+    model = certain(1.0, 12, ramp_up=6.0)
+    res = simulate(model, paths=10, months=24, seed=0, stock=1.0, trigger=0.5)
+    assert res.shortfall[:, 0] == pytest.approx(np.full(10, 3.0))
+    assert res.capped[:, 0] == pytest.approx(np.full(10, 2.25))
+    assert res.excess[:, 0] == pytest.approx(np.full(10, 0.75))
+    assert res.unserved[:, 0] == pytest.approx(np.full(10, 2.0))
+    assert res.parameters()["trigger"] == [0.5]
+    # with a rate as well: min(x, 0.8) in the triggered months: 0.8 + 0.75 + 7/12
+    both = simulate(model, paths=10, months=24, seed=0, trigger=0.5, release_rate=0.8)
+    assert both.capped[:, 0] == pytest.approx(np.full(10, 0.8 + 0.75 + 7 / 12))
+    # a trigger above the largest month: nothing is ever released
+    none = simulate(model, paths=10, months=24, seed=0, stock=1.0, trigger=0.95)
+    assert none.capped.max() == 0.0 and none.unserved[:, 0] == pytest.approx(np.full(10, 3.0))
+    with pytest.raises(UsageError) as e:
+        simulate(model, paths=10, months=24, trigger=1.0)
+    assert e.value.field == "trigger"
+
+
 def test_fan_chart_of_a_certain_disruption():
     model = certain(0.6, 5)
     res = simulate(model, paths=100, months=12, seed=0, stock=1.5)

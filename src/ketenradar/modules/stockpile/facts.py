@@ -100,14 +100,16 @@ COLUMNS: dict[str, Column] = {
             "service_level",
             "stockpile_service_level",
             "share 0–1",
-            "The service level asked: the share of paths on which the stocks serve all demand",
+            "The service level asked: the share of paths on which the stocks serve all demand "
+            "the release rule releases (default: all demand)",
         ),
         Column(
             "service_level_achieved",
             "stockpile_service_level_achieved",
             "share 0–1",
-            "The share of simulated paths the commercial and strategic stock serve fully "
-            "(at least the level asked)",
+            "The share of simulated paths on which the commercial and strategic stock serve "
+            "all the release rule releases (at least the level asked; with the default rule, "
+            "all demand)",
         ),
         Column(
             "expected_unserved_t_without",

@@ -63,7 +63,8 @@ METHODS = [
     "of mean 12 months, linear ramp-up of other supply over 12 months; docs/methods/"
     "stockpile.md, Default scenarios)",
     "One monthly Monte Carlo over all items (correlated: a supplier's halt hits every item "
-    "it delivers); release whenever short, unlimited rate, no refill",
+    "it delivers); the stock released by the scenario's rule (default: whenever short, at "
+    "an unlimited rate), no refill",
     "Stock at a service level α: the α-quantile (inverted CDF) of the cumulative shortfall "
     "over the horizon, less the commercial stock firms hold; newsvendor x* = "
     "F⁻¹(c_u / (c_u + c_o)) with c_o = holding cost per tonne-year × horizon (Arrow, Harris "
@@ -149,6 +150,13 @@ def _shortage_costs(
                 field="shortage_cost_eur_per_t",
             )
     return costs
+
+
+def release_rule(scenario: scn.Scenario | None) -> dict[str, float | None]:
+    """The scenario's release rule as :func:`simulate`'s keywords (``release_rate``,
+    ``trigger``); the default rule (whenever short, unlimited) without a scenario."""
+    rule = scenario.release if scenario is not None else scn.ReleaseRule()
+    return {"release_rate": rule.rate, "trigger": rule.trigger}
 
 
 def effective_reliance(row: Any) -> float:
@@ -376,9 +384,16 @@ def plan(
     sim_params: dict[str, Any] = {}
     if setup.model is not None:
         sim = simulate(
-            setup.model, paths=paths, months=months, seed=seed, fan_paths=0, progress=progress
+            setup.model,
+            paths=paths,
+            months=months,
+            seed=seed,
+            fan_paths=0,
+            progress=progress,
+            **release_rule(setup.scenario),
         )
         capped = np.asarray(sim.capped, dtype=float)
+        excess = np.asarray(sim.excess, dtype=float)  # above the release rule: no stock serves
         p_short = (sim.shortfall > 0).mean(axis=0)
         sim_params = sim.parameters()
 
@@ -422,10 +437,10 @@ def plan(
             "days_of_cover": sizing.days_of_cover(stock_t, demand),
             "service_level_achieved": sizing.service_level_of(total, capped),
             "expected_unserved_t_without": sizing.tonnes(
-                sizing.expected_unserved(commercial, capped), demand
+                sizing.expected_unserved(commercial, capped, excess), demand
             ),
             "expected_unserved_t_with": sizing.tonnes(
-                sizing.expected_unserved(total, capped), demand
+                sizing.expected_unserved(total, capped, excess), demand
             ),
         }
         for c, v in put.items():

@@ -207,6 +207,31 @@ class Disruption(BaseModel):
         return monthly_probability(self.probability or 0.0)
 
 
+class ReleaseRule(BaseModel):
+    """When and how fast a strategic stock is released (the same for every item)."""
+
+    model_config = _DOC
+
+    trigger: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description=(
+            "Release only in months whose shortfall exceeds this share of monthly demand, 0 "
+            "to below 1 (0: whenever short); smaller shortfalls are left to firms' own stocks "
+            "and demand response."
+        ),
+    )
+    rate: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "The most released in a month, as a share of monthly demand (above 0; 1 = a "
+            "whole month's demand; null: unlimited)."
+        ),
+    )
+
+
 class Scenario(BaseModel):
     """A disruption scenario: one or more independent disruptions."""
 
@@ -229,6 +254,10 @@ class Scenario(BaseModel):
     demand_response_by_item: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=dict,
         description="Per item, a demand response other than `demand_response`: 0 to 1 each.",
+    )
+    release: ReleaseRule = Field(
+        default_factory=ReleaseRule,
+        description="The stock's release rule (default: whenever short, at an unlimited rate).",
     )
 
     @model_validator(mode="after")
@@ -323,16 +352,26 @@ def _fields_at(loc: tuple[int | str, ...], root: type[BaseModel]) -> list[str]:
 
 
 def _allowed_range(loc: tuple[int | str, ...], root: type[BaseModel]) -> str | None:
-    """``0 to 1``, ``1 to 600`` or ``0 or more`` from the bounds of the field at ``loc``."""
+    """``0 to 1``, ``0 to below 1``, ``0 or more`` or ``above 0`` from the bounds of the field at
+    ``loc``."""
     field = _field_at(loc, root)
     if field is None:
         return None
-    lo = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
-    hi = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+
+    def bound(name: str) -> Any:
+        return next(
+            (getattr(m, name) for m in field.metadata if getattr(m, name, None) is not None), None
+        )
+
+    lo, hi, below, above = bound("ge"), bound("le"), bound("lt"), bound("gt")
     if lo is not None and hi is not None:
         return f"{lo:g} to {hi:g}"
+    if lo is not None and below is not None:
+        return f"{lo:g} to below {below:g}"
     if lo is not None:
         return f"{lo:g} or more"
+    if above is not None:
+        return f"above {above:g}"
     return None
 
 

@@ -22,11 +22,13 @@ The model, per path and month t = 1..H (units: shares of an item's monthly deman
   item's demand response ``d_i`` (the share of its demand that falls away while it is short:
   users economise, postpone, substitute) absorbs the first part:
   ``x_t = max(0, min(1, Σ_s L[i, s]·g_s(a_s)) − d_i)``.
-* **Stock and release rule.** A stock ``S`` (months of demand) is released whenever there is a
-  shortfall, at most ``r`` per month (the release rate; unlimited by default) and no more than
-  is left: ``release_t = min(x_t, r, left_t)``; unserved demand ``u_t = x_t − release_t``. The
-  stock is not refilled within the horizon. So the total released is ``min(S, C)`` with
-  ``C = Σ_t min(x_t, r)``: what :mod:`.sizing` sizes on.
+* **Stock and release rule.** A stock ``S`` (months of demand) is released in every month whose
+  shortfall exceeds the trigger ``θ`` (0 by default: whenever short), at most ``r`` per month
+  (the release rate; unlimited by default) and no more than is left:
+  ``release_t = min(x_t, r, left_t)`` if ``x_t > θ``, else 0; unserved demand
+  ``u_t = x_t − release_t``. The stock is not refilled within the horizon. So the total
+  released is ``min(S, C)`` with ``C = Σ_t min(x_t, r)·[x_t > θ]``: what :mod:`.sizing` sizes
+  on.
 
 Outputs (:class:`SimulationResult`): per path and item the cumulative shortfall without a stock,
 the part a stock could serve (``capped``: ``C``) and the part above the release rate no stock
@@ -162,6 +164,7 @@ class SimulationResult:
     initial: str
     stock: np.ndarray  #: per item, months of demand (0: no stock)
     release_rate: np.ndarray  #: per item, share of monthly demand per month (inf: unlimited)
+    trigger: np.ndarray  #: per item, release only above this shortfall (share of monthly demand)
     percentiles: tuple[float, ...]
     shortfall: np.ndarray  #: Σ_t x_t per path and item: unserved demand without a stock
     capped: np.ndarray  #: Σ_t min(x_t, r): what a large enough stock serves
@@ -188,6 +191,8 @@ class SimulationResult:
             "fan_bins": FAN_BINS,
             "fan_paths": self.fan_paths,
             "percentiles": list(self.percentiles),
+            "release_rate": [None if math.isinf(r) else float(r) for r in self.release_rate],
+            "trigger": [float(t) for t in self.trigger],
         }
 
     def summary(self, annual_demand_t: np.ndarray | None = None) -> pd.DataFrame:
@@ -284,6 +289,7 @@ def simulate(
     seed: int = 0,
     stock: float | np.ndarray | None = None,
     release_rate: float | np.ndarray | None = None,
+    trigger: float | np.ndarray | None = None,
     percentiles: tuple[float, ...] = DEFAULT_PERCENTILES,
     initial: Literal["normal", "stationary"] = "normal",
     fan_paths: int | None = FAN_PATHS,
@@ -293,7 +299,8 @@ def simulate(
 
     ``stock``: per item (or one value), months of demand held at the start (default none);
     ``release_rate``: the most released per month, share of monthly demand (default
-    unlimited). ``initial``: ``normal`` (no disruption going on at the start) or
+    unlimited); ``trigger``: release only in months whose shortfall exceeds it (share of
+    monthly demand, default 0). ``initial``: ``normal`` (no disruption going on at the start) or
     ``stationary`` (the disruptions' long-run state: ages and states drawn from it).
     ``fan_paths``: how many paths (the first ones) the fan chart's percentiles use (``None``:
     all; 0: no fan chart). ``progress`` hears ``("simulate", paths done, paths)`` after every
@@ -314,7 +321,10 @@ def simulate(
     n_items = len(model.items)
     stock_arr = _per_item(stock, n_items, "stock", 0.0)
     rate_arr = _per_item(release_rate, n_items, "release_rate", math.inf)
-    run = _Run(model, months, stock_arr, rate_arr, n_fan > 0)
+    trigger_arr = _per_item(trigger, n_items, "trigger", 0.0)
+    if np.any(trigger_arr >= 1.0):
+        raise UsageError("trigger is a share of monthly demand below 1", field="trigger")
+    run = _Run(model, months, stock_arr, rate_arr, n_fan > 0, trigger_arr)
     shortfall = np.empty((paths, n_items), np.float32)
     capped = np.empty((paths, n_items), np.float32)
     unserved = np.empty((paths, n_items), np.float32)
@@ -343,6 +353,7 @@ def simulate(
         initial=initial,
         stock=stock_arr,
         release_rate=rate_arr,
+        trigger=trigger_arr,
         percentiles=pct,
         shortfall=shortfall,
         capped=capped,
@@ -369,6 +380,7 @@ class _Run:
         stock: np.ndarray,
         rate: np.ndarray,
         fan: bool,
+        trigger: np.ndarray | None = None,
     ) -> None:
         self.model, self.months = model, months
         n_items, n_src = len(model.items), len(model.sources)
@@ -394,7 +406,9 @@ class _Run:
         self.stock = stock.astype(np.float32)
         self.has_stock = bool(np.any(stock > 0))
         self.rate = rate.astype(np.float32)
-        self.limited = bool(np.isfinite(rate).any())
+        self.trigger = (np.zeros_like(rate) if trigger is None else trigger).astype(np.float32)
+        self.triggered = bool(np.any(self.trigger > 0))
+        self.limited = bool(np.isfinite(rate).any()) or self.triggered
         self.sum_short = np.zeros((months, n_items))
         self.sum_unserved = np.zeros((months, n_items))
         self.disrupted = np.zeros((months, n_src))
@@ -471,6 +485,8 @@ class _Run:
             xc = x
             if self.limited:
                 xc = np.minimum(x, self.rate)
+                if self.triggered:
+                    xc = np.where(x > self.trigger, xc, np.float32(0.0))
                 servable += xc
             if self.has_stock:
                 release = np.minimum(xc, left)
