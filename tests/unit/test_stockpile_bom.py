@@ -173,3 +173,28 @@ def test_bad_bom_input_names_the_field(store: Path, tmp_path: Path):  # noqa: F8
     with pytest.raises(DataError) as e:
         plan([], "NLD", 2022, data_dir=store, bom=money, **KW)
     assert e.value.field == "bom.unit"
+
+
+def test_the_system_value_sets_the_shortage_cost(store: Path, bom_file: Path):  # noqa: F811
+    """One drive is worth 50,000 EUR: a tonne of cobalt short (6 kg a drive) stops 1000/6
+    drives, 8.33 M EUR; the newsvendor stock with that c_u equals the one with the cost given
+    by hand, and the provenance records the value."""
+    value = 50_000.0
+    b = read_bom_items(bom_file)
+    kw = {"data_dir": store, "bom": bom_file, "units_per_year": UNITS, **KW}
+    by_value = plan([], "NLD", 2022, system_value_eur=value, **kw)
+    costs = {m: value * 1000 / kg for m, kg in b.materials.items()}
+    costs |= {b.component_id(c): value * 1000 / sum(m.values()) for c, m in b.components.items()}
+    assert by_value.provenance.parameters["shortage_cost_eur_per_t"] == pytest.approx(costs)
+    assert costs["cobalt"] == pytest.approx(value * 1000 / 6)
+    by_hand = plan([], "NLD", 2022, shortage_cost_eur_per_t=costs, **kw)
+    a, h = by_value.frame("plan"), by_hand.frame("plan")
+    pd.testing.assert_series_equal(a["newsvendor_stock_t"], h["newsvendor_stock_t"])
+    assert a["newsvendor_stock_t"].notna().any()
+    assert by_value.provenance.parameters["system_value_eur"] == value
+    with pytest.raises(UsageError) as e:
+        plan(["cobalt"], "NLD", 2022, data_dir=store, system_value_eur=value, **KW)
+    assert e.value.field == "system_value_eur"
+    with pytest.raises(UsageError) as e:
+        plan([], "NLD", 2022, system_value_eur=-1, **kw)
+    assert e.value.field == "system_value_eur"

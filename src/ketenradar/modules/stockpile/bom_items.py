@@ -114,6 +114,23 @@ def read_bom_items(bom: str | Path) -> BomItems:
     )
 
 
+def shortage_costs_from_system_value(bom: BomItems, system_value_eur: float) -> dict[str, float]:
+    """The value at stake per tonne short of each BOM item, from the value of one system: a
+    tonne of material m short stops ``1000 / kg_m`` systems (its kg per system; fixed
+    proportions), so ``c_u = system value × 1000 / kg_m`` euros per tonne; the same for a
+    component with its kg of content. The newsvendor's shortage cost (an upper bound: it
+    assumes no other use for the material and no substitute)."""
+    if not (math.isfinite(float(system_value_eur)) and float(system_value_eur) > 0):
+        raise UsageError(
+            f"system value is {system_value_eur}; allowed: euros above 0 (one unit's value)",
+            field="system_value_eur",
+        )
+    out = {m: float(system_value_eur) * KG_PER_T / kg for m, kg in bom.materials.items()}
+    for comp, mats in bom.components.items():
+        out[bom.component_id(comp)] = float(system_value_eur) * KG_PER_T / sum(mats.values())
+    return out
+
+
 def _material_key(key: str) -> str:
     m = None if (key.isdigit() and len(key) == 6) else find_material(key)
     return m.material if m is not None else key

@@ -346,6 +346,7 @@ def plan(
     form_rules: Path | str | None = None,
     bom: str | Path | None = None,
     units_per_year: float | None = None,
+    system_value_eur: float | None = None,
     progress: Progress | None = None,
     command: str | None = None,
 ) -> Result:
@@ -359,7 +360,11 @@ def plan(
     :class:`~ketenradar.modules.stockpile.analysis.scenario.Scenario`, a parsed document or a
     YAML/JSON file; ``paths`` × ``months`` monthly steps with ``seed``;
     ``shortage_cost_eur_per_t``: one value or per item, for the newsvendor stock;
-    ``form_rules``: a form rule file (YAML/JSON; default the packaged table).
+    ``form_rules``: a form rule file (YAML/JSON; default the packaged table); ``bom``: a
+    packaged BOM's name or a BOM file whose materials and components become items
+    (:mod:`~ketenradar.modules.stockpile.bom_items`), ``units_per_year`` its programme (the
+    materials' demand), ``system_value_eur`` one system's value (the shortage cost per tonne
+    of each BOM item, instead of ``shortage_cost_eur_per_t``).
     """
     _check(service_level, paths, months)
     rules = fm.load_rules(form_rules)
@@ -378,6 +383,18 @@ def plan(
     )
     data, table, names = setup.data, setup.table, setup.names
     exposure, why, scenario_doc = setup.exposure, setup.why, setup.scenario
+    if system_value_eur is not None:
+        if setup.bom is None:
+            raise UsageError(
+                "a system value needs a bill of materials (--bom)", field="system_value_eur"
+            )
+        if shortage_cost_eur_per_t is not None:
+            raise UsageError(
+                "give a shortage cost or a system value, not both", field="system_value_eur"
+            )
+        from ketenradar.modules.stockpile.bom_items import shortage_costs_from_system_value
+
+        shortage_cost_eur_per_t = shortage_costs_from_system_value(setup.bom, system_value_eur)
     costs = _shortage_costs(shortage_cost_eur_per_t, names)
     n = len(names)
     capped = None
@@ -525,6 +542,7 @@ def plan(
             "form_rules": str(form_rules or fm.packaged_rules_path()),
             "bom": setup.bom.path if setup.bom is not None else None,
             "units_per_year": units_per_year,
+            "system_value_eur": system_value_eur,
             "discount_rate": sizing.DEFAULT_DISCOUNT_RATE,
             "insurance_rate": sizing.DEFAULT_INSURANCE_RATE,
         },
