@@ -96,3 +96,27 @@ def test_parquet_carries_the_provenance(store: Path, tmp_path: Path):  # noqa: F
     meta = {k.decode(): v.decode() for k, v in table.schema.metadata.items()}
     record = json.loads(meta["ketenradar.provenance"])
     assert record["analysis"] == "stockpile_plan" and record["parameters"]["seed"] == 3
+
+
+def test_plan_from_a_bom_file_with_a_space_in_its_path(store: Path, tmp_path: Path):  # noqa: F811
+    from test_stockpile_bom import BOM
+
+    bom = tmp_path / "my drive's bom.yaml"
+    bom.write_text(BOM, encoding="utf-8")
+    out = tmp_path / "out dir" / "plan.csv"
+    out.parent.mkdir()
+    base = ("stockpile", "plan", "--bom", str(bom), "--units-per-year", "1000", *SMALL)
+    code, text = run(store, *base, "--format", "csv", "--output", str(out))
+    assert code == 0, text
+    df = pd.read_csv(out).set_index("item")
+    assert list(df.index) == ["copper", "cobalt", f"{bom.stem}/pack", f"{bom.stem}/wire"]
+    assert df.at["cobalt", "annual_demand_t"] == 6.0 and df.at["copper", "annual_demand_t"] == 7.0
+    assert (df.loc[[f"{bom.stem}/pack", f"{bom.stem}/wire"], "item_kind"] == "component").all()
+    prov = json.loads(Path(f"{out}.provenance.json").read_text())
+    assert prov.get("provenance", prov)["parameters"]["bom"] == str(bom)
+    # --units-per-year without --bom: refused, naming the option, nothing written
+    bad = tmp_path / "bad.csv"
+    code, text = run(store, *ARGS, *SMALL, "--units-per-year", "3", "--format", "csv",
+                     "--output", str(bad))  # fmt: skip
+    assert code != 0 and "units per year needs a bill of materials" in text
+    assert not bad.exists()

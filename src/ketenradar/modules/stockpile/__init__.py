@@ -8,6 +8,7 @@ The candidates and their data (``candidates.py``, ``prices.py``), the method cor
 """
 
 from ketenradar.core.modules import Module
+from ketenradar.modules.stockpile.commands_facts import COMMAND_RESULTS
 from ketenradar.modules.stockpile.facts import RESULTS
 
 MODULE = Module(
@@ -18,6 +19,6 @@ MODULE = Module(
     rank=40,
     cli="ketenradar.modules.stockpile.cli:register",
     messages="messages",
-    results=RESULTS,
+    results=(*RESULTS, *COMMAND_RESULTS),
     docs=("methods/stockpile.md",),
 )
