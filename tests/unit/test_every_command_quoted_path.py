@@ -163,6 +163,34 @@ CASES: dict[str, Case] = {
         out="wrote {out}/plan.csv",
         provenance="{out}/plan.csv.provenance.json",
     ),
+    "stockpile simulate": Case(
+        'stockpile simulate --items cobalt --scenario "{inputs}/halt\'s scenario.yaml" '
+        "--paths 200 --table fan --format csv --output {out}/fan.csv",
+        via="env",
+        out="wrote {out}/fan.csv",
+        provenance="{out}/fan.csv.provenance.json",
+    ),
+    "stockpile portfolio": Case(
+        "stockpile portfolio --budget 1000000.0 --shortage-cost 100000 --items cobalt "
+        '--scenario "{inputs}/halt\'s scenario.yaml" --paths 200 --format csv '
+        "--output {out}/portfolio.csv",
+        via="local",
+        out="wrote {out}/portfolio.csv",
+        provenance="{out}/portfolio.csv.provenance.json",
+    ),
+    "stockpile pool": Case(
+        "stockpile pool --members NLD,DEU --items cobalt --paths 200 --format csv "
+        "--output {out}/pool.csv",
+        out="wrote {out}/pool.csv",
+        provenance="{out}/pool.csv.provenance.json",
+    ),
+    # the shared folder here holds no cost accounts: the error names it, quotes intact
+    "kansenkaart demand": Case(
+        f"kansenkaart demand --scenario {Path(__file__).resolve().parents[2]}"
+        "/examples/kansenkaart/timcat_pwr12_me.yaml",
+        code=3,
+        err="PWR12_ME_inflated_reduced.csv not found under {shared}",
+    ),
     "bom exposure": Case(
         'bom exposure "{inputs}/toy\'s bom.yaml" --table summary',
         via="local",

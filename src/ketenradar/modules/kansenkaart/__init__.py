@@ -1,0 +1,21 @@
+"""The nuclear opportunity map (kansenkaart, issue 17): the demand of a reactor programme per
+work package and year from real cost accounts (EEDB/ACCERT, TIMCAT).
+
+Programme scenarios (``analysis/scenario.py``), the demand model (``analysis/demand.py``), the
+source tables (``references.py``), its Python API (``api.py``) and command (``cli.py``:
+``ketenradar kansenkaart demand``). The method and its sources: ``docs/methods/kansenkaart.md``.
+"""
+
+from ketenradar.core.modules import Module
+from ketenradar.modules.kansenkaart.facts import RESULTS
+
+MODULE = Module(
+    name="kansenkaart",
+    title="module_kansenkaart",
+    package="ketenradar.modules.kansenkaart",
+    rank=50,
+    cli="ketenradar.modules.kansenkaart.cli:register",
+    messages="messages",
+    results=RESULTS,
+    docs=("methods/kansenkaart.md",),
+)
