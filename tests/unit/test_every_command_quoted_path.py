@@ -239,7 +239,7 @@ CASES: dict[str, Case] = {
         out="listed",
     ),
     "users token revoke": Case("users token revoke 999999", code=3, err="no API token 999999"),
-    "db current": Case("db current", out="0003"),
+    "db current": Case("db current", out="0004"),
 }
 
 

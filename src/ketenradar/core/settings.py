@@ -370,6 +370,22 @@ class Settings(BaseSettings):
         "What-if results kept, per version of the inputs and scenario (the least recently "
         "used go).",
     )
+    max_concurrent_plans: Annotated[int, _at_least(1, whole=True, cap=100_000)] = _field(
+        1,
+        "compute",
+        "Different stock plans computed at once in the web app (a plan simulates thousands of "
+        "paths: seconds of CPU); identical ones share one computation and result.",
+    )
+    max_queued_plans: Annotated[int, _at_least(0, whole=True, cap=100_000)] = _field(
+        4,
+        "compute",
+        "Stock plans waiting for a turn; beyond, 429 with Retry-After (logged as a warning).",
+    )
+    plan_cache_size: Annotated[int, _at_least(1, whole=True, cap=100_000)] = _field(
+        16,
+        "compute",
+        "Stock plans kept, per version of the data and request (the least recently used go).",
+    )
     blas_threads: Annotated[int, BeforeValidator(_threads)] = _field(
         1,
         "compute",

@@ -85,7 +85,7 @@ class SavedItem(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # scenario | bom
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)  # a module's SavedKind
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

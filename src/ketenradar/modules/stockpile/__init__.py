@@ -7,7 +7,7 @@ The candidates and their data (``candidates.py``, ``prices.py``), the method cor
 ``docs/methods/stockpile.md``.
 """
 
-from ketenradar.core.modules import Module
+from ketenradar.core.modules import Module, NavEntry, SavedKind
 from ketenradar.modules.stockpile.commands_facts import COMMAND_RESULTS
 from ketenradar.modules.stockpile.facts import RESULTS
 
@@ -18,7 +18,18 @@ MODULE = Module(
     requires=("materials",),
     rank=40,
     cli="ketenradar.modules.stockpile.cli:register",
+    routers=(
+        "ketenradar.modules.stockpile.web.downloads:router",  # before the routes it mirrors
+        "ketenradar.modules.stockpile.web.routes:api_router",
+        "ketenradar.modules.stockpile.web.routes:page_router",
+    ),
+    nav=(NavEntry("stockpile", "stockpile_web_nav"),),
+    templates="web/templates",
+    static="web/static",
+    saved_kinds=(
+        SavedKind("stockpile_scenario", "a disruption scenario of the stockpile planner"),
+    ),
     messages="messages",
     results=(*RESULTS, *COMMAND_RESULTS),
-    docs=("methods/stockpile.md",),
+    docs=("methods/stockpile.md", "web/stockpile.md"),
 )

@@ -1,0 +1,1 @@
+"""The stockpile planner's web page, JSON API and downloads."""
