@@ -58,20 +58,6 @@ CODE = r"^[A-Za-z0-9_.,+ -]+$"
 BOM_NAME = r"^[a-z0-9_]{1,60}$"
 #: The forms of the advice, in the order the page explains them.
 FORMS = ("public", "public_private", "private")
-#: The columns the page's table shows, in order (labels: the catalog's ``stockpile_<name>``).
-PAGE_COLUMNS = (
-    "stock_t",
-    "days_of_cover",
-    "build_cost_eur",
-    "holding_cost_eur_per_year",
-    "top_supplier",
-    "import_reliance",
-    "expected_unserved_t_without",
-    "expected_unserved_t_with",
-    "anchor_iea_90d_t",
-    "anchor_komir_100d_t",
-    "form",
-)
 HALT_DEFAULTS = {
     "probability": scn.DEFAULT_PROBABILITY,
     "duration_months": scn.DEFAULT_DURATION_MONTHS,
