@@ -191,6 +191,19 @@ CASES: dict[str, Case] = {
         code=3,
         err="PWR12_ME_inflated_reduced.csv not found under {shared}",
     ),
+    # no cost accounts in the shared folder: the tables come without the NQA-1 shares
+    "kansenkaart requirements": Case(
+        "kansenkaart requirements --work-package valves --format csv --output {out}/req.csv",
+        out="wrote {out}/req.csv",
+        provenance="{out}/req.csv.provenance.json",
+    ),
+    "kansenkaart smr-fit": Case(
+        f"kansenkaart smr-fit --demand {Path(__file__).resolve().parents[2]}"
+        "/examples/kansenkaart/smr/heat_demand_illustrative.yaml --margin 25.0 --format csv "
+        "--output {out}/fit.csv",
+        out="wrote {out}/fit.csv",
+        provenance="{out}/fit.csv.provenance.json",
+    ),
     "bom exposure": Case(
         'bom exposure "{inputs}/toy\'s bom.yaml" --table summary',
         via="local",

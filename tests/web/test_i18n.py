@@ -119,6 +119,11 @@ def dynamic_keys() -> dict[str, str]:
 
     for name in ECOSYSTEMS:
         keys[i18n.ecosystem_key(name)] = "trade ecosystems.ECOSYSTEMS (i18n.ecosystem)"
+    from ketenradar.modules.kansenkaart.references import load_taxonomy
+    from ketenradar.modules.stockpile.web import views as stockpile_views
+
+    for spec in load_taxonomy().work_packages.values():  # kansenkaart names.py reads them
+        keys[spec["label"]] = "a kansenkaart work package's name (data/work_packages.yaml)"
     sets: list[tuple[str, Any, str]] = [
         ("job_", ("queued", "running", "cancelling", "done", "failed", "cancelled"), "data.html"),
         ("country_measure_", country.MEASURES, "country.MEASURES"),
@@ -145,6 +150,7 @@ def dynamic_keys() -> dict[str, str]:
         ("io_", (*io_views.KINDS, "all"), "io views.KINDS"),
         ("io_to_", SCOPES, "io shock SCOPES"),
         ("io_model_", MODELS, "io shock MODELS"),
+        ("stockpile_web_form_", stockpile_views.FORMS, "stockpile web views.FORMS"),
     ]
     for prefix, values, origin in sets:
         for v in values:

@@ -4,6 +4,12 @@ work package and year from real cost accounts (EEDB/ACCERT, TIMCAT).
 Programme scenarios (``analysis/scenario.py``), the demand model (``analysis/demand.py``), the
 source tables (``references.py``), its Python API (``api.py``) and command (``cli.py``:
 ``ketenradar kansenkaart demand``). The method and its sources: ``docs/methods/kansenkaart.md``.
+
+Also: work-package names in English and Dutch (``names.py``), the requirements per work
+package and the certificates table (``analysis/requirements.py``, ``data/requirements.yaml``,
+``data/certificates.yaml``: ``ketenradar kansenkaart requirements``) and the SMR energy fit
+(``analysis/smr.py``, ``data/smr_designs.yaml``: ``ketenradar kansenkaart smr-fit``), read by
+``tables.py``.
 """
 
 from ketenradar.core.modules import Module

@@ -1,5 +1,7 @@
 """The kansenkaart's Python API: the demand of a reactor programme per work package and year
-(issue 17, items 1–2), mirroring ``ketenradar kansenkaart demand``."""
+(issue 17, items 1–2), mirroring ``ketenradar kansenkaart demand``; the requirements per work
+package (item 3, ``kansenkaart requirements``) and the SMR energy fit (item 7,
+``kansenkaart smr-fit``)."""
 
 from __future__ import annotations
 
@@ -25,9 +27,14 @@ from ketenradar.modules.kansenkaart.analysis.scenario import (
 from ketenradar.modules.kansenkaart.facts import (
     ACCOUNT_COLUMN_NAMES,
     ACCOUNT_COLUMNS,
+    CERTIFICATE_COLUMNS,
     DEMAND_COLUMN_NAMES,
     DEMAND_COLUMNS,
+    REQUIREMENT_COLUMNS,
+    SMR_FIT_COLUMNS,
+    WORK_PACKAGE_REQUIREMENT_COLUMNS,
 )
+from ketenradar.modules.kansenkaart.names import work_package_names
 from ketenradar.modules.kansenkaart.references import (
     DESIGNS,
     PARSER_VERSION,
@@ -38,7 +45,7 @@ from ketenradar.modules.kansenkaart.references import (
     timcat_exponents,
 )
 
-__all__ = ["demand", "load_programme", "prepare"]
+__all__ = ["demand", "load_programme", "prepare", "requirements", "smr_fit"]
 
 METHODS = [
     "kansenkaart demand model (docs/methods/kansenkaart.md): source cost accounts scaled by "
@@ -134,6 +141,8 @@ def demand(
     for col in ACCOUNT_COLUMN_NAMES:
         if col not in acc:
             acc[col] = None
+    names = work_package_names(tax.work_packages, "en")
+    dem["work_package_name"] = dem["work_package"].map(names)
     dem = dem[DEMAND_COLUMN_NAMES]
     acc = acc[ACCOUNT_COLUMN_NAMES]
     if currency == "EUR":
@@ -173,3 +182,201 @@ def demand(
         prov,
         {"demand": DEMAND_COLUMNS, "accounts": ACCOUNT_COLUMNS},
     )
+
+
+#: The design whose accounts carry the EEDB NQA-1 flags (TIMCAT's PWR12 median experience):
+#: the reference unit the NQA-1 shares of :func:`requirements` come from.
+NQA1_DESIGN = "timcat_pwr12_me"
+
+REQUIREMENTS_METHODS = [
+    "kansenkaart requirements table (docs/methods/kansenkaart.md, 'Requirements per work "
+    "package'): safety class and codes asked per work package, the project's own judgement "
+    "where marked; standards cited by their bodies' titles",
+    "NQA-1 share: cost of a work package's leaf accounts flagged NQA-1 in the EEDB (own flag "
+    "or nearest ancestor's) over the cost with a flag, TIMCAT PWR12 median experience "
+    "reference unit (source currency)",
+]
+
+
+def _sha256_of(path: Path | str | Mapping[str, Any]) -> str | None:
+    """The sha256 of an input file (``None`` for a mapping given in Python)."""
+    import hashlib
+
+    if isinstance(path, Mapping):
+        return None
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _file_record(path: Path | str | None, packaged: str) -> str:
+    return str(path) if path is not None else f"packaged data/{packaged}"
+
+
+def requirements(
+    *,
+    work_package: str | None = None,
+    rules: Path | str | None = None,
+    certificates: Path | str | None = None,
+    taxonomy: Path | None = None,
+    shared: Path | str | None = None,
+    lang: str = "en",
+    command: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """The requirements per work package: tables ``work_packages`` (safety class next to the
+    NQA-1 share of its cost, the certificates asked), ``requirements`` (work package ×
+    certificate, with the standard as source) and ``certificates`` (issuing body, typical time
+    and cost to obtain).
+
+    ``rules``/``certificates``: edited copies of ``data/requirements.yaml`` and
+    ``data/certificates.yaml``. The NQA-1 shares come from the demand model's account table
+    of the TIMCAT PWR12 reference unit in ``shared`` (default ``$KETENRADAR_SHARED_DATA``);
+    without it they stay empty and a note says why. ``lang``: the work packages' names in
+    ``en`` or ``nl``."""
+    from ketenradar.core.errors import NotFoundError
+    from ketenradar.modules.kansenkaart.analysis.requirements import (
+        nqa1_shares,
+        requirement_tables,
+    )
+    from ketenradar.modules.kansenkaart.tables import load_certificates, load_requirements
+
+    steps = Steps(3, progress)
+    steps("requirements tables")
+    tax = load_taxonomy(taxonomy)
+    certs = load_certificates(certificates)
+    rules_table = load_requirements(rules, certs, dict(tax.work_packages))
+    if work_package is not None and work_package not in rules_table.work_packages:
+        raise NotFoundError(
+            f"unknown work package {work_package!r} (known: "
+            f"{', '.join(rules_table.work_packages)})",
+            field="work_package",
+        )
+    steps("NQA-1 flags")
+    notes: list[str] = []
+    datasets: list[dict[str, Any]] = []
+    shares = None
+    try:
+        ref = demand(
+            {
+                "name": "NQA-1 reference unit",
+                "units": [{"design": NQA1_DESIGN, "first_concrete_year": 2030}],
+            },
+            currency="source",
+            taxonomy=taxonomy,
+            shared=shared,
+        )
+        shares = nqa1_shares(ref.frame("accounts"))
+        datasets = [dict(d) for d in ref.provenance.datasets]
+    except NotFoundError as exc:
+        notes.append(f"NQA-1 shares not computed (the source table is missing): {exc}")
+    if shares is not None:
+        with_flag = set(shares.loc[shares["nqa1_share"].notna(), "work_package"])
+        missing = [wp for wp in rules_table.work_packages if wp not in with_flag]
+        if missing:
+            notes.append(
+                "no NQA-1 flag in the data for: " + ", ".join(missing) + " (not in the TIMCAT "
+                "PWR12 accounts, or none of their accounts carries the flag)"
+            )
+    steps("tables")
+    names = work_package_names(tax.work_packages, lang)
+    tables = requirement_tables(rules_table, certs, shares, names, work_package=work_package)
+    notes.append(
+        "certificate time and cost: the project's own rough estimates ('project estimate'), "
+        "not sourced figures"
+    )
+    prov = new_provenance(
+        analysis="kansenkaart requirements",
+        methods=REQUIREMENTS_METHODS,
+        datasets=datasets,
+        parameters={
+            "work_package": work_package,
+            "rules": _file_record(rules, "requirements.yaml"),
+            "certificates": _file_record(certificates, "certificates.yaml"),
+            "taxonomy": _file_record(taxonomy, "work_packages.yaml"),
+            "nqa1_design": NQA1_DESIGN,
+            "lang": lang,
+        },
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        tables,
+        prov,
+        {
+            "work_packages": WORK_PACKAGE_REQUIREMENT_COLUMNS,
+            "requirements": REQUIREMENT_COLUMNS,
+            "certificates": CERTIFICATE_COLUMNS,
+        },
+    )
+
+
+SMR_METHODS = [
+    "kansenkaart SMR energy fit (docs/methods/kansenkaart.md, 'SMR energy fit'): a design "
+    "serves a heat demand when its outlet temperature minus a margin reaches the demand's "
+    "temperature; units needed = heat demand / thermal output of one unit, rounded up",
+]
+
+
+def smr_fit(
+    demand_file: Path | str | Mapping[str, Any],
+    *,
+    margin: float | None = None,
+    designs: Path | str | None = None,
+    command: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Which SMR designs could serve which cluster heat demand at which temperature, and how
+    many units each would need: table ``fit`` (demand × design).
+
+    ``demand_file``: a heat demand file (YAML/JSON) or its mapping: cluster, temperature_c and
+    heat_mw or heat_pj_per_year per entry (user input: the industry module that would supply
+    it does not exist yet). ``margin``: K between outlet and demand temperature (default
+    :data:`~ketenradar.modules.kansenkaart.analysis.smr.DEFAULT_MARGIN_K`). ``designs``: an
+    edited copy of ``data/smr_designs.yaml``."""
+    from ketenradar.modules.kansenkaart.analysis.smr import (
+        DEFAULT_MARGIN_K,
+        parse_heat_demand,
+    )
+    from ketenradar.modules.kansenkaart.analysis.smr import smr_fit as fit
+    from ketenradar.modules.kansenkaart.tables import load_designs, load_heat_demand
+
+    steps = Steps(2, progress)
+    steps("heat demand and designs")
+    if isinstance(demand_file, Mapping):
+        heat = parse_heat_demand(demand_file)
+    else:
+        heat = load_heat_demand(demand_file)
+    table = load_designs(designs)
+    steps("fit")
+    margin_k = DEFAULT_MARGIN_K if margin is None else float(margin)
+    out = fit(heat, table, margin_k=margin_k)
+    notes = [
+        "heat demand from user input: the industry module (cluster heat demand from emissions "
+        "data) does not exist yet"
+    ]
+    if heat.illustrative:
+        notes.append("the heat demand file is marked illustrative: made-up figures, no real data")
+    unverified = sorted({u for u in out["unverified"] if u})
+    if unverified:
+        notes.append("some design figures are not checked against their source (column unverified)")
+    prov = new_provenance(
+        analysis="kansenkaart smr-fit",
+        methods=SMR_METHODS,
+        datasets=[],
+        parameters={
+            "demand": str(demand_file) if not isinstance(demand_file, Mapping) else "mapping",
+            "demand_sha256": _sha256_of(demand_file),
+            "demand_illustrative": heat.illustrative,
+            "margin_k": margin_k,
+            "designs": _file_record(designs, "smr_designs.yaml"),
+            "design_sources": {
+                k: {
+                    f: getattr(d, f).model_dump() if getattr(d, f) is not None else None
+                    for f in ("thermal_mwt", "electric_mwe", "outlet_c")
+                }
+                for k, d in table.designs.items()
+            },
+        },
+        command=command,
+        notes=notes,
+    )
+    return Result({"fit": out}, prov, {"fit": SMR_FIT_COLUMNS})

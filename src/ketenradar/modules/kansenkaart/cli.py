@@ -1,4 +1,5 @@
-"""``ketenradar kansenkaart …``: the nuclear opportunity map (issue 17): ``demand``."""
+"""``ketenradar kansenkaart …``: the nuclear opportunity map (issue 17): ``demand``,
+``requirements`` and ``smr-fit``."""
 
 from __future__ import annotations
 
@@ -19,10 +20,18 @@ from ketenradar.interfaces.cli.common import (
     handle_errors,
     run_with_progress,
 )
-from ketenradar.modules.kansenkaart.facts import ACCOUNT_COLUMNS, DEMAND_COLUMNS
+from ketenradar.modules.kansenkaart.facts import (
+    ACCOUNT_COLUMNS,
+    CERTIFICATE_COLUMNS,
+    DEMAND_COLUMNS,
+    REQUIREMENT_COLUMNS,
+    SMR_FIT_COLUMNS,
+    WORK_PACKAGE_REQUIREMENT_COLUMNS,
+)
 
 kansenkaart_app = typer.Typer(
-    help="Nuclear opportunity map: demand of a reactor programme per work package and year.",
+    help="Nuclear opportunity map: demand of a reactor programme per work package and year, "
+    "requirements per work package, SMR energy fit.",
     no_args_is_help=True,
 )
 
@@ -79,7 +88,8 @@ def kansenkaart_demand(
     )
     df = result.frame(table)
     if table == "demand":
-        cols = ["unit", "work_package", "year", "factory_equipment", "site_labour"]
+        cols = ["unit", "work_package", "work_package_name", "year", "factory_equipment"]
+        cols += ["site_labour"]
         cols += ["site_material", "unallocated", "total", "site_labour_hours", "currency"]
         schema = DEMAND_COLUMNS
         title = f"Demand per work package and year ({df['currency'].iat[0]})"
@@ -111,6 +121,133 @@ def _in_millions(
         for c in schema
     )
     return out, cols, title + ", millions"
+
+
+REQUIREMENT_TABLES = ("requirements", "work_packages", "certificates")
+
+
+@kansenkaart_app.command("requirements")
+@handle_errors
+def kansenkaart_requirements(
+    ctx: typer.Context,
+    work_package: Annotated[
+        str | None, typer.Option(help="Only this work package (an id of the taxonomy).")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(help="Requirements per work package (YAML/JSON); default: the packaged."),
+    ] = None,
+    certificates: Annotated[
+        Path | None,
+        typer.Option(help="Certificates table (YAML/JSON); default: the packaged one."),
+    ] = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="requirements (work package × certificate), work_packages (safety class next "
+            "to the NQA-1 share) or certificates (time and cost to obtain)."
+        ),
+    ] = "requirements",
+    taxonomy: Annotated[
+        Path | None,
+        typer.Option(help="Work-package taxonomy (YAML/JSON); default: the packaged one."),
+    ] = None,
+    shared_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder holding nuclear_costs/ for the NQA-1 flags (default: the setting)."
+        ),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 60,
+) -> None:
+    """Requirements per work package: safety class (the table's judgement next to the share
+    of the cost in EEDB NQA-1 accounts), the codes, standards, qualifications and screenings
+    asked, each with its source; and the certificates with typical time and cost to obtain."""
+    from ketenradar.modules.kansenkaart.api import requirements
+
+    if table not in REQUIREMENT_TABLES:
+        raise UsageError(
+            f"--table {table!r}: allowed {', '.join(REQUIREMENT_TABLES)}", field="table"
+        )
+    result = run_with_progress(
+        "kansenkaart requirements",
+        requirements,
+        work_package=work_package,
+        rules=rules,
+        certificates=certificates,
+        taxonomy=taxonomy,
+        shared=shared_data,
+        command=_command(ctx),
+    )
+    df = result.frame(table)
+    if table == "requirements":
+        cols = ["work_package_name", "safety_class", "certificate", "applies_to", "basis"]
+        schema = REQUIREMENT_COLUMNS
+        title = "Codes, standards and qualifications asked per work package"
+    elif table == "work_packages":
+        cols = ["work_package", "work_package_name", "safety_class", "nqa1_share"]
+        cols += ["flag_coverage", "certificates"]
+        schema = WORK_PACKAGE_REQUIREMENT_COLUMNS
+        title = "Safety class (requirements table) next to the NQA-1 share of the cost (EEDB)"
+    else:
+        cols = ["certificate", "kind", "issuing_body", "months_low", "months_high"]
+        cols += ["cost_eur_low", "cost_eur_high", "figures"]
+        schema = CERTIFICATE_COLUMNS
+        title = "Certificates: time and cost to obtain ('project estimate': rough estimates)"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+@kansenkaart_app.command("smr-fit")
+@handle_errors
+def kansenkaart_smr_fit(
+    ctx: typer.Context,
+    demand: Annotated[
+        Path,
+        typer.Option(
+            help="Heat demand (YAML/JSON): cluster, temperature_c, heat_mw or heat_pj_per_year."
+        ),
+    ],
+    margin: Annotated[
+        float,
+        typer.Option(help="Outlet temperature minus this many K must reach the demand's."),
+    ] = 30.0,
+    designs: Annotated[
+        Path | None,
+        typer.Option(help="SMR design table (YAML/JSON); default: the packaged one."),
+    ] = None,
+    fits_only: Annotated[
+        bool, typer.Option("--fits-only", help="Only the designs that fit.")
+    ] = False,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 60,
+) -> None:
+    """Which SMR designs could serve which cluster heat demand at which temperature (outlet
+    temperature minus a margin), and how many units each would need."""
+    from ketenradar.modules.kansenkaart.api import smr_fit
+
+    result = run_with_progress(
+        "kansenkaart smr-fit",
+        smr_fit,
+        demand,
+        margin=margin,
+        designs=designs,
+        command=_command(ctx),
+    )
+    df = result.frame("fit")
+    if fits_only:
+        keep = df["fits"].eq(True).to_numpy()
+        sub = df[keep].reset_index(drop=True)
+        sub.attrs = df.attrs
+        df = sub
+    cols = ["cluster", "temperature_c", "heat_mw", "design", "usable_c", "fits"]
+    cols += ["units_needed", "thermal_mwt", "unverified"]
+    title = f"SMR designs against the heat demand (margin {margin:g} K)"
+    emit(
+        df, fmt, output, sheet="fit", columns=cols, limit=limit, title=title, schema=SMR_FIT_COLUMNS
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,12 @@ COLUMNS: dict[str, Column] = {
             "",
             "Work package of the taxonomy (data/work_packages.yaml)",
         ),
+        Column(
+            "work_package_name",
+            "kansenkaart_work_package_name",
+            "",
+            "Name of the work package (English; Dutch in the web pages)",
+        ),
         Column("year", "kansenkaart_year", "", "Calendar year of the spending"),
         Column(
             "factory_equipment",
@@ -82,6 +88,7 @@ DEMAND_COLUMN_NAMES = [
     "design",
     "site",
     "work_package",
+    "work_package_name",
     "year",
     "factory_equipment",
     "site_labour",
@@ -111,6 +118,156 @@ ACCOUNT_COLUMN_NAMES = [
     "currency",
     "excluded",
 ]
+#: The requirements tables (``ketenradar kansenkaart requirements``, issue 17 item 3).
+REQUIREMENT_COLUMNS_BY_NAME: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column(
+            "safety_class",
+            "kansenkaart_safety_class",
+            "",
+            "The requirements table's judgement: safety_related, partly_safety_related or "
+            "not_safety_related",
+        ),
+        Column(
+            "nqa1_share",
+            "kansenkaart_nqa1_share",
+            "share 0–1",
+            "Share of the work package's cost (TIMCAT PWR12 median experience, reference "
+            "unit) in accounts the EEDB flags NQA-1, of the cost with a flag (empty: no flag "
+            "in the data)",
+        ),
+        Column(
+            "flag_coverage",
+            "kansenkaart_flag_coverage",
+            "share 0–1",
+            "Share of the work package's cost whose accounts carry an NQA-1 flag (own or "
+            "nearest ancestor's)",
+        ),
+        Column("safety_basis", "kansenkaart_safety_basis", "", "Why the safety class"),
+        Column(
+            "certificates",
+            "kansenkaart_certificates",
+            "",
+            "The certificates, codes and qualifications asked (ids of the certificates table)",
+        ),
+        Column("certificate", "kansenkaart_certificate", "", "Certificate id"),
+        Column("certificate_name", "kansenkaart_certificate_name", "", "What is held or shown"),
+        Column(
+            "applies_to", "kansenkaart_applies_to", "", "Which suppliers or parts it is asked of"
+        ),
+        Column(
+            "basis",
+            "kansenkaart_basis",
+            "",
+            "Why it is asked ('project judgement' where it is the project's own)",
+        ),
+        Column("standard", "kansenkaart_standard", "", "Title of the standard or law (the source)"),
+        Column(
+            "kind",
+            "kansenkaart_certificate_kind",
+            "",
+            "certificate, code (compliance shown per order), personnel or screening",
+        ),
+        Column("issuing_body", "kansenkaart_issuing_body", "", "Who issues or checks it"),
+        Column("months_low", "kansenkaart_months_low", "months", "Time to obtain, low"),
+        Column("months_high", "kansenkaart_months_high", "months", "Time to obtain, high"),
+        Column("cost_eur_low", "kansenkaart_cost_eur_low", "EUR", "Cost to obtain, low"),
+        Column("cost_eur_high", "kansenkaart_cost_eur_high", "EUR", "Cost to obtain, high"),
+        Column(
+            "figures",
+            "kansenkaart_figures",
+            "",
+            "Source of the time and cost ('project estimate': the project's own rough estimate)",
+        ),
+    )
+}
+#: The SMR energy fit (``ketenradar kansenkaart smr-fit``, issue 17 item 7).
+SMR_COLUMNS_BY_NAME: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column("cluster", "kansenkaart_cluster", "", "Industrial cluster (as the input gives it)"),
+        Column(
+            "temperature_c",
+            "kansenkaart_temperature_c",
+            "°C",
+            "Temperature level of the heat demand",
+        ),
+        Column("heat_mw", "kansenkaart_heat_mw", "MW", "Heat demand as an average power"),
+        Column("design", "kansenkaart_smr_design", "", "SMR design id (data/smr_designs.yaml)"),
+        Column("design_name", "kansenkaart_smr_design_name", "", "SMR design name"),
+        Column("outlet_c", "kansenkaart_outlet_c", "°C", "Reactor outlet temperature"),
+        Column(
+            "usable_c",
+            "kansenkaart_usable_c",
+            "°C",
+            "Highest demand temperature served: outlet temperature minus the margin",
+        ),
+        Column(
+            "fits",
+            "kansenkaart_fits",
+            "",
+            "True: usable temperature >= demand temperature (empty: no outlet temperature)",
+        ),
+        Column(
+            "units_needed",
+            "kansenkaart_units_needed",
+            "count",
+            "Units to cover the heat demand: heat demand / thermal output, rounded up",
+        ),
+        Column("thermal_mwt", "kansenkaart_thermal_mwt", "MWt", "Thermal output of one unit"),
+        Column("electric_mwe", "kansenkaart_electric_mwe", "MWe", "Electric output of one unit"),
+        Column(
+            "unverified",
+            "kansenkaart_unverified",
+            "",
+            "The design's figures not checked against their source",
+        ),
+        Column("reason", "kansenkaart_reason", "", "The fit rule applied"),
+    )
+}
+WORK_PACKAGE_REQUIREMENT_NAMES = [
+    "work_package",
+    "work_package_name",
+    "safety_class",
+    "nqa1_share",
+    "flag_coverage",
+    "safety_basis",
+    "certificates",
+]
+REQUIREMENT_NAMES = [
+    "work_package",
+    "work_package_name",
+    "safety_class",
+    "certificate",
+    "certificate_name",
+    "applies_to",
+    "basis",
+    "standard",
+]
+CERTIFICATE_NAMES = [
+    "certificate",
+    "certificate_name",
+    "kind",
+    "standard",
+    "issuing_body",
+    "months_low",
+    "months_high",
+    "cost_eur_low",
+    "cost_eur_high",
+    "figures",
+]
+SMR_FIT_NAMES = list(SMR_COLUMNS_BY_NAME)
+
+
+def _col(name: str) -> Column:
+    return COLUMNS.get(name) or REQUIREMENT_COLUMNS_BY_NAME[name]
+
+
+WORK_PACKAGE_REQUIREMENT_COLUMNS = tuple(_col(c) for c in WORK_PACKAGE_REQUIREMENT_NAMES)
+REQUIREMENT_COLUMNS = tuple(_col(c) for c in REQUIREMENT_NAMES)
+CERTIFICATE_COLUMNS = tuple(_col(c) for c in CERTIFICATE_NAMES)
+SMR_FIT_COLUMNS = tuple(SMR_COLUMNS_BY_NAME[c] for c in SMR_FIT_NAMES)
 DEMAND_COLUMNS = tuple(COLUMNS[c] for c in DEMAND_COLUMN_NAMES)
 ACCOUNT_COLUMNS = tuple(COLUMNS[c] for c in ACCOUNT_COLUMN_NAMES)
 
@@ -126,5 +283,30 @@ RESULTS = (
         "The cost accounts behind the demand, per unit at every account level, next to the "
         "source table's amounts (ketenradar kansenkaart demand --table accounts)",
         ACCOUNT_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_work_package_requirements",
+        "Per work package: the requirements table's safety class next to the share of its "
+        "cost in NQA-1 accounts, and the certificates asked (ketenradar kansenkaart "
+        "requirements --table work_packages)",
+        WORK_PACKAGE_REQUIREMENT_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_requirements",
+        "The codes, standards, qualifications and screenings asked per work package, with "
+        "their source (ketenradar kansenkaart requirements)",
+        REQUIREMENT_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_certificates",
+        "Certificates with issuing body and typical time and cost to obtain (the project's "
+        "own rough estimates) (ketenradar kansenkaart requirements --table certificates)",
+        CERTIFICATE_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_smr_fit",
+        "Which SMR designs could serve which cluster heat demand at which temperature, and "
+        "the units needed (ketenradar kansenkaart smr-fit)",
+        SMR_FIT_COLUMNS,
     ),
 )
