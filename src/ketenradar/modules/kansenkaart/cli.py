@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ketenradar.core.errors import UsageError
@@ -28,6 +27,9 @@ from ketenradar.modules.kansenkaart.facts import (
     SMR_FIT_COLUMNS,
     WORK_PACKAGE_REQUIREMENT_COLUMNS,
 )
+
+if TYPE_CHECKING:  # --help must not import pandas (tests/unit/test_cli_imports.py)
+    import pandas as pd
 
 kansenkaart_app = typer.Typer(
     help="Nuclear opportunity map: demand of a reactor programme per work package and year, "
