@@ -204,6 +204,21 @@ CASES: dict[str, Case] = {
         out="wrote {out}/fit.csv",
         provenance="{out}/fit.csv.provenance.json",
     ),
+    "kansenkaart suppliers import": Case(
+        'kansenkaart suppliers import "{inputs}/agency\'s \\"list\\".csv" '
+        '--mapping "{inputs}/mapping\'s.yaml" --region Zeeland',
+        out="1 supplier(s) added",
+    ),
+    "kansenkaart suppliers export": Case(
+        'kansenkaart suppliers export --output "{out}/match\'s.xlsx" --work-package valves '
+        "--region Zeeland",
+        via="env",
+        out="wrote {out}/match's.xlsx",
+        creates="{out}/match's.xlsx",
+    ),
+    "kansenkaart suppliers demo": Case(
+        "kansenkaart suppliers demo --count 3", out="3 fictional ones added"
+    ),
     "bom exposure": Case(
         'bom exposure "{inputs}/toy\'s bom.yaml" --table summary',
         via="local",
@@ -252,7 +267,7 @@ CASES: dict[str, Case] = {
         out="listed",
     ),
     "users token revoke": Case("users token revoke 999999", code=3, err="no API token 999999"),
-    "db current": Case("db current", out="0004"),
+    "db current": Case("db current", out="0005"),
 }
 
 
@@ -307,6 +322,18 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     (inputs / "halt's scenario.yaml").write_text(  # stockpile plan: CHN halts for 6 months
         "name: CHN halt\ndisruptions:\n  - name: CHN\n    suppliers: [{supplier: CHN}]\n"
         "    onset_month: 1\n    duration: {distribution: fixed, months: 6}\n",
+        encoding="utf-8",
+    )
+    # kansenkaart suppliers import: an agency's list and its column mapping (no map data in
+    # the shared folder here: the province comes from its column)
+    (inputs / 'agency\'s "list".csv').write_text(
+        "Naam;KvK;Gemeente;Provincie;Werkpakketten\n"
+        "Quoted Valves (test);12345678;Vlissingen;Zeeland;valves\n",
+        encoding="utf-8",
+    )
+    (inputs / "mapping's.yaml").write_text(
+        "columns:\n  name: Naam\n  kvk: KvK\n  municipality: Gemeente\n"
+        "  province: Provincie\n  capabilities: Werkpakketten\n",
         encoding="utf-8",
     )
 

@@ -412,7 +412,7 @@ def test_pages_show_who_is_signed_in_and_admin_sections(app):
 def _migrations_round_trip(url: str) -> None:
     tables = {"users", "sessions", "audit_log", "saved_items", "login_throttle"}
     db.upgrade(url)
-    assert db.current_revision(url) == "0004"
+    assert db.current_revision(url) == "0005"
     assert tables <= set(inspect(db.engine(url)).get_table_names())
     factory = db.sessions(url)
     user = service.create_user(factory, "alice", PASSWORD, "analyst")
@@ -425,7 +425,7 @@ def _migrations_round_trip(url: str) -> None:
     names = set(inspect(db.engine(url)).get_table_names())
     assert "login_throttle" not in names and tables - {"login_throttle"} <= names
     db.upgrade(url)
-    assert db.current_revision(url) == "0004"
+    assert db.current_revision(url) == "0005"
     with db.engine(url).connect() as conn:
         assert conn.execute(text("select count(*) from login_throttle")).scalar() == 0
     assert service.authenticate(factory, "alice", PASSWORD, "10.0.0.1").username == "alice"

@@ -30,6 +30,7 @@ from ketenradar.interfaces.cli.app import app as cli_app
 from ketenradar.interfaces.web import guard
 from ketenradar.interfaces.web.app import create_app
 from ketenradar.interfaces.web.settings import WebSettings
+from ketenradar.modules.kansenkaart import suppliers as sp
 from ketenradar.registry import db, service
 from ketenradar.registry.models import ROLES
 
@@ -176,6 +177,35 @@ def _bom(app, c: TestClient, owner: str):
 
 
 SHOCK = {"supplier": "DEU", "fall": 0.5}
+KK = "/api/v1/kansenkaart"
+ADMIN = sp.Access(username="ann", admin=True)
+
+
+def _kk(app, owner: str) -> int:
+    """Make ``owner`` an admin of the supplier registry (once) and add a supplier; its id."""
+    db = app.state.accounts
+    if not any(
+        m.role == "admin" for m in sp.list_memberships(db, sp.access_of(db, user(app, owner)))
+    ):
+        sp.add_membership(db, ADMIN, owner, "admin")
+    n = len(sp.list_memberships(db, ADMIN)) + len(CALLS)
+    profile = sp.SupplierProfile(
+        name=f"Token Test Supplier {n} (test)",
+        municipality="Vlissingen",
+        contact_email="a@b.example",
+    )
+    return sp.create_supplier(db, ADMIN, profile).id
+
+
+def _membership(app, owner: str) -> int:
+    _kk(app, owner)
+    db = app.state.accounts
+    return sp.add_membership(db, ADMIN, "alice", "analyst").id
+
+
+#: the stockpile plan on a store without trade data: the route runs (the token passed) and
+#: says what is missing (404); the plan itself is tested in tests/web/test_stockpile_web.py
+STOCK = {"items": ["cobalt"], "paths": 100}
 
 CALLS: dict[tuple[str, str], tuple[Call, int]] = {
     ("POST", "/api/v1/login"): (
@@ -240,6 +270,59 @@ CALLS: dict[tuple[str, str], tuple[Call, int]] = {
     ("POST", "/api/v1/io/shock.{fmt}"): (
         lambda app, c, o: c.post("/api/v1/io/shock.csv", json=SHOCK),
         200,
+    ),
+    ("POST", "/api/v1/stockpile/plan"): (
+        lambda app, c, o: c.post("/api/v1/stockpile/plan", json=STOCK),
+        404,
+    ),
+    ("POST", "/api/v1/stockpile/plan.{fmt}"): (
+        lambda app, c, o: c.post("/api/v1/stockpile/plan.csv", json=STOCK),
+        404,
+    ),
+    ("POST", "/api/v1/stockpile/plan.html"): (
+        lambda app, c, o: c.post("/api/v1/stockpile/plan.html", json=STOCK),
+        404,
+    ),
+    ("POST", f"{KK}/suppliers"): (
+        lambda app, c, o: (_kk(app, o), c.post(f"{KK}/suppliers", json={"name": "New (test)"}))[1],
+        201,
+    ),
+    ("PATCH", f"{KK}/suppliers/{{org_id}}"): (
+        lambda app, c, o: c.patch(f"{KK}/suppliers/{_kk(app, o)}", json={"size_class": "small"}),
+        200,
+    ),
+    ("DELETE", f"{KK}/suppliers/{{org_id}}/contact"): (
+        lambda app, c, o: c.delete(f"{KK}/suppliers/{_kk(app, o)}/contact"),
+        200,
+    ),
+    ("DELETE", f"{KK}/suppliers/{{org_id}}"): (
+        lambda app, c, o: c.delete(f"{KK}/suppliers/{_kk(app, o)}"),
+        204,
+    ),
+    ("POST", f"{KK}/suppliers/import"): (
+        lambda app, c, o: (
+            _kk(app, o),
+            c.post(
+                f"{KK}/suppliers/import",
+                json={
+                    "csv": "Naam,Gemeente\nImported (test),Vlissingen\n",
+                    "mapping": {"columns": {"name": "Naam", "municipality": "Gemeente"}},
+                    "dry_run": True,
+                },
+            ),
+        )[1],
+        200,
+    ),
+    ("POST", f"{KK}/memberships"): (
+        lambda app, c, o: (
+            _kk(app, o),
+            c.post(f"{KK}/memberships", json={"username": "alice", "role": "analyst"}),
+        )[1],
+        201,
+    ),
+    ("DELETE", f"{KK}/memberships/{{membership_id}}"): (
+        lambda app, c, o: c.delete(f"{KK}/memberships/{_membership(app, o)}"),
+        204,
     ),
 }
 

@@ -52,6 +52,14 @@ UNITS = {
     "ratio": "one quantity over another; ∞ when the denominator is 0",
     "count": "a number of items",
     "WGI −2.5–2.5": "a World Bank governance estimate, −2.5 (weak) to 2.5 (strong)",
+    "currency": "an amount in the currency and price year the row's currency column names",
+    "MW": "megawatts",
+    "MWe": "megawatts of electric output",
+    "MWt": "megawatts of thermal output",
+    "months": "months",
+    "hours": "hours (of labour)",
+    "source currency": "an amount in the source table's own currency and price year",
+    "°C": "degrees Celsius",
 }
 
 #: Columns several modules share: one definition and one label each. A module's vocabulary

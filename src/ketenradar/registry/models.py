@@ -126,3 +126,59 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     user: Mapped[User] = relationship(lazy="joined")
+
+
+# --- the kansenkaart's supplier registry (issue 17; ketenradar.modules.kansenkaart.suppliers) --
+
+#: Roles in the supplier registry, held per organisation (``company``) or region (``agency``):
+#: a company member edits its own profile; a regional agency sees and edits the suppliers of
+#: its province; a ministry analyst reads everything; an admin manages organisations.
+SUPPLIER_ROLES = ("company", "agency", "analyst", "admin")
+
+
+class Organisation(Base):
+    """A supplier in the kansenkaart's registry: its profile. ``conditions`` are confidential
+    (the company, its regional agency and ministry analysts read them); ``contact_email`` is
+    the only personal data and can be removed; ``demo`` marks the fictional demo set."""
+
+    __tablename__ = "kk_organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    kvk: Mapped[str | None] = mapped_column(String(8), unique=True)
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    municipality_code: Mapped[str | None] = mapped_column(String(8))
+    corop: Mapped[str | None] = mapped_column(String(100))
+    corop_code: Mapped[str | None] = mapped_column(String(8))
+    province: Mapped[str | None] = mapped_column(String(40), index=True)
+    size_class: Mapped[str | None] = mapped_column(String(16))
+    capabilities: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    certifications: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    experience: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    capacity: Mapped[str | None] = mapped_column(Text)
+    ambitions: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    conditions: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Membership(Base):
+    """A user's role in the supplier registry (one of :data:`SUPPLIER_ROLES`): ``company``
+    for ``organisation_id``, ``agency`` for the province ``region``; ``analyst`` and ``admin``
+    for the whole registry."""
+
+    __tablename__ = "kk_memberships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kk_organisations.id", ondelete="CASCADE")
+    )
+    region: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[User] = relationship(lazy="joined")

@@ -10,6 +10,11 @@ package and the certificates table (``analysis/requirements.py``, ``data/require
 ``data/certificates.yaml``: ``ketenradar kansenkaart requirements``) and the SMR energy fit
 (``analysis/smr.py``, ``data/smr_designs.yaml``: ``ketenradar kansenkaart smr-fit``), read by
 ``tables.py``.
+
+The supplier registry (``suppliers.py``, ``regions.py``; tables in the accounts database,
+migration 0005): profiles, memberships and access rules, import and export, a fictional demo
+set; ``ketenradar kansenkaart suppliers …`` and the JSON API ``/api/v1/kansenkaart/…``
+(``web/routes.py``).
 """
 
 from ketenradar.core.modules import Module
@@ -21,6 +26,8 @@ MODULE = Module(
     package="ketenradar.modules.kansenkaart",
     rank=50,
     cli="ketenradar.modules.kansenkaart.cli:register",
+    routers=("ketenradar.modules.kansenkaart.web.routes:api_router",),
+    examples={"fmt": "csv"},
     messages="messages",
     results=RESULTS,
     docs=("methods/kansenkaart.md",),

@@ -1,11 +1,11 @@
 """``ketenradar kansenkaart …``: the nuclear opportunity map (issue 17): ``demand``,
-``requirements`` and ``smr-fit``."""
+``requirements``, ``smr-fit`` and ``suppliers import|export|demo`` (the supplier registry)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +17,8 @@ from ketenradar.interfaces.cli.common import (
     _command,
     emit,
     handle_errors,
+    out,
+    plain,
     run_with_progress,
 )
 from ketenradar.modules.kansenkaart.facts import (
@@ -250,6 +252,103 @@ def kansenkaart_smr_fit(
     emit(
         df, fmt, output, sheet="fit", columns=cols, limit=limit, title=title, schema=SMR_FIT_COLUMNS
     )
+
+
+suppliers_app = typer.Typer(
+    help="The supplier registry (in the accounts database): import a regional agency's "
+    "CSV/XLSX, export for matchmaking, load the fictional demo set.",
+    no_args_is_help=True,
+)
+kansenkaart_app.add_typer(suppliers_app, name="suppliers")
+
+
+def _registry() -> Any:
+    """The accounts database's session factory, migrated to the latest revision."""
+    from ketenradar.interfaces.cli.accounts import _db_url
+    from ketenradar.registry import db
+
+    return db.sessions(_db_url())
+
+
+@suppliers_app.command("import")
+@handle_errors
+def suppliers_import(
+    file: Annotated[Path, typer.Argument(help="The suppliers: a CSV or XLSX file.")],
+    mapping: Annotated[
+        Path,
+        typer.Option(help="Column mapping (YAML/JSON): profile field → the file's column."),
+    ],
+    region: Annotated[
+        str | None,
+        typer.Option(help="The importing agency's province: every row must lie in it."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row, write nothing.")
+    ] = False,
+) -> None:
+    """Import suppliers from a CSV or XLSX file with a column mapping. Every row is checked
+    first; a bad row (its number, field and why) stops the import and nothing is written. A
+    row whose KvK number is registered updates that supplier."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+
+    m = sp.load_mapping(mapping)
+    report = sp.import_file(_registry(), sp.Access.cli(), file, m, region=region, dry_run=dry_run)
+    verb = "would import" if dry_run else "imported"
+    out.print(
+        f"{verb} {report.rows} row(s) of {plain(file)}: {len(report.created)} supplier(s) "
+        f"added, {len(report.updated)} updated",
+        highlight=False,
+    )
+
+
+@suppliers_app.command("export")
+@handle_errors
+def suppliers_export(
+    output: Annotated[Path, typer.Option(help="The file to write: .csv or .xlsx.")],
+    work_package: Annotated[
+        str | None,
+        typer.Option(help="Only suppliers with this work package as capability or ambition."),
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Only suppliers in this province.")] = None,
+    conditions: Annotated[
+        bool,
+        typer.Option("--conditions", help="Add the confidential conditions column."),
+    ] = False,
+) -> None:
+    """Export the supplier registry for a matchmaking event (CSV or XLSX): profiles with the
+    certificates held now (expired ones apart), without the confidential conditions unless
+    asked."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.regions import province_name
+
+    province = None
+    if region is not None:
+        province = province_name(region)
+        if province is None:
+            raise UsageError(f"'{region}' is no Dutch province", field="region")
+    df = sp.export_frame(
+        _registry(),
+        sp.Access.cli(),
+        work_package=work_package,
+        province=province,
+        conditions=conditions,
+    )
+    sp.write_export(df, output)
+    out.print(f"wrote {plain(output)} ({len(df):,} suppliers)", highlight=False)
+
+
+@suppliers_app.command("demo")
+@handle_errors
+def suppliers_demo(
+    count: Annotated[int, typer.Option(help="How many fictional suppliers.")] = 40,
+    remove: Annotated[bool, typer.Option("--remove", help="Only remove the demo set.")] = False,
+) -> None:
+    """Load a clearly labelled fictional demo set ("Demo Supplier 001 (fictitious)", …;
+    generated, never real companies), replacing an earlier demo set."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+
+    gone, added = sp.load_demo(_registry(), sp.Access.cli(), count, remove=remove)
+    out.print(f"demo suppliers: {gone} removed, {added} fictional ones added", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

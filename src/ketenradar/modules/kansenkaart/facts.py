@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ketenradar.core.modules import Column, ResultTable
 
-_MONEY = "currency of column currency"
+_MONEY = "currency"  #: in the currency the row's `currency` column names
 
 #: One definition and label per quantity (docs/methods/kansenkaart.md, "Results").
 COLUMNS: dict[str, Column] = {

@@ -1,0 +1,1 @@
+"""The kansenkaart's web routes: the supplier registry's JSON API."""
