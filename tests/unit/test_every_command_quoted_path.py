@@ -204,6 +204,26 @@ CASES: dict[str, Case] = {
         out="wrote {out}/fit.csv",
         provenance="{out}/fit.csv.provenance.json",
     ),
+    "kansenkaart match": Case(
+        "kansenkaart match --work-package valves --as-of 2030-06-01 --min-suppliers 3 "
+        "--format csv --output {out}/match.csv",
+        out="wrote {out}/match.csv",
+        provenance="{out}/match.csv.provenance.json",
+    ),
+    # the shared folder here holds no cost accounts: the error names it, quotes intact
+    "kansenkaart localisation": Case(
+        f"kansenkaart localisation --scenario {Path(__file__).resolve().parents[2]}"
+        "/examples/kansenkaart/timcat_pwr12_me.yaml --as-of 2030-06-01",
+        code=3,
+        err="PWR12_ME_inflated_reduced.csv not found under {shared}",
+    ),
+    "kansenkaart supplier-fit": Case(
+        "kansenkaart supplier-fit 1 --as-of 2030-06-01 --format csv --output {out}/fit.csv",
+        fresh=True,
+        setup=("kansenkaart suppliers demo --count 2",),
+        out="wrote {out}/fit.csv",
+        provenance="{out}/fit.csv.provenance.json",
+    ),
     "kansenkaart suppliers import": Case(
         'kansenkaart suppliers import "{inputs}/agency\'s \\"list\\".csv" '
         '--mapping "{inputs}/mapping\'s.yaml" --region Zeeland',

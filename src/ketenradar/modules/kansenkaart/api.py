@@ -1,11 +1,13 @@
 """The kansenkaart's Python API: the demand of a reactor programme per work package and year
 (issue 17, items 1–2), mirroring ``ketenradar kansenkaart demand``; the requirements per work
 package (item 3, ``kansenkaart requirements``) and the SMR energy fit (item 7,
-``kansenkaart smr-fit``)."""
+``kansenkaart smr-fit``); matching suppliers to work packages, one supplier's fit and the
+localisation share (item 6, ``kansenkaart match|supplier-fit|localisation``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,16 @@ from ketenradar.modules.kansenkaart.references import (
     timcat_exponents,
 )
 
-__all__ = ["demand", "load_programme", "prepare", "requirements", "smr_fit"]
+__all__ = [
+    "demand",
+    "load_programme",
+    "localisation",
+    "match",
+    "prepare",
+    "requirements",
+    "smr_fit",
+    "supplier_fit",
+]
 
 METHODS = [
     "kansenkaart demand model (docs/methods/kansenkaart.md): source cost accounts scaled by "
@@ -380,3 +391,310 @@ def smr_fit(
         notes=notes,
     )
     return Result({"fit": out}, prov, {"fit": SMR_FIT_COLUMNS})
+
+
+MATCH_METHODS = [
+    "kansenkaart matching (docs/methods/kansenkaart.md, 'Matching and localisation'): a "
+    "supplier qualifies now for a work package with the capability and every certificate "
+    "the requirements table asks held and valid at the reference date; after closing gaps "
+    "with the capability or an ambition; readiness 1-4 (the project's own scale, after the "
+    "idea of the Nuclear AMRC Fit For Nuclear programme); gaps closed in parallel (longest "
+    "time, summed cost)",
+]
+
+
+def _match_inputs(
+    rules: Path | str | None, certificates: Path | str | None
+) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+    """The certificates asked per work package and the certificates' time and cost."""
+    from ketenradar.modules.kansenkaart.tables import load_certificates, load_requirements
+
+    tax = load_taxonomy()
+    certs = load_certificates(certificates)
+    table = load_requirements(rules, certs, dict(tax.work_packages))
+    required = {
+        wp: [r.certificate for r in w.requirements] for wp, w in table.work_packages.items()
+    }
+    times = {k: {"months": c.months, "cost_eur": c.cost_eur} for k, c in certs.certificates.items()}
+    return required, times
+
+
+def _supplier_row(org: Any) -> dict[str, Any]:
+    """The matching's view of a registry organisation."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "province": org.province,
+        "capabilities": list(org.capabilities or []),
+        "certifications": list(org.certifications or []),
+        "ambitions": list(org.ambitions or []),
+    }
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], lang: str) -> Any:
+    import pandas as pd
+
+    names = work_package_names(load_taxonomy().work_packages, lang)
+    df = pd.DataFrame(rows, columns=[c for c in columns if c != "work_package_name"])
+    df.insert(1, "work_package_name", df["work_package"].map(names))
+    return df[columns]
+
+
+def match(
+    db: Any,
+    who: Any,
+    *,
+    work_package: str | None = None,
+    as_of: date | None = None,
+    min_suppliers: int = 2,
+    rules: Path | str | None = None,
+    certificates: Path | str | None = None,
+    lang: str = "en",
+    command: str | None = None,
+) -> Result:
+    """Match the registry's suppliers ``who`` may read to the work packages: tables
+    ``matches`` (work package × supplier, qualified now or after gaps, readiness, the
+    missing certificates with time and cost) and ``work_packages`` (counts and
+    ``bottleneck``: fewer than ``min_suppliers`` qualified now). ``db``: the accounts
+    database's session factory; ``who``: a
+    :class:`~ketenradar.modules.kansenkaart.suppliers.Access`; ``as_of``: the reference
+    date of the certificates' validity (default today). An empty registry gives empty
+    ``matches`` and a note."""
+    from ketenradar.core.errors import NotFoundError
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.analysis import matching
+    from ketenradar.modules.kansenkaart.facts import (
+        MATCH_COLUMNS,
+        MATCH_NAMES,
+        MATCH_SUMMARY_COLUMNS,
+        MATCH_SUMMARY_NAMES,
+    )
+
+    if min_suppliers < 1:
+        raise UsageError("the minimum of qualified suppliers is at least 1", field="min_suppliers")
+    day = as_of or date.today()
+    required, times = _match_inputs(rules, certificates)
+    if work_package is not None and work_package not in required:
+        raise NotFoundError(
+            f"unknown work package {work_package!r} (known: {', '.join(required)})",
+            field="work_package",
+        )
+    orgs = sp.list_suppliers(db, who)
+    rows = matching.match_suppliers(
+        [_supplier_row(o) for o in orgs], required, times, as_of=day, work_package=work_package
+    )
+    summary = matching.summarise(
+        rows, required, min_suppliers=min_suppliers, work_package=work_package
+    )
+    notes = []
+    if not orgs:
+        notes.append("the supplier registry holds no suppliers you can read: nothing matched")
+    if any(o.demo for o in orgs):
+        notes.append("the registry holds the fictional demo set: not real companies")
+    prov = new_provenance(
+        analysis="kansenkaart match",
+        methods=MATCH_METHODS,
+        datasets=[],
+        parameters={
+            "work_package": work_package,
+            "as_of": day.isoformat(),
+            "min_suppliers": min_suppliers,
+            "suppliers": len(orgs),
+            "rules": _file_record(rules, "requirements.yaml"),
+            "certificates": _file_record(certificates, "certificates.yaml"),
+        },
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        {
+            "matches": _frame(rows, MATCH_NAMES, lang),
+            "work_packages": _frame(summary, MATCH_SUMMARY_NAMES, lang),
+        },
+        prov,
+        {"matches": MATCH_COLUMNS, "work_packages": MATCH_SUMMARY_COLUMNS},
+    )
+
+
+def supplier_fit(
+    db: Any,
+    who: Any,
+    org_id: int,
+    *,
+    as_of: date | None = None,
+    rules: Path | str | None = None,
+    certificates: Path | str | None = None,
+    lang: str = "en",
+    command: str | None = None,
+) -> Result:
+    """What one supplier could supply, from when, and what it lacks: table ``fit`` (one row
+    per work package of its capabilities and ambitions). Not found when ``who`` may not
+    read it."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.analysis import matching
+    from ketenradar.modules.kansenkaart.facts import SUPPLIER_FIT_COLUMNS, SUPPLIER_FIT_NAMES
+
+    day = as_of or date.today()
+    org = sp.get_supplier(db, who, org_id)
+    required, times = _match_inputs(rules, certificates)
+    rows = matching.supplier_fit(_supplier_row(org), required, times, as_of=day)
+    notes = []
+    if not rows:
+        notes.append("the supplier has no capability or ambition in a work package")
+    if org.demo:
+        notes.append("a fictional demo supplier: not a real company")
+    prov = new_provenance(
+        analysis="kansenkaart supplier-fit",
+        methods=MATCH_METHODS,
+        datasets=[],
+        parameters={
+            "supplier": org_id,
+            "as_of": day.isoformat(),
+            "rules": _file_record(rules, "requirements.yaml"),
+            "certificates": _file_record(certificates, "certificates.yaml"),
+        },
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        {"fit": _frame(rows, SUPPLIER_FIT_NAMES, lang)}, prov, {"fit": SUPPLIER_FIT_COLUMNS}
+    )
+
+
+LOCALISATION_METHODS = [
+    "kansenkaart localisation share (docs/methods/kansenkaart.md, 'Matching and "
+    "localisation'): the programme's demand (euros) in work packages with at least one "
+    "supplier of the registry qualified now (after closing gaps: one that would qualify), "
+    "over the whole demand; no capacity cap",
+    "ACCERT/IAT reference: per account, the cost share (coa_breakdown) times the sum over "
+    "cost categories of category share times the country's localisation; accounts mapped "
+    "onto work packages by the taxonomy's gncoa rules; applied to the programme's demand per "
+    "work package (work packages without an ACCERT account: the country's whole-plant share)",
+]
+
+
+def localisation(
+    db: Any,
+    who: Any,
+    scenario: Path | str | Mapping[str, Any] | Programme,
+    *,
+    as_of: date | None = None,
+    min_qualified: int = 1,
+    shared: Path | str | None = None,
+    command: str | None = None,
+) -> Result:
+    """The localisation share of a programme: table ``shares`` (the share of its demand the
+    registry's suppliers could deliver now and after closing gaps — the project's
+    computation — next to published targets and the ACCERT/IAT assumptions applied to the
+    same demand) and ``accert`` (the ACCERT/IAT assumptions per country and work package).
+    Needs the cost accounts and ``nuclear_costs/accert_2025/iat/`` in ``shared`` (default
+    ``$KETENRADAR_SHARED_DATA``)."""
+    import pandas as pd
+
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.analysis import matching
+    from ketenradar.modules.kansenkaart.facts import (
+        ACCERT_LOCALISATION_COLUMNS,
+        ACCERT_LOCALISATION_NAMES,
+        LOCALISATION_COLUMNS,
+        LOCALISATION_NAMES,
+    )
+    from ketenradar.modules.kansenkaart.localisation import ANCHORS, accert_localisation
+
+    if min_qualified < 1:
+        raise UsageError("the minimum of qualified suppliers is at least 1", field="min_qualified")
+    day = as_of or date.today()
+    programme = load_programme(scenario)
+    dem = demand(programme, currency="EUR", shared=shared)
+    frame = dem.frame("demand")
+    currency = str(frame["currency"].iat[0]) if len(frame) else "EUR"
+    by_wp = {str(k): float(v) for k, v in frame.groupby("work_package")["total"].sum().items()}
+    accert, record = accert_localisation(shared)
+    required, times = _match_inputs(None, None)
+    orgs = sp.list_suppliers(db, who)
+    rows = matching.match_suppliers([_supplier_row(o) for o in orgs], required, times, as_of=day)
+    summary = matching.summarise(rows, required, demand=by_wp)
+    share = matching.localisation_share(by_wp, summary, min_qualified=min_qualified)
+    total = share["demand_eur"]
+    own = f"project computation: registry on {day.isoformat()}, {len(orgs)} supplier(s)"
+    out = [
+        {
+            "kind": "computed",
+            "label": f"{programme.name}: Dutch suppliers now",
+            "share": share["share_now"],
+            "demand_eur": total,
+            "localisable_eur": share["localisable_now_eur"],
+            "source": own,
+        },
+        {
+            "kind": "computed",
+            "label": f"{programme.name}: Dutch suppliers after closing gaps",
+            "share": share["share_after_gaps"],
+            "demand_eur": total,
+            "localisable_eur": share["localisable_after_gaps_eur"],
+            "source": own,
+        },
+    ]
+    for label, low, high, source in ANCHORS:
+        out.append(
+            {
+                "kind": "published target",
+                "label": label,
+                "share": low,
+                "share_high": high,
+                "source": source,
+            }
+        )
+    plant = {r["country"]: r["domestic_share"] for r in accert if r["work_package"] is None}
+    per_wp = {
+        (r["country"], r["work_package"]): r["domestic_share"]
+        for r in accert
+        if r["work_package"] is not None
+    }
+    for country, whole in plant.items():
+        local = sum(d * (per_wp.get((country, wp)) or whole or 0.0) for wp, d in by_wp.items())
+        out.append(
+            {
+                "kind": "ACCERT/IAT assumption",
+                "label": f"{country}: whole plant (ACCERT/IAT large reactor)",
+                "share": whole,
+                "source": record["source"],
+            }
+        )
+        out.append(
+            {
+                "kind": "ACCERT/IAT assumption",
+                "label": f"{country}: applied to {programme.name}",
+                "share": local / total if total else None,
+                "demand_eur": total,
+                "localisable_eur": local,
+                "source": record["source"] + ", mapped onto the work packages",
+            }
+        )
+    notes = [
+        "published targets are the sources' figures (as cited), not the project's computation",
+        f"demand in {currency}",
+    ]
+    if not orgs:
+        notes.append("the supplier registry holds no suppliers you can read: shares are 0")
+    prov = new_provenance(
+        analysis="kansenkaart localisation",
+        methods=[*LOCALISATION_METHODS, *MATCH_METHODS],
+        datasets=[*dem.provenance.datasets, record],
+        parameters={
+            "scenario": programme.model_dump(),
+            "as_of": day.isoformat(),
+            "min_qualified": min_qualified,
+            "suppliers": len(orgs),
+        },
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        {
+            "shares": pd.DataFrame(out, columns=LOCALISATION_NAMES),
+            "accert": pd.DataFrame(accert, columns=ACCERT_LOCALISATION_NAMES),
+        },
+        prov,
+        {"shares": LOCALISATION_COLUMNS, "accert": ACCERT_LOCALISATION_COLUMNS},
+    )

@@ -1,5 +1,6 @@
 """``ketenradar kansenkaart …``: the nuclear opportunity map (issue 17): ``demand``,
-``requirements``, ``smr-fit`` and ``suppliers import|export|demo`` (the supplier registry)."""
+``requirements``, ``smr-fit``, ``match``, ``supplier-fit``, ``localisation`` and ``suppliers
+import|export|demo`` (the supplier registry)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ketenradar.interfaces.cli.common import (
     Output,
     _command,
     emit,
+    err,
     handle_errors,
     out,
     plain,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:  # --help must not import pandas (tests/unit/test_cli_imports.
 
 kansenkaart_app = typer.Typer(
     help="Nuclear opportunity map: demand of a reactor programme per work package and year, "
-    "requirements per work package, SMR energy fit.",
+    "requirements per work package, SMR energy fit, matching suppliers and localisation.",
     no_args_is_help=True,
 )
 
@@ -252,6 +254,184 @@ def kansenkaart_smr_fit(
     emit(
         df, fmt, output, sheet="fit", columns=cols, limit=limit, title=title, schema=SMR_FIT_COLUMNS
     )
+
+
+MATCH_TABLES = ("matches", "work_packages")
+
+
+def _as_of(value: str | None) -> Any:
+    """The reference date of ``--as-of`` (YYYY-MM-DD), default today."""
+    from datetime import date
+
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r}: give a date as YYYY-MM-DD", field="as_of") from None
+
+
+@kansenkaart_app.command("match")
+@handle_errors
+def kansenkaart_match(
+    ctx: typer.Context,
+    work_package: Annotated[
+        str | None, typer.Option(help="Only this work package (an id of the taxonomy).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Reference date of the certificates' validity (YYYY-MM-DD; today)."),
+    ] = None,
+    min_suppliers: Annotated[
+        int, typer.Option(help="Fewer qualified suppliers now than this: a bottleneck.")
+    ] = 2,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="matches (work package × supplier) or work_packages (counts, bottlenecks)."
+        ),
+    ] = "matches",
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 60,
+) -> None:
+    """Match the registry's suppliers to the work packages: who qualifies now (capability
+    and every certificate asked, valid at the reference date), who would after closing gaps
+    (the missing certificates with time and cost), the readiness level 1–4 and the
+    bottlenecks."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.api import match
+    from ketenradar.modules.kansenkaart.facts import MATCH_COLUMNS, MATCH_SUMMARY_COLUMNS
+
+    if table not in MATCH_TABLES:
+        raise UsageError(f"--table {table!r}: allowed {', '.join(MATCH_TABLES)}", field="table")
+    result = match(
+        _registry(),
+        sp.Access.cli(),
+        work_package=work_package,
+        as_of=_as_of(as_of),
+        min_suppliers=min_suppliers,
+        command=_command(ctx),
+    )
+    if result.frame("matches").empty:
+        err.print(
+            "the supplier registry holds no suppliers with a capability or ambition to match "
+            "(load some: ketenradar kansenkaart suppliers import|demo)",
+            highlight=False,
+        )
+    df = result.frame(table)
+    if table == "matches":
+        cols = ["work_package", "supplier", "province", "status", "readiness", "basis"]
+        cols += ["from_year", "missing", "gap_months_high", "gap_cost_eur_high"]
+        schema = MATCH_COLUMNS
+        title = "Suppliers per work package: qualified now or after closing gaps"
+    else:
+        cols = ["work_package", "work_package_name", "qualified_now", "after_gaps", "bottleneck"]
+        schema = MATCH_SUMMARY_COLUMNS
+        title = f"Qualified suppliers per work package (bottleneck: fewer than {min_suppliers})"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+@kansenkaart_app.command("supplier-fit")
+@handle_errors
+def kansenkaart_supplier_fit(
+    ctx: typer.Context,
+    org_id: Annotated[int, typer.Argument(help="The supplier's id in the registry.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Reference date of the certificates' validity (YYYY-MM-DD; today)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 60,
+) -> None:
+    """What one supplier could supply, from when, and what it lacks (the missing
+    certificates with typical time and cost to obtain them)."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.api import supplier_fit
+    from ketenradar.modules.kansenkaart.facts import SUPPLIER_FIT_COLUMNS
+
+    result = supplier_fit(
+        _registry(), sp.Access.cli(), org_id, as_of=_as_of(as_of), command=_command(ctx)
+    )
+    df = result.frame("fit")
+    cols = ["work_package", "work_package_name", "status", "readiness", "earliest_year"]
+    cols += ["missing", "gap_months_high", "gap_cost_eur_high"]
+    title = f"What supplier {org_id} could supply, from when, and what it lacks"
+    emit(
+        df,
+        fmt,
+        output,
+        sheet="fit",
+        columns=cols,
+        limit=limit,
+        title=title,
+        schema=SUPPLIER_FIT_COLUMNS,
+    )
+
+
+LOCALISATION_TABLES = ("shares", "accert")
+
+
+@kansenkaart_app.command("localisation")
+@handle_errors
+def kansenkaart_localisation(
+    ctx: typer.Context,
+    scenario: Annotated[
+        Path, typer.Option(help="Programme scenario (YAML/JSON): reactor units by design and size.")
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Reference date of the certificates' validity (YYYY-MM-DD; today)."),
+    ] = None,
+    min_qualified: Annotated[
+        int, typer.Option(help="Qualified suppliers a work package needs to count as local.")
+    ] = 1,
+    table: Annotated[
+        str,
+        typer.Option(help="shares (computed, targets, ACCERT) or accert (per country, package)."),
+    ] = "shares",
+    shared_data: Annotated[
+        Path | None,
+        typer.Option(help="Folder holding eedb/ and nuclear_costs/ (default: the setting)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 60,
+) -> None:
+    """Localisation share of a programme: the share of its demand the registry's suppliers
+    could deliver now and after closing gaps, next to published targets (NRG-Pallas,
+    Dukovany, Poland, Hinkley Point C) and the ACCERT/IAT localisation assumptions."""
+    from ketenradar.modules.kansenkaart import suppliers as sp
+    from ketenradar.modules.kansenkaart.api import localisation
+    from ketenradar.modules.kansenkaart.facts import (
+        ACCERT_LOCALISATION_COLUMNS,
+        LOCALISATION_COLUMNS,
+    )
+
+    if table not in LOCALISATION_TABLES:
+        raise UsageError(
+            f"--table {table!r}: allowed {', '.join(LOCALISATION_TABLES)}", field="table"
+        )
+    result = localisation(
+        _registry(),
+        sp.Access.cli(),
+        scenario,
+        as_of=_as_of(as_of),
+        min_qualified=min_qualified,
+        shared=shared_data,
+        command=_command(ctx),
+    )
+    df = result.frame(table)
+    if table == "shares":
+        cols = ["kind", "label", "share", "share_high", "localisable_eur"]
+        schema = LOCALISATION_COLUMNS
+        title = "Localisation share: computed, published targets, ACCERT/IAT assumptions"
+    else:
+        cols = ["country", "work_package", "cost_share", "domestic_share"]
+        schema = ACCERT_LOCALISATION_COLUMNS
+        title = "ACCERT/IAT localisation assumptions (large reactor) per work package"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 
 suppliers_app = typer.Typer(

@@ -310,3 +310,228 @@ RESULTS = (
         SMR_FIT_COLUMNS,
     ),
 )
+
+#: Matching and localisation (``ketenradar kansenkaart match|supplier-fit|localisation``,
+#: issue 17 item 6; docs/methods/kansenkaart.md, "Matching and localisation").
+MATCH_COLUMNS_BY_NAME: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column("supplier_id", "kansenkaart_supplier_id", "", "Supplier id in the registry"),
+        Column("supplier", "kansenkaart_supplier", "", "Supplier name"),
+        Column("province", "kansenkaart_province", "", "Province of the supplier"),
+        Column(
+            "status",
+            "kansenkaart_match_status",
+            "",
+            "qualified_now (capability and every certificate asked held at the reference "
+            "date) or after_gaps (capability or ambition; certificates missing)",
+        ),
+        Column(
+            "readiness",
+            "kansenkaart_readiness",
+            "",
+            "Readiness level 1–4: 1 ambition only, 2 capability without the certificates "
+            "asked, 3 capability with some, 4 qualified now (the project's own scale)",
+        ),
+        Column("readiness_name", "kansenkaart_readiness_name", "", "Name of the readiness level"),
+        Column("basis", "kansenkaart_match_basis", "", "capability or ambition"),
+        Column(
+            "from_year",
+            "kansenkaart_from_year",
+            "",
+            "Year from which the supplier wants the work package (ambitions only)",
+        ),
+        Column("missing", "kansenkaart_missing", "", "Certificates asked but not held"),
+        Column("missing_count", "kansenkaart_missing_count", "count", "How many are missing"),
+        Column(
+            "gap_months_low",
+            "kansenkaart_gap_months_low",
+            "months",
+            "Time to obtain the missing certificates, low (in parallel: the longest)",
+        ),
+        Column(
+            "gap_months_high",
+            "kansenkaart_gap_months_high",
+            "months",
+            "Time to obtain the missing certificates, high (in parallel: the longest)",
+        ),
+        Column(
+            "gap_cost_eur_low",
+            "kansenkaart_gap_cost_eur_low",
+            "EUR",
+            "Cost to obtain the missing certificates, low (summed)",
+        ),
+        Column(
+            "gap_cost_eur_high",
+            "kansenkaart_gap_cost_eur_high",
+            "EUR",
+            "Cost to obtain the missing certificates, high (summed)",
+        ),
+        Column(
+            "earliest_year",
+            "kansenkaart_earliest_year",
+            "",
+            "Earliest year the supplier could qualify: the reference year when qualified now, "
+            "else the later of its ambition's year and the gaps closed (high estimate)",
+        ),
+        Column(
+            "qualified_now",
+            "kansenkaart_qualified_now",
+            "count",
+            "Suppliers qualified now",
+        ),
+        Column(
+            "after_gaps",
+            "kansenkaart_after_gaps",
+            "count",
+            "Suppliers qualified after closing their gaps (those qualified now included)",
+        ),
+        Column(
+            "demand_eur",
+            "kansenkaart_demand_eur",
+            "EUR",
+            "Demand of the programme (empty: no demand given, every work package counts)",
+        ),
+        Column(
+            "bottleneck",
+            "kansenkaart_bottleneck",
+            "",
+            "True: demand but fewer qualified suppliers now than the minimum (default 2)",
+        ),
+    )
+}
+MATCH_NAMES = [
+    "work_package",
+    "work_package_name",
+    "supplier_id",
+    "supplier",
+    "province",
+    "status",
+    "readiness",
+    "readiness_name",
+    "basis",
+    "from_year",
+    "missing",
+    "missing_count",
+    "gap_months_low",
+    "gap_months_high",
+    "gap_cost_eur_low",
+    "gap_cost_eur_high",
+]
+MATCH_SUMMARY_NAMES = [
+    "work_package",
+    "work_package_name",
+    "certificates",
+    "qualified_now",
+    "after_gaps",
+    "demand_eur",
+    "bottleneck",
+]
+SUPPLIER_FIT_NAMES = [*MATCH_NAMES, "earliest_year"]
+
+
+def _match_col(name: str) -> Column:
+    return MATCH_COLUMNS_BY_NAME.get(name) or _col(name)
+
+
+MATCH_COLUMNS = tuple(_match_col(c) for c in MATCH_NAMES)
+MATCH_SUMMARY_COLUMNS = tuple(_match_col(c) for c in MATCH_SUMMARY_NAMES)
+SUPPLIER_FIT_COLUMNS = tuple(_match_col(c) for c in SUPPLIER_FIT_NAMES)
+
+RESULTS = (
+    *RESULTS,
+    ResultTable(
+        "kansenkaart_match",
+        "Per work package the suppliers that qualify now and those that would after closing "
+        "their gaps, with the readiness level and the time and cost of the gaps (ketenradar "
+        "kansenkaart match)",
+        MATCH_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_match_summary",
+        "Per work package the number of suppliers qualified now and after closing gaps, and "
+        "whether it is a bottleneck (ketenradar kansenkaart match --table work_packages)",
+        MATCH_SUMMARY_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_supplier_fit",
+        "What one supplier could supply, from when, and what it lacks (ketenradar "
+        "kansenkaart supplier-fit)",
+        SUPPLIER_FIT_COLUMNS,
+    ),
+)
+
+#: Localisation (``ketenradar kansenkaart localisation``).
+LOCALISATION_COLUMNS_BY_NAME: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column(
+            "kind",
+            "kansenkaart_localisation_kind",
+            "",
+            "computed (the project's computation on the registry), published target (an "
+            "anchor, with its source) or ACCERT/IAT assumption (reference scenario)",
+        ),
+        Column("label", "kansenkaart_localisation_label", "", "What the share is"),
+        Column(
+            "share",
+            "kansenkaart_localisation_share",
+            "share 0–1",
+            "Localisation share (published targets: the lower bound; empty: none given)",
+        ),
+        Column(
+            "share_high",
+            "kansenkaart_localisation_share_high",
+            "share 0–1",
+            "Upper bound of a published target ('up to'); empty: none given",
+        ),
+        Column(
+            "localisable_eur",
+            "kansenkaart_localisable_eur",
+            "EUR",
+            "Demand in work packages Dutch suppliers could deliver (computed rows)",
+        ),
+        Column("source", "kansenkaart_localisation_source", "", "Source of the figure"),
+        Column("country", "kansenkaart_country", "", "Country of the ACCERT/IAT assumptions"),
+        Column(
+            "cost_share",
+            "kansenkaart_cost_share",
+            "share 0–1",
+            "The work package's share of the plant's cost in the ACCERT/IAT file",
+        ),
+        Column(
+            "domestic_share",
+            "kansenkaart_domestic_share",
+            "share 0–1",
+            "Share of that cost the ACCERT/IAT assumptions make domestic",
+        ),
+    )
+}
+LOCALISATION_NAMES = ["kind", "label", "share", "share_high", "demand_eur", "localisable_eur"]
+LOCALISATION_NAMES += ["source"]
+ACCERT_LOCALISATION_NAMES = ["country", "work_package", "cost_share", "domestic_share"]
+
+
+def _loc_col(name: str) -> Column:
+    return LOCALISATION_COLUMNS_BY_NAME.get(name) or _match_col(name)
+
+
+LOCALISATION_COLUMNS = tuple(_loc_col(c) for c in LOCALISATION_NAMES)
+ACCERT_LOCALISATION_COLUMNS = tuple(_loc_col(c) for c in ACCERT_LOCALISATION_NAMES)
+
+RESULTS = (
+    *RESULTS,
+    ResultTable(
+        "kansenkaart_localisation",
+        "Localisation share of a programme's demand (Dutch suppliers now and after closing "
+        "gaps) next to published targets and the ACCERT/IAT assumptions (ketenradar "
+        "kansenkaart localisation)",
+        LOCALISATION_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_accert_localisation",
+        "The ACCERT/IAT large-reactor localisation assumptions per country and work package "
+        "(ketenradar kansenkaart localisation --table accert)",
+        ACCERT_LOCALISATION_COLUMNS,
+    ),
+)
