@@ -82,7 +82,7 @@ def test_programme_share_by_hand(shared: Path, tmp_path: Path, monkeypatch: pyte
     targets = shares[shares["kind"] == "published target"]
     assert len(targets) == 4 and targets["source"].str.len().min() > 20
     # one supplier qualified for civil works (ISO 9001 is not enough: the table asks more)
-    needed = api._match_inputs(None, None)[0]["civil_structures"]
+    needed = api._match_inputs(None, None, "US")[0]["civil_structures"]
     sp.create_supplier(
         reg,
         op,

@@ -193,7 +193,8 @@ CASES: dict[str, Case] = {
     ),
     # no cost accounts in the shared folder: the tables come without the NQA-1 shares
     "kansenkaart requirements": Case(
-        "kansenkaart requirements --work-package valves --format csv --output {out}/req.csv",
+        "kansenkaart requirements --work-package valves --origin FR --format csv "
+        "--output {out}/req.csv",
         out="wrote {out}/req.csv",
         provenance="{out}/req.csv.provenance.json",
     ),
@@ -205,7 +206,7 @@ CASES: dict[str, Case] = {
         provenance="{out}/fit.csv.provenance.json",
     ),
     "kansenkaart match": Case(
-        "kansenkaart match --work-package valves --as-of 2030-06-01 --min-suppliers 3 "
+        "kansenkaart match --work-package valves --origin FR --as-of 2030-06-01 --min-suppliers 3 "
         "--format csv --output {out}/match.csv",
         out="wrote {out}/match.csv",
         provenance="{out}/match.csv.provenance.json",
@@ -213,12 +214,13 @@ CASES: dict[str, Case] = {
     # the shared folder here holds no cost accounts: the error names it, quotes intact
     "kansenkaart localisation": Case(
         f"kansenkaart localisation --scenario {Path(__file__).resolve().parents[2]}"
-        "/examples/kansenkaart/timcat_pwr12_me.yaml --as-of 2030-06-01",
+        "/examples/kansenkaart/timcat_pwr12_me.yaml --origin US --as-of 2030-06-01",
         code=3,
         err="PWR12_ME_inflated_reduced.csv not found under {shared}",
     ),
     "kansenkaart supplier-fit": Case(
-        "kansenkaart supplier-fit 1 --as-of 2030-06-01 --format csv --output {out}/fit.csv",
+        "kansenkaart supplier-fit 1 --origin DE --as-of 2030-06-01 --format csv "
+        "--output {out}/fit.csv",
         fresh=True,
         setup=("kansenkaart suppliers demo --count 2",),
         out="wrote {out}/fit.csv",

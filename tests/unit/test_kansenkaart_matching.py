@@ -12,7 +12,7 @@ import pytest
 from kansenkaart_registry_support import ACME, BRAVO, write_geo
 from typer.testing import CliRunner
 
-from ketenradar.core.errors import AuthError, NotFoundError
+from ketenradar.core.errors import AuthError, NotFoundError, UsageError
 from ketenradar.modules.kansenkaart import api
 from ketenradar.modules.kansenkaart import suppliers as sp
 from ketenradar.modules.kansenkaart.analysis import matching as m
@@ -200,3 +200,36 @@ def test_cli_match_and_supplier_fit(registry, tmp_path: Path):
     assert fit.exit_code == 0 and "iso_19443" in fit.stdout
     bad = runner.invoke(app, ["kansenkaart", "match", "--as-of", "June"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_the_design_origin_decides_which_codes_are_asked(registry):
+    """The packaged requirements ask ASME III and NQA-1 for US designs, RCC-M for French ones
+    and KTA 1401 in German-origin chains: a valve maker holding the US set qualifies for a US
+    design, and for a French one only after getting RCC-M (that one certificate flips it)."""
+    from ketenradar.modules.kansenkaart.analysis.requirements import certificates_asked
+    from ketenradar.modules.kansenkaart.tables import load_requirements
+
+    rules = load_requirements()
+    us, fr = certificates_asked(rules, "US")["valves"], certificates_asked(rules, "FR")["valves"]
+    everything = certificates_asked(rules, None)["valves"]
+    assert {"asme_iii_n", "nqa_1"} <= set(us) and "rcc_m" not in us
+    assert "rcc_m" in fr and not {"asme_iii_n", "nqa_1"} & set(fr)
+    assert set(us) | set(fr) <= set(everything) and len(everything) > len(us)
+    op = sp.Access.cli()
+    certs = [sp.Certification(certificate=c) for c in us]
+    us_maker = ACME.model_copy(update={"certifications": certs, "capabilities": ["valves"]})
+    oid = sp.create_supplier(registry, op, us_maker).id
+
+    def valves(origin: str) -> dict:
+        df = api.match(registry, op, work_package="valves", origin=origin, as_of=DAY)
+        m = df.frame("matches")
+        return m[m["supplier_id"] == oid].iloc[0].to_dict()
+
+    assert valves("US")["status"] == "qualified_now"
+    fr_row = valves("FR")
+    assert (fr_row["status"], fr_row["missing"]) == ("after_gaps", "rcc_m")
+    fit = api.supplier_fit(registry, op, oid, origin="FR", as_of=DAY).frame("fit")
+    assert fit.loc[fit["work_package"] == "valves", "missing"].iat[0] == "rcc_m"
+    with pytest.raises(UsageError) as exc:
+        api.match(registry, op, origin="JP", as_of=DAY)
+    assert exc.value.field == "origin"

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ketenradar.core.errors import DataError
+from ketenradar.core.errors import DataError, UsageError
 from ketenradar.interfaces.cli.app import app
+from ketenradar.modules.kansenkaart import api
 from ketenradar.modules.kansenkaart.analysis.requirements import (
     SAFETY_CLASSES,
     nqa1_shares,
@@ -209,3 +210,17 @@ def test_cli_exit_codes(tmp_path: Path):
     )
     code, text = _req("--rules", str(bad), "--shared-data", str(tmp_path))
     assert code == 4 and "work_packages.pumps.safety_class" in text and "rules.yaml" in text
+
+
+def test_the_origin_keeps_the_requirements_of_one_design_origin():
+    """``origin`` keeps what is asked for that design origin plus what is asked always; the
+    ``origins`` column says which origins a row is for."""
+    res = api.requirements(origin="FR", work_package="valves", shared="/nonexistent")
+    reqs = res.frame("requirements")
+    assert "rcc_m" in set(reqs["certificate"]) and "asme_iii_n" not in set(reqs["certificate"])
+    assert set(reqs["origins"]) <= {"FR", ""}
+    every = api.requirements(work_package="valves", shared="/nonexistent").frame("requirements")
+    assert {"asme_iii_n", "rcc_m"} <= set(every["certificate"])
+    assert res.provenance.parameters["origin"] == "FR"
+    with pytest.raises(UsageError):
+        api.requirements(origin="XX")

@@ -225,6 +225,7 @@ def _file_record(path: Path | str | None, packaged: str) -> str:
 def requirements(
     *,
     work_package: str | None = None,
+    origin: str | None = None,
     rules: Path | str | None = None,
     certificates: Path | str | None = None,
     taxonomy: Path | None = None,
@@ -241,8 +242,9 @@ def requirements(
     ``rules``/``certificates``: edited copies of ``data/requirements.yaml`` and
     ``data/certificates.yaml``. The NQA-1 shares come from the demand model's account table
     of the TIMCAT PWR12 reference unit in ``shared`` (default ``$KETENRADAR_SHARED_DATA``);
-    without it they stay empty and a note says why. ``lang``: the work packages' names in
-    ``en`` or ``nl``."""
+    without it they stay empty and a note says why. ``origin``: only the requirements asked
+    for a design of that origin (``US``, ``FR``, ``DE``; default: all). ``lang``: the work
+    packages' names in ``en`` or ``nl``."""
     from ketenradar.core.errors import NotFoundError
     from ketenradar.modules.kansenkaart.analysis.requirements import (
         nqa1_shares,
@@ -250,6 +252,7 @@ def requirements(
     )
     from ketenradar.modules.kansenkaart.tables import load_certificates, load_requirements
 
+    check_origin(origin)
     steps = Steps(3, progress)
     steps("requirements tables")
     tax = load_taxonomy(taxonomy)
@@ -289,7 +292,9 @@ def requirements(
             )
     steps("tables")
     names = work_package_names(tax.work_packages, lang)
-    tables = requirement_tables(rules_table, certs, shares, names, work_package=work_package)
+    tables = requirement_tables(
+        rules_table, certs, shares, names, work_package=work_package, origin=origin
+    )
     notes.append(
         "certificate time and cost: the project's own rough estimates ('project estimate'), "
         "not sourced figures"
@@ -300,6 +305,7 @@ def requirements(
         datasets=datasets,
         parameters={
             "work_package": work_package,
+            "origin": origin,
             "rules": _file_record(rules, "requirements.yaml"),
             "certificates": _file_record(certificates, "certificates.yaml"),
             "taxonomy": _file_record(taxonomy, "work_packages.yaml"),
@@ -403,18 +409,29 @@ MATCH_METHODS = [
 ]
 
 
+def check_origin(origin: str | None) -> None:
+    """Refuse a design origin the requirements table does not know (``field="origin"``)."""
+    from ketenradar.modules.kansenkaart.analysis.requirements import ORIGINS
+
+    if origin is not None and origin not in ORIGINS:
+        raise UsageError(
+            f"unknown design origin {origin!r} (known: {', '.join(ORIGINS)})", field="origin"
+        )
+
+
 def _match_inputs(
-    rules: Path | str | None, certificates: Path | str | None
+    rules: Path | str | None, certificates: Path | str | None, origin: str
 ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
-    """The certificates asked per work package and the certificates' time and cost."""
+    """The certificates asked per work package for a design of ``origin`` and the
+    certificates' time and cost."""
+    from ketenradar.modules.kansenkaart.analysis.requirements import certificates_asked
     from ketenradar.modules.kansenkaart.tables import load_certificates, load_requirements
 
+    check_origin(origin)
     tax = load_taxonomy()
     certs = load_certificates(certificates)
     table = load_requirements(rules, certs, dict(tax.work_packages))
-    required = {
-        wp: [r.certificate for r in w.requirements] for wp, w in table.work_packages.items()
-    }
+    required = certificates_asked(table, origin)
     times = {k: {"months": c.months, "cost_eur": c.cost_eur} for k, c in certs.certificates.items()}
     return required, times
 
@@ -445,6 +462,7 @@ def match(
     who: Any,
     *,
     work_package: str | None = None,
+    origin: str = "US",
     as_of: date | None = None,
     min_suppliers: int = 2,
     rules: Path | str | None = None,
@@ -455,7 +473,9 @@ def match(
     """Match the registry's suppliers ``who`` may read to the work packages: tables
     ``matches`` (work package × supplier, qualified now or after gaps, readiness, the
     missing certificates with time and cost) and ``work_packages`` (counts and
-    ``bottleneck``: fewer than ``min_suppliers`` qualified now). ``db``: the accounts
+    ``bottleneck``: fewer than ``min_suppliers`` qualified now). ``origin``: the design
+    origin whose certificates are asked (``US``: ASME III, NQA-1; ``FR``: RCC-M; ``DE``:
+    KTA); certificates of no origin are asked always. ``db``: the accounts
     database's session factory; ``who``: a
     :class:`~ketenradar.modules.kansenkaart.suppliers.Access`; ``as_of``: the reference
     date of the certificates' validity (default today). An empty registry gives empty
@@ -473,7 +493,7 @@ def match(
     if min_suppliers < 1:
         raise UsageError("the minimum of qualified suppliers is at least 1", field="min_suppliers")
     day = as_of or date.today()
-    required, times = _match_inputs(rules, certificates)
+    required, times = _match_inputs(rules, certificates, origin)
     if work_package is not None and work_package not in required:
         raise NotFoundError(
             f"unknown work package {work_package!r} (known: {', '.join(required)})",
@@ -497,6 +517,7 @@ def match(
         datasets=[],
         parameters={
             "work_package": work_package,
+            "origin": origin,
             "as_of": day.isoformat(),
             "min_suppliers": min_suppliers,
             "suppliers": len(orgs),
@@ -521,6 +542,7 @@ def supplier_fit(
     who: Any,
     org_id: int,
     *,
+    origin: str = "US",
     as_of: date | None = None,
     rules: Path | str | None = None,
     certificates: Path | str | None = None,
@@ -528,15 +550,15 @@ def supplier_fit(
     command: str | None = None,
 ) -> Result:
     """What one supplier could supply, from when, and what it lacks: table ``fit`` (one row
-    per work package of its capabilities and ambitions). Not found when ``who`` may not
-    read it."""
+    per work package of its capabilities and ambitions), asking the certificates of a design
+    of ``origin`` (see :func:`match`). Not found when ``who`` may not read it."""
     from ketenradar.modules.kansenkaart import suppliers as sp
     from ketenradar.modules.kansenkaart.analysis import matching
     from ketenradar.modules.kansenkaart.facts import SUPPLIER_FIT_COLUMNS, SUPPLIER_FIT_NAMES
 
     day = as_of or date.today()
     org = sp.get_supplier(db, who, org_id)
-    required, times = _match_inputs(rules, certificates)
+    required, times = _match_inputs(rules, certificates, origin)
     rows = matching.supplier_fit(_supplier_row(org), required, times, as_of=day)
     notes = []
     if not rows:
@@ -549,6 +571,7 @@ def supplier_fit(
         datasets=[],
         parameters={
             "supplier": org_id,
+            "origin": origin,
             "as_of": day.isoformat(),
             "rules": _file_record(rules, "requirements.yaml"),
             "certificates": _file_record(certificates, "certificates.yaml"),
@@ -578,6 +601,7 @@ def localisation(
     who: Any,
     scenario: Path | str | Mapping[str, Any] | Programme,
     *,
+    origin: str = "US",
     as_of: date | None = None,
     min_qualified: int = 1,
     shared: Path | str | None = None,
@@ -588,7 +612,8 @@ def localisation(
     computation — next to published targets and the ACCERT/IAT assumptions applied to the
     same demand) and ``accert`` (the ACCERT/IAT assumptions per country and work package).
     Needs the cost accounts and ``nuclear_costs/accert_2025/iat/`` in ``shared`` (default
-    ``$KETENRADAR_SHARED_DATA``)."""
+    ``$KETENRADAR_SHARED_DATA``). ``origin``: the design origin whose certificates are asked
+    (see :func:`match`)."""
     import pandas as pd
 
     from ketenradar.modules.kansenkaart import suppliers as sp
@@ -610,7 +635,7 @@ def localisation(
     currency = str(frame["currency"].iat[0]) if len(frame) else "EUR"
     by_wp = {str(k): float(v) for k, v in frame.groupby("work_package")["total"].sum().items()}
     accert, record = accert_localisation(shared)
-    required, times = _match_inputs(None, None)
+    required, times = _match_inputs(None, None, origin)
     orgs = sp.list_suppliers(db, who)
     rows = matching.match_suppliers([_supplier_row(o) for o in orgs], required, times, as_of=day)
     summary = matching.summarise(rows, required, demand=by_wp)
@@ -683,6 +708,7 @@ def localisation(
         datasets=[*dem.provenance.datasets, record],
         parameters={
             "scenario": programme.model_dump(),
+            "origin": origin,
             "as_of": day.isoformat(),
             "min_qualified": min_qualified,
             "suppliers": len(orgs),

@@ -132,12 +132,28 @@ def _in_millions(
 REQUIREMENT_TABLES = ("requirements", "work_packages", "certificates")
 
 
+#: The design origin whose certificates matching asks (US: ASME III, NQA-1; FR: RCC-M; DE: KTA).
+Origin = Annotated[
+    str,
+    typer.Option(
+        help="Design origin whose certificates are asked: US (ASME III, NQA-1), FR (RCC-M) or "
+        "DE (KTA); certificates of no origin are always asked."
+    ),
+]
+
+
 @kansenkaart_app.command("requirements")
 @handle_errors
 def kansenkaart_requirements(
     ctx: typer.Context,
     work_package: Annotated[
         str | None, typer.Option(help="Only this work package (an id of the taxonomy).")
+    ] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            help="Only what is asked for a design of this origin: US, FR or DE (default: all)."
+        ),
     ] = None,
     rules: Annotated[
         Path | None,
@@ -181,6 +197,7 @@ def kansenkaart_requirements(
         "kansenkaart requirements",
         requirements,
         work_package=work_package,
+        origin=origin,
         rules=rules,
         certificates=certificates,
         taxonomy=taxonomy,
@@ -189,7 +206,8 @@ def kansenkaart_requirements(
     )
     df = result.frame(table)
     if table == "requirements":
-        cols = ["work_package_name", "safety_class", "certificate", "applies_to", "basis"]
+        cols = ["work_package_name", "safety_class", "certificate", "applies_to", "origins"]
+        cols += ["basis"]
         schema = REQUIREMENT_COLUMNS
         title = "Codes, standards and qualifications asked per work package"
     elif table == "work_packages":
@@ -278,6 +296,7 @@ def kansenkaart_match(
     work_package: Annotated[
         str | None, typer.Option(help="Only this work package (an id of the taxonomy).")
     ] = None,
+    origin: Origin = "US",
     as_of: Annotated[
         str | None,
         typer.Option(help="Reference date of the certificates' validity (YYYY-MM-DD; today)."),
@@ -309,6 +328,7 @@ def kansenkaart_match(
         _registry(),
         sp.Access.cli(),
         work_package=work_package,
+        origin=origin,
         as_of=_as_of(as_of),
         min_suppliers=min_suppliers,
         command=_command(ctx),
@@ -337,6 +357,7 @@ def kansenkaart_match(
 def kansenkaart_supplier_fit(
     ctx: typer.Context,
     org_id: Annotated[int, typer.Argument(help="The supplier's id in the registry.")],
+    origin: Origin = "US",
     as_of: Annotated[
         str | None,
         typer.Option(help="Reference date of the certificates' validity (YYYY-MM-DD; today)."),
@@ -352,7 +373,12 @@ def kansenkaart_supplier_fit(
     from ketenradar.modules.kansenkaart.facts import SUPPLIER_FIT_COLUMNS
 
     result = supplier_fit(
-        _registry(), sp.Access.cli(), org_id, as_of=_as_of(as_of), command=_command(ctx)
+        _registry(),
+        sp.Access.cli(),
+        org_id,
+        origin=origin,
+        as_of=_as_of(as_of),
+        command=_command(ctx),
     )
     df = result.frame("fit")
     cols = ["work_package", "work_package_name", "status", "readiness", "earliest_year"]
@@ -380,6 +406,7 @@ def kansenkaart_localisation(
     scenario: Annotated[
         Path, typer.Option(help="Programme scenario (YAML/JSON): reactor units by design and size.")
     ],
+    origin: Origin = "US",
     as_of: Annotated[
         str | None,
         typer.Option(help="Reference date of the certificates' validity (YYYY-MM-DD; today)."),
@@ -417,6 +444,7 @@ def kansenkaart_localisation(
         _registry(),
         sp.Access.cli(),
         scenario,
+        origin=origin,
         as_of=_as_of(as_of),
         min_qualified=min_qualified,
         shared=shared_data,

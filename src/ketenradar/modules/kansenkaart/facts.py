@@ -157,6 +157,12 @@ REQUIREMENT_COLUMNS_BY_NAME: dict[str, Column] = {
             "applies_to", "kansenkaart_applies_to", "", "Which suppliers or parts it is asked of"
         ),
         Column(
+            "origins",
+            "kansenkaart_origins",
+            "",
+            "The design origins it is asked for (US, FR, DE); empty: every origin",
+        ),
+        Column(
             "basis",
             "kansenkaart_basis",
             "",
@@ -242,6 +248,7 @@ REQUIREMENT_NAMES = [
     "certificate",
     "certificate_name",
     "applies_to",
+    "origins",
     "basis",
     "standard",
 ]

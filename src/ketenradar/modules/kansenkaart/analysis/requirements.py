@@ -29,6 +29,12 @@ SAFETY_CLASSES: tuple[str, ...] = (
     "partly_safety_related",
     "not_safety_related",
 )
+#: The design origins a requirement can be limited to: the code family the design's vendor
+#: builds to (US: ASME III and NQA-1, e.g. Westinghouse's AP1000; FR: RCC-M, EDF's EPR; DE:
+#: KTA, asked in German-origin supply chains).
+ORIGINS: tuple[str, ...] = ("US", "FR", "DE")
+#: The origin matching uses when none is given: the reference designs (PWR12, AP1000) are US.
+DEFAULT_ORIGIN = "US"
 #: The kinds of certificate (``data/certificates.yaml``).
 CERTIFICATE_KINDS: tuple[str, ...] = ("certificate", "code", "personnel", "screening")
 #: The columns of the tables of :func:`requirement_tables`.
@@ -48,6 +54,7 @@ REQUIREMENT_FIELDS = [
     "certificate",
     "certificate_name",
     "applies_to",
+    "origins",
     "basis",
     "standard",
 ]
@@ -109,6 +116,13 @@ class Requirement(BaseModel):
     certificate: str = Field(min_length=1, max_length=80)
     applies_to: str = Field(min_length=1, max_length=300)
     basis: str = Field(PROJECT_JUDGEMENT, min_length=1, max_length=500)
+    origins: tuple[Literal["US", "FR", "DE"], ...] | None = Field(
+        None, min_length=1, description="The design origins it is asked for; None: every one"
+    )
+
+    def asked_for(self, origin: str | None) -> bool:
+        """Whether it is asked for a design of ``origin`` (``None``: any origin)."""
+        return origin is None or self.origins is None or origin in self.origins
 
 
 class WorkPackageRequirements(BaseModel):
@@ -198,6 +212,15 @@ def parse_requirements(
     return table
 
 
+def certificates_asked(rules: RequirementTable, origin: str | None) -> dict[str, list[str]]:
+    """Per work package, the certificates asked of its suppliers for a design of ``origin``
+    (``None``: every certificate listed, whatever the origin)."""
+    return {
+        wp: [r.certificate for r in spec.requirements if r.asked_for(origin)]
+        for wp, spec in rules.work_packages.items()
+    }
+
+
 def nqa1_shares(accounts: pd.DataFrame) -> pd.DataFrame:
     """Per work package, from the demand model's account table (columns ``unit``,
     ``account``, ``parent``, ``nqa1``, ``leaf``, ``work_package``, ``total``; rows with an
@@ -249,10 +272,12 @@ def requirement_tables(
     names: Mapping[str, str],
     *,
     work_package: str | None = None,
+    origin: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The tables ``work_packages`` (one row per work package: safety class next to the NQA-1
     share, the codes asked), ``requirements`` (work package × certificate) and
-    ``certificates``; ``work_package`` keeps one work package (an unknown id is an error)."""
+    ``certificates``; ``work_package`` keeps one work package (an unknown id is an error);
+    ``origin`` keeps the requirements asked for a design of that origin (``None``: all)."""
     wps = dict(rules.work_packages)
     if work_package is not None:
         if work_package not in wps:
@@ -266,6 +291,7 @@ def requirement_tables(
     summary, reqs = [], []
     for wp, spec in wps.items():
         s = share.get(wp, {})
+        asked = [r for r in spec.requirements if r.asked_for(origin)]
         summary.append(
             {
                 "work_package": wp,
@@ -274,10 +300,10 @@ def requirement_tables(
                 "nqa1_share": s.get("nqa1_share", np.nan),
                 "flag_coverage": s.get("flag_coverage", np.nan),
                 "safety_basis": spec.basis,
-                "certificates": ", ".join(r.certificate for r in spec.requirements),
+                "certificates": ", ".join(r.certificate for r in asked),
             }
         )
-        for r in spec.requirements:
+        for r in asked:
             c = certs[r.certificate]
             reqs.append(
                 {
@@ -287,6 +313,7 @@ def requirement_tables(
                     "certificate": r.certificate,
                     "certificate_name": c.name,
                     "applies_to": r.applies_to,
+                    "origins": ", ".join(r.origins) if r.origins else "",
                     "basis": r.basis,
                     "standard": c.standard,
                 }
