@@ -233,3 +233,27 @@ def test_the_design_origin_decides_which_codes_are_asked(registry):
     with pytest.raises(UsageError) as exc:
         api.match(registry, op, origin="JP", as_of=DAY)
     assert exc.value.field == "origin"
+
+
+def test_regions_count_each_supplier_once_and_keep_the_unlocated():
+    rows = [
+        {"work_package": "valves", "supplier_id": 1, "status": "qualified_now", "readiness": 4},
+        {"work_package": "pumps", "supplier_id": 1, "status": "after_gaps", "readiness": 3},
+        {"work_package": "pumps", "supplier_id": 2, "status": "after_gaps", "readiness": 1},
+        {"work_package": "valves", "supplier_id": 4, "status": "after_gaps", "readiness": 2},
+    ]
+    where = {1: ("Zeeland", "Zeeland"), 2: ("Zeeland", "Zeeland"), 3: ("Utrecht", "Utrecht")}
+    where[4] = (None, None)
+    out = {r["region"]: r for r in m.by_region(rows, where)}
+    assert out["Zeeland"] == {
+        "region": "Zeeland",
+        "region_name": "Zeeland",
+        "suppliers": 2,
+        "candidates": 2,
+        "qualified_now": 1,
+        "after_gaps": 2,
+        "best_readiness": 4,
+    }
+    assert (out["Utrecht"]["candidates"], out["Utrecht"]["best_readiness"]) == (0, None)
+    assert out[None]["suppliers"] == 1 and out[None]["after_gaps"] == 1
+    assert list(out)[-1] is None  # the unlocated last

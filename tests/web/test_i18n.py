@@ -119,8 +119,12 @@ def dynamic_keys() -> dict[str, str]:
 
     for name in ECOSYSTEMS:
         keys[i18n.ecosystem_key(name)] = "trade ecosystems.ECOSYSTEMS (i18n.ecosystem)"
+    from ketenradar.modules.kansenkaart.analysis.requirements import ORIGINS
     from ketenradar.modules.kansenkaart.references import load_taxonomy
+    from ketenradar.modules.kansenkaart.web import matching_page
     from ketenradar.modules.stockpile.web import views as stockpile_views
+
+    kansenkaart_tabs = ("demand", "requirements", "matching", "suppliers")
 
     for spec in load_taxonomy().work_packages.values():  # kansenkaart names.py reads them
         keys[spec["label"]] = "a kansenkaart work package's name (data/work_packages.yaml)"
@@ -151,6 +155,12 @@ def dynamic_keys() -> dict[str, str]:
         ("io_to_", SCOPES, "io shock SCOPES"),
         ("io_model_", MODELS, "io shock MODELS"),
         ("stockpile_web_form_", stockpile_views.FORMS, "stockpile web views.FORMS"),
+        ("kansenkaart_web_tab_", kansenkaart_tabs, "_kansenkaart_tabs.html"),
+        ("kansenkaart_web_map_level_", ("province", "corop"), "kansenkaart MatchQuery.level"),
+        ("kansenkaart_web_map_caption_", ("province", "corop"), "kansenkaart MatchQuery.level"),
+        ("kansenkaart_web_map_measure_", matching_page.MEASURES, "matching_page.MEASURES"),
+        ("kansenkaart_web_map_title_", matching_page.MEASURES, "matching_page.MEASURES"),
+        ("kansenkaart_web_map_origin_", ORIGINS, "kansenkaart requirements.ORIGINS"),
     ]
     for prefix, values, origin in sets:
         for v in values:
@@ -447,6 +457,10 @@ PAGES = [
     "materials/tin",
     "bom",
     "bom?name=naval_aesa_radar",
+    "kansenkaart",
+    "kansenkaart/requirements?origin=FR",
+    "kansenkaart/matching?level=corop",
+    "kansenkaart/suppliers",
     "io",
     "data",
     "login",

@@ -15,9 +15,13 @@ The supplier registry (``suppliers.py``, ``regions.py``; tables in the accounts 
 migration 0005): profiles, memberships and access rules, import and export, a fictional demo
 set; ``ketenradar kansenkaart suppliers …`` and the JSON API ``/api/v1/kansenkaart/…``
 (``web/routes.py``).
+
+The web pages (``web/``): demand and requirements (``pages.py``), the map, bottlenecks and
+matchmaking lists (``matching_page.py``), the registry and a company's page
+(``registry_pages.py``); the guide is ``docs/web/kansenkaart.md``.
 """
 
-from ketenradar.core.modules import Module
+from ketenradar.core.modules import Module, NavEntry
 from ketenradar.modules.kansenkaart.facts import RESULTS
 
 MODULE = Module(
@@ -26,9 +30,19 @@ MODULE = Module(
     package="ketenradar.modules.kansenkaart",
     rank=50,
     cli="ketenradar.modules.kansenkaart.cli:register",
-    routers=("ketenradar.modules.kansenkaart.web.routes:api_router",),
-    examples={"fmt": "csv"},
+    routers=(
+        "ketenradar.modules.kansenkaart.web.routes:api_router",
+        "ketenradar.modules.kansenkaart.web.pages:api_router",
+        "ketenradar.modules.kansenkaart.web.pages:page_router",
+        "ketenradar.modules.kansenkaart.web.matching_page:api_router",
+        "ketenradar.modules.kansenkaart.web.matching_page:page_router",
+        "ketenradar.modules.kansenkaart.web.registry_pages:page_router",
+    ),
+    nav=(NavEntry("kansenkaart", "kansenkaart_web_nav"),),
+    templates="web/templates",
+    static="web/static",
+    examples={"fmt": "csv", "org_id": "1"},
     messages="messages",
     results=RESULTS,
-    docs=("methods/kansenkaart.md",),
+    docs=("methods/kansenkaart.md", "web/kansenkaart.md"),
 )

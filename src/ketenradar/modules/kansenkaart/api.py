@@ -465,6 +465,8 @@ def match(
     origin: str = "US",
     as_of: date | None = None,
     min_suppliers: int = 2,
+    demand: Mapping[str, float] | None = None,
+    level: str = "province",
     rules: Path | str | None = None,
     certificates: Path | str | None = None,
     lang: str = "en",
@@ -478,8 +480,14 @@ def match(
     KTA); certificates of no origin are asked always. ``db``: the accounts
     database's session factory; ``who``: a
     :class:`~ketenradar.modules.kansenkaart.suppliers.Access`; ``as_of``: the reference
-    date of the certificates' validity (default today). An empty registry gives empty
-    ``matches`` and a note."""
+    date of the certificates' validity (default today). ``demand``: euros per work package
+    (a programme's, e.g. from :func:`demand`): only work packages with demand can be
+    bottlenecks, and ``demand_eur`` shows it. Table ``regions``: per province or COROP region
+    (``level``) the suppliers there, the candidates and those qualified now or after gaps
+    (:func:`~ketenradar.modules.kansenkaart.analysis.matching.by_region`). An empty registry
+    gives empty ``matches`` and a note."""
+    import pandas as pd
+
     from ketenradar.core.errors import NotFoundError
     from ketenradar.modules.kansenkaart import suppliers as sp
     from ketenradar.modules.kansenkaart.analysis import matching
@@ -488,10 +496,13 @@ def match(
         MATCH_NAMES,
         MATCH_SUMMARY_COLUMNS,
         MATCH_SUMMARY_NAMES,
+        REGION_COLUMNS,
     )
 
     if min_suppliers < 1:
         raise UsageError("the minimum of qualified suppliers is at least 1", field="min_suppliers")
+    if level not in ("province", "corop"):
+        raise UsageError(f"unknown map level {level!r} (province or corop)", field="level")
     day = as_of or date.today()
     required, times = _match_inputs(rules, certificates, origin)
     if work_package is not None and work_package not in required:
@@ -504,8 +515,15 @@ def match(
         [_supplier_row(o) for o in orgs], required, times, as_of=day, work_package=work_package
     )
     summary = matching.summarise(
-        rows, required, min_suppliers=min_suppliers, work_package=work_package
+        rows, required, demand=demand, min_suppliers=min_suppliers, work_package=work_package
     )
+    region_of = {
+        o.id: (o.province, o.province)
+        if level == "province"
+        else (o.corop_code, o.corop or o.corop_code)
+        for o in orgs
+    }
+    regions = matching.by_region(rows, region_of)
     notes = []
     if not orgs:
         notes.append("the supplier registry holds no suppliers you can read: nothing matched")
@@ -520,6 +538,8 @@ def match(
             "origin": origin,
             "as_of": day.isoformat(),
             "min_suppliers": min_suppliers,
+            "demand": "given" if demand is not None else None,
+            "level": level,
             "suppliers": len(orgs),
             "rules": _file_record(rules, "requirements.yaml"),
             "certificates": _file_record(certificates, "certificates.yaml"),
@@ -531,9 +551,14 @@ def match(
         {
             "matches": _frame(rows, MATCH_NAMES, lang),
             "work_packages": _frame(summary, MATCH_SUMMARY_NAMES, lang),
+            "regions": pd.DataFrame(regions, columns=matching.REGION_FIELDS),
         },
         prov,
-        {"matches": MATCH_COLUMNS, "work_packages": MATCH_SUMMARY_COLUMNS},
+        {
+            "matches": MATCH_COLUMNS,
+            "work_packages": MATCH_SUMMARY_COLUMNS,
+            "regions": REGION_COLUMNS,
+        },
     )
 
 

@@ -274,7 +274,7 @@ def kansenkaart_smr_fit(
     )
 
 
-MATCH_TABLES = ("matches", "work_packages")
+MATCH_TABLES = ("matches", "work_packages", "regions")
 
 
 def _as_of(value: str | None) -> Any:
@@ -307,9 +307,13 @@ def kansenkaart_match(
     table: Annotated[
         str,
         typer.Option(
-            help="matches (work package × supplier) or work_packages (counts, bottlenecks)."
+            help="matches (work package × supplier), work_packages (counts, bottlenecks) or "
+            "regions (suppliers per province or COROP region)."
         ),
     ] = "matches",
+    level: Annotated[
+        str, typer.Option(help="Regions of --table regions: province or corop.")
+    ] = "province",
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 60,
@@ -320,7 +324,11 @@ def kansenkaart_match(
     bottlenecks."""
     from ketenradar.modules.kansenkaart import suppliers as sp
     from ketenradar.modules.kansenkaart.api import match
-    from ketenradar.modules.kansenkaart.facts import MATCH_COLUMNS, MATCH_SUMMARY_COLUMNS
+    from ketenradar.modules.kansenkaart.facts import (
+        MATCH_COLUMNS,
+        MATCH_SUMMARY_COLUMNS,
+        REGION_COLUMNS,
+    )
 
     if table not in MATCH_TABLES:
         raise UsageError(f"--table {table!r}: allowed {', '.join(MATCH_TABLES)}", field="table")
@@ -331,6 +339,7 @@ def kansenkaart_match(
         origin=origin,
         as_of=_as_of(as_of),
         min_suppliers=min_suppliers,
+        level=level,
         command=_command(ctx),
     )
     if result.frame("matches").empty:
@@ -345,10 +354,15 @@ def kansenkaart_match(
         cols += ["from_year", "missing", "gap_months_high", "gap_cost_eur_high"]
         schema = MATCH_COLUMNS
         title = "Suppliers per work package: qualified now or after closing gaps"
-    else:
+    elif table == "work_packages":
         cols = ["work_package", "work_package_name", "qualified_now", "after_gaps", "bottleneck"]
         schema = MATCH_SUMMARY_COLUMNS
         title = f"Qualified suppliers per work package (bottleneck: fewer than {min_suppliers})"
+    else:
+        cols = ["region_name", "suppliers", "candidates", "qualified_now", "after_gaps"]
+        cols += ["best_readiness"]
+        schema = REGION_COLUMNS
+        title = f"Suppliers per {'province' if level == 'province' else 'COROP region'}"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 

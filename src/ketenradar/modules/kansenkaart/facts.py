@@ -407,6 +407,41 @@ MATCH_COLUMNS_BY_NAME: dict[str, Column] = {
         ),
     )
 }
+#: The columns of ``kansenkaart match``'s ``regions`` table (see matching.by_region).
+REGION_COLUMNS = (
+    Column(
+        "region",
+        "kansenkaart_region",
+        "",
+        "The region: a province's CBS name or a COROP region's CBS code (empty: no location)",
+    ),
+    Column("region_name", "kansenkaart_region_name", "", "The region's name"),
+    Column("suppliers", "kansenkaart_region_suppliers", "count", "Suppliers located there"),
+    Column(
+        "candidates",
+        "kansenkaart_candidates",
+        "count",
+        "Suppliers there with a capability or an ambition in the work packages matched",
+    ),
+    Column(
+        "qualified_now",
+        "kansenkaart_region_qualified_now",
+        "count",
+        "Suppliers there qualified now for at least one of the work packages matched",
+    ),
+    Column(
+        "after_gaps",
+        "kansenkaart_region_after_gaps",
+        "count",
+        "Suppliers there qualified now or after closing gaps for at least one (all candidates)",
+    ),
+    Column(
+        "best_readiness",
+        "kansenkaart_best_readiness",
+        "",
+        "The highest readiness level (1–4) of a supplier there",
+    ),
+)
 MATCH_NAMES = [
     "work_package",
     "work_package_name",
@@ -459,6 +494,13 @@ RESULTS = (
         "Per work package the number of suppliers qualified now and after closing gaps, and "
         "whether it is a bottleneck (ketenradar kansenkaart match --table work_packages)",
         MATCH_SUMMARY_COLUMNS,
+    ),
+    ResultTable(
+        "kansenkaart_match_regions",
+        "Per province or COROP region the suppliers located there, those with a capability "
+        "or ambition in the work packages matched and those qualified now or after closing "
+        "gaps (ketenradar kansenkaart match --table regions)",
+        REGION_COLUMNS,
     ),
     ResultTable(
         "kansenkaart_supplier_fit",

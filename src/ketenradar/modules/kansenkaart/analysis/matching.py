@@ -88,6 +88,18 @@ def _gap(missing: Sequence[str], certificates: Mapping[str, Mapping[str, Any]]) 
     return out
 
 
+#: The fields of :func:`by_region`'s rows.
+REGION_FIELDS = [
+    "region",
+    "region_name",
+    "suppliers",
+    "candidates",
+    "qualified_now",
+    "after_gaps",
+    "best_readiness",
+]
+
+
 def match_suppliers(
     suppliers: Sequence[Mapping[str, Any]],
     required: Mapping[str, Sequence[str]],
@@ -188,6 +200,48 @@ def summarise(
             }
         )
     return rows
+
+
+def by_region(
+    matches: Sequence[Mapping[str, Any]],
+    region_of: Mapping[Any, tuple[str | None, str | None]],
+) -> list[dict[str, Any]]:
+    """Per region (fields :data:`REGION_FIELDS`): the suppliers located there
+    (``suppliers``), those with a row in ``matches`` (``candidates``: a capability or an
+    ambition in the work packages matched), those qualified now in at least one
+    (``qualified_now``), those qualified now or after closing gaps in at least one
+    (``after_gaps``) and the highest readiness level there (``best_readiness``, empty without
+    candidates). ``region_of``: supplier id → (region key, region name); a supplier without
+    a region counts under the key ``None``, so nobody is dropped. Ordered by region name,
+    the unlocated last."""
+    best: dict[Any, int] = {}
+    now: set[Any] = set()
+    for m in matches:
+        sid = m["supplier_id"]
+        best[sid] = max(best.get(sid, 0), int(m["readiness"]))
+        if m["status"] == "qualified_now":
+            now.add(sid)
+    rows: dict[str | None, dict[str, Any]] = {}
+    for sid, (key, name) in region_of.items():
+        r = rows.setdefault(
+            key,
+            {
+                "region": key,
+                "region_name": name,
+                "suppliers": 0,
+                "candidates": 0,
+                "qualified_now": 0,
+                "after_gaps": 0,
+                "best_readiness": None,
+            },
+        )
+        r["suppliers"] += 1
+        if sid in best:
+            r["candidates"] += 1
+            r["after_gaps"] += 1
+            r["qualified_now"] += sid in now
+            r["best_readiness"] = max(r["best_readiness"] or 0, best[sid])
+    return sorted(rows.values(), key=lambda r: (r["region"] is None, str(r["region_name"])))
 
 
 def bottlenecks(summary: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -1,0 +1,78 @@
+"""The map of the Netherlands drawn from TopoJSON (``regions_map.py``): a hand-built topology
+of two squares sharing an edge decodes to the corners computed by hand; on the real CBS 2015
+layers every province and every COROP region has a shape, keyed as the registry keys its
+suppliers (province name, COROP code)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import require_shared
+
+from ketenradar.modules.kansenkaart import regions_map as rm
+from ketenradar.modules.kansenkaart.regions import PROVINCES, regions
+
+# two unit squares side by side, quantised: scale 0.5, translate (4, 52); arcs delta-encoded.
+# arc 0: the shared edge x=2 from (2,0) up to (2,2); arc 1: left square's other three sides
+# (2,2)→(0,2)→(0,0)→(2,0); arc 2: right square's (2,0)→(4,0)→(4,2)→(2,2).
+WEST = {"statnaam": "West", "statcode": "PV01"}
+EAST = {"statnaam": "East", "statcode": "PV02"}
+TOPOLOGY = {
+    "type": "Topology",
+    "transform": {"scale": [0.5, 0.5], "translate": [4.0, 52.0]},
+    "arcs": [
+        [[2, 0], [0, 2]],
+        [[2, 2], [-2, 0], [0, -2], [2, 0]],
+        [[2, 0], [2, 0], [0, 2], [-2, 0]],
+    ],
+    "objects": {
+        "layer": {
+            "type": "GeometryCollection",
+            "geometries": [
+                {"type": "Polygon", "arcs": [[0, 1]], "properties": WEST},
+                {"type": "Polygon", "arcs": [[2, -1]], "properties": EAST},
+            ],
+        }
+    },
+}  # fmt: skip
+
+
+def test_arcs_decode_and_rings_join_by_hand():
+    arcs = rm.decode_arcs(TOPOLOGY)
+    assert arcs[0] == [(5.0, 52.0), (5.0, 53.0)]
+    assert arcs[1] == [(5.0, 53.0), (4.0, 53.0), (4.0, 52.0), (5.0, 52.0)]
+    west = rm.ring_points([0, 1], arcs)
+    assert west == [(5.0, 52.0), (5.0, 53.0), (4.0, 53.0), (4.0, 52.0), (5.0, 52.0)]
+    east = rm.ring_points([2, -1], arcs)  # ~0 = -1: the shared edge backwards
+    assert east == [(5.0, 52.0), (6.0, 52.0), (6.0, 53.0), (5.0, 53.0), (5.0, 52.0)]
+    multi = {"type": "MultiPolygon", "arcs": [[[0, 1]], [[2, -1]]]}
+    assert rm.polygons(multi) == [[[0, 1]], [[2, -1]]]
+    assert rm.polygons({"type": "Point"}) == []
+
+
+def test_the_drawing_keeps_the_shape(tmp_path: Path):
+    layers = tmp_path / rm.LAYERS
+    layers.mkdir(parents=True)
+    (layers / rm.LEVELS["province"]).write_text(json.dumps(TOPOLOGY), encoding="utf-8")
+    m = rm.region_map("province", tmp_path)
+    assert [s.key for s in m.shapes] == ["East", "West"]
+    # 2° of longitude at cos(52.5°) against 1° of latitude: width 480, height 480 / (2·cos)
+    import math
+
+    assert m.height == round(480 / (2 * math.cos(math.radians(52.5))), 1)
+    west = next(s for s in m.shapes if s.key == "West")
+    assert west.path.startswith("M240.0 ") and west.path.endswith("Z")
+    assert rm.region_map("corop", tmp_path) is None  # that layer is missing
+
+
+def test_every_province_and_corop_region_has_a_shape():
+    shared = require_shared("geo/nl").parent.parent
+    provinces = rm.region_map("province", shared)
+    assert sorted(s.key for s in provinces.shapes) == sorted(PROVINCES)
+    corop = rm.region_map("corop", shared)
+    assert len(corop.shapes) == 40
+    codes = {p.corop_code for p in regions(shared).places.values()}
+    assert {s.key for s in corop.shapes} == codes - {None}
+    assert all(s.path.count("M") >= 1 for s in corop.shapes)
+    assert 0.8 < provinces.height / provinces.width < 1.5  # the Netherlands is taller than wide
