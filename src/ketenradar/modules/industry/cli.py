@@ -1,0 +1,83 @@
+"""``ketenradar industry …``: energy-intensive industry (issue 18): ``emissions`` (EU ETS
+verified emissions per year or per installation)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ketenradar.core.errors import UsageError
+from ketenradar.interfaces.cli.common import (
+    DataDir,
+    Fmt,
+    Output,
+    _command,
+    _dir,
+    emit,
+    handle_errors,
+    run_with_progress,
+)
+from ketenradar.modules.industry.facts import (
+    INSTALLATION_COLUMN_NAMES,
+    INSTALLATION_COLUMNS,
+    TOTAL_COLUMN_NAMES,
+    TOTAL_COLUMNS,
+)
+
+industry_app = typer.Typer(
+    help="Energy-intensive industry: EU ETS verified emissions per year and installation.",
+    no_args_is_help=True,
+)
+
+BY = ("year", "installation")
+
+
+@industry_app.command("emissions")
+@handle_errors
+def industry_emissions(
+    ctx: typer.Context,
+    by: Annotated[
+        str, typer.Option(help="year (totals and number of installations) or installation.")
+    ] = "year",
+    country: Annotated[str, typer.Option(help="EU ETS registry (ISO alpha-2).")] = "NL",
+    year: Annotated[int | None, typer.Option(help="Keep one year.")] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """EU ETS verified emissions and number of installations per year (stationary
+    installations; aircraft operators apart), or per installation and year; load the data
+    with `ketenradar data add ets_eutl ../shared/data/ets_eutl`."""
+    from ketenradar.modules.industry.api import emissions
+
+    if by not in BY:
+        raise UsageError(f"--by {by!r}: allowed {', '.join(BY)}", field="by")
+    result = run_with_progress(
+        "industry emissions",
+        emissions,
+        by=by,
+        country=country,
+        year=year,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
+    df = result.frame()
+    if by == "year":
+        cols, schema = TOTAL_COLUMN_NAMES, TOTAL_COLUMNS
+        title = f"EU ETS verified emissions per year, {country.upper()} (t CO2e)"
+    else:
+        cols, schema = INSTALLATION_COLUMN_NAMES, INSTALLATION_COLUMNS
+        title = f"EU ETS verified emissions per installation, {country.upper()} (t CO2e)"
+    emit(df, fmt, output, sheet="emissions", columns=cols, limit=limit, title=title, schema=schema)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``industry`` to the root command."""
+    app.add_typer(industry_app, name="industry")
