@@ -28,6 +28,8 @@ import csv
 import io
 import random
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -1208,3 +1210,280 @@ def load_demo(
         _log(s, who, "suppliers_demo_loaded", "supplier/demo", detail)
         s.commit()
     return int(gone or 0), len(added)
+
+
+# --- the registry page's search (web/registry_pages.py) ------------------------------------
+#
+# Why an in-memory index and not SQL: of the page's filters only the name, the province, the
+# COROP region and the access rule are plain columns; the work package (a capability *or* an
+# ambition) and "certificate held now" (an entry of a JSON list with a validity date) live in
+# JSON columns, which SQLite and PostgreSQL query in different dialects (json_each against
+# jsonb operators, and the column is JSON, not JSONB, on PostgreSQL), so a portable SQL search
+# would still load and filter those in Python, as :func:`list_suppliers` does with every ORM
+# object of every request (about 10,000 at 10,000 suppliers). Here each process keeps one
+# small index of the registry per database: only the columns the page shows and filters on
+# (never the conditions, the capacity or the e-mail), in the database's own order by name and
+# id (the order of :func:`list_suppliers`, whatever the collation), with a position list per
+# work package, certificate, province and COROP region. A search intersects those lists and
+# scans only the names; every request first checks with one small query,
+# :func:`registry_version`, that the index is current.
+
+#: The audit-log actions of every write to the suppliers table (each write path logs one in
+#: the same transaction).
+REGISTRY_WRITES = (
+    "supplier_created",
+    "supplier_updated",
+    "supplier_deleted",
+    "suppliers_imported",
+    "suppliers_demo_loaded",
+)
+
+
+def registry_version(s: OrmSession) -> tuple[Any, ...]:
+    """The version of the registry's profiles: the number and the latest time of the audit
+    log's registry writes (:data:`REGISTRY_WRITES`) and the largest supplier id. Every write
+    path of this module logs its event in the transaction of the change (adding, changing,
+    removing a supplier, an import, the demo set; a dry run rolls both back), so the count
+    grows with every committed write, in whatever order concurrent transactions commit; the
+    largest id also catches a supplier added without this module. Both aggregates read the
+    audit log's index on (action, at) and the primary key only: well under a millisecond,
+    however large the registry."""
+    row = s.connection().exec_driver_sql(_VERSION_SQL).one()  # plain SQL: no compiling
+    return (row[0], str(row[1]), row[2])
+
+
+#: :func:`registry_version`'s query (the same SQL on SQLite and PostgreSQL).
+_VERSION_SQL = (
+    f"SELECT count(*), max(at), (SELECT max(id) FROM {Organisation.__tablename__}) "
+    f"FROM {AuditEvent.__tablename__} WHERE action IN "
+    f"({', '.join(repr(a) for a in REGISTRY_WRITES)})"
+)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One supplier in the registry index: what the registry page shows and filters on
+    (never the conditions, the capacity or the contact e-mail)."""
+
+    id: int
+    name: str
+    folded: str
+    municipality: str | None
+    corop: str | None
+    province: str | None
+    size_class: str | None
+    capabilities: tuple[str, ...]
+    work_packages: frozenset[str]
+    certifications: tuple[tuple[str, str | None], ...]
+    demo: bool
+
+    def held(self, day: str) -> list[str]:
+        """The certificates held on ``day`` (ISO date), as :func:`held` counts them."""
+        return [c for c, until in self.certifications if not until or until >= day]
+
+
+@dataclass(frozen=True)
+class RegistryIndex:
+    """The registry's suppliers at one :func:`registry_version`, ordered as
+    :func:`list_suppliers` orders them (by the database: name, id), with the positions of
+    the suppliers per work package (capability or ambition), province, COROP region and id,
+    and per certificate the positions with the certificate's end date."""
+
+    version: tuple[Any, ...]
+    entries: tuple[IndexEntry, ...]
+    folded: tuple[str, ...]
+    by_work_package: dict[str, frozenset[int]]
+    by_certificate: dict[str, list[tuple[int, str | None]]]
+    by_province: dict[str, frozenset[int]]
+    by_corop: dict[str, frozenset[int]]
+    by_id: dict[int, int]
+
+    @classmethod
+    def build(cls, version: tuple[Any, ...], entries: tuple[IndexEntry, ...]) -> RegistryIndex:
+        """The index of ``entries`` (in their order)."""
+        wps: dict[str, list[int]] = {}
+        certs: dict[str, list[tuple[int, str | None]]] = {}
+        provinces: dict[str, list[int]] = {}
+        corops: dict[str, list[int]] = {}
+        for i, e in enumerate(entries):
+            for wp in e.work_packages:
+                wps.setdefault(wp, []).append(i)
+            for c, until in e.certifications:
+                certs.setdefault(c, []).append((i, until))
+            if e.province:
+                provinces.setdefault(e.province, []).append(i)
+            if e.corop:
+                corops.setdefault(e.corop, []).append(i)
+        by_id = {e.id: i for i, e in enumerate(entries)}
+        return cls(
+            version,
+            entries,
+            tuple(e.folded for e in entries),
+            {k: frozenset(v) for k, v in wps.items()},
+            certs,
+            {k: frozenset(v) for k, v in provinces.items()},
+            {k: frozenset(v) for k, v in corops.items()},
+            by_id,
+        )
+
+
+_INDEXES: weakref.WeakKeyDictionary[Any, RegistryIndex] = weakref.WeakKeyDictionary()
+_INDEX_LOCK = threading.Lock()
+
+
+def index_entry(row: Any) -> IndexEntry:
+    """The index entry of an organisation (an ORM object or a row with its columns)."""
+    caps = tuple(row.capabilities or ())
+    wants = {a["work_package"] for a in row.ambitions or ()}
+    return IndexEntry(
+        id=row.id,
+        name=row.name,
+        folded=row.name.casefold(),
+        municipality=row.municipality,
+        corop=row.corop,
+        province=row.province,
+        size_class=row.size_class,
+        capabilities=caps,
+        work_packages=frozenset(caps) | frozenset(wants),
+        certifications=tuple(
+            (c["certificate"], str(c["valid_until"]) if c.get("valid_until") else None)
+            for c in row.certifications or ()
+        ),
+        demo=bool(row.demo),
+    )
+
+
+def registry_index(db: sessionmaker) -> RegistryIndex:
+    """The registry index of ``db``, rebuilt when :func:`registry_version` changed since it
+    was built (the version is read before the rows: a write in between only causes one more
+    rebuild, never a stale index). One rebuild at a time per process."""
+    key = db.kw.get("bind") or db
+    with db() as s:
+        version = registry_version(s)
+        cached = _INDEXES.get(key)
+        if cached is not None and cached.version == version:
+            return cached
+        with _INDEX_LOCK:
+            cached = _INDEXES.get(key)
+            if cached is not None and cached.version == version:
+                return cached
+            cols = (
+                Organisation.id,
+                Organisation.name,
+                Organisation.municipality,
+                Organisation.corop,
+                Organisation.province,
+                Organisation.size_class,
+                Organisation.capabilities,
+                Organisation.certifications,
+                Organisation.ambitions,
+                Organisation.demo,
+            )
+            rows = s.execute(select(*cols).order_by(Organisation.name, Organisation.id))
+            index = RegistryIndex.build(version, tuple(index_entry(r) for r in rows))
+            _INDEXES[key] = index
+            return index
+
+
+@dataclass(frozen=True)
+class SupplierSearch:
+    """One page of a registry search: the entries shown, how many matched in all, the page
+    (1-based, kept within the pages there are) and the 1-based positions shown."""
+
+    entries: tuple[IndexEntry, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """The number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the first entry shown (0 when none is)."""
+        return (self.page - 1) * self.per_page + 1 if self.entries else 0
+
+    @property
+    def last(self) -> int:
+        """The position of the last entry shown (0 when none is)."""
+        return self.first + len(self.entries) - 1 if self.entries else 0
+
+
+def check_search(work_package: str | None, certificate: str | None) -> None:
+    """Refuse an unknown work package or certificate (400, naming the field)."""
+    if work_package is not None and work_package not in work_package_ids():
+        raise UsageError(f"'{work_package}' is no work package", field="work_package")
+    if certificate is not None and certificate not in certificate_ids():
+        raise UsageError(f"'{certificate}' is no certificate", field="certificate")
+
+
+def search_suppliers(
+    db: sessionmaker,
+    who: Access,
+    *,
+    name: str | None = None,
+    work_package: str | None = None,
+    certificate: str | None = None,
+    province: str | None = None,
+    corop: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    today: date | None = None,
+) -> SupplierSearch:
+    """The suppliers ``who`` may read (exactly those of :func:`list_suppliers`, in its
+    order), filtered and paged for the registry page: ``name`` a part of the name (any
+    case), ``work_package`` a capability or an ambition (as :func:`list_suppliers`),
+    ``certificate`` held on ``today`` (as :func:`held`), ``province`` and ``corop`` the
+    location; page ``page`` of ``per_page`` (a page past the last shows the last). Reads the
+    process's :func:`registry_index`, not the ORM objects."""
+    check_search(work_package, certificate)
+    page, per_page = max(1, page), max(1, per_page)
+    if not who.signed_in or not (who.admin or who.analyst or who.companies or who.regions):
+        return SupplierSearch((), 0, 1, per_page)
+    index = registry_index(db)
+    sets: list[frozenset[int] | set[int]] = []
+    if not (who.admin or who.analyst):  # the access rule of list_suppliers
+        mine = {index.by_id[i] for i in who.companies if i in index.by_id}
+        for region in who.regions:
+            mine.update(index.by_province.get(region, ()))
+        sets.append(mine)
+    if province:
+        sets.append(index.by_province.get(province, frozenset()))
+    if corop:
+        sets.append(index.by_corop.get(corop, frozenset()))
+    if work_package:
+        sets.append(index.by_work_package.get(work_package, frozenset()))
+    if certificate:
+        day = (today or date.today()).isoformat()
+        held_on = index.by_certificate.get(certificate, ())
+        sets.append({i for i, until in held_on if not until or until >= day})
+    # positions in the index's order (None: all of them)
+    positions: list[int] | None = None
+    if sets:
+        sets.sort(key=len)
+        positions = sorted(sets[0].intersection(*sets[1:]))
+    if name and name.strip():
+        part, folded = name.strip().casefold(), index.folded
+        if positions is None:
+            positions = [i for i, n in enumerate(folded) if part in n]
+        else:
+            positions = [i for i in positions if part in folded[i]]
+    total = len(index.entries) if positions is None else len(positions)
+    page = min(page, max(1, -(-total // per_page)))
+    start = (page - 1) * per_page
+    if positions is None:
+        shown = index.entries[start : start + per_page]
+    else:
+        shown = tuple(index.entries[i] for i in positions[start : start + per_page])
+    return SupplierSearch(shown, total, page, per_page)
+
+
+def registry_places(db: sessionmaker) -> tuple[list[str], list[str]]:
+    """The registry page's choices of location: the twelve provinces and the COROP regions
+    where the registry has suppliers (public geography, the same for every reader), sorted."""
+    from ketenradar.modules.kansenkaart.regions import PROVINCES
+
+    index = _INDEXES.get(db.kw.get("bind") or db) or registry_index(db)  # checked by the search
+    return sorted(PROVINCES), sorted(index.by_corop)
