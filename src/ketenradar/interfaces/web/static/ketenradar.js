@@ -61,5 +61,40 @@
           el.textContent = String(err);
         });
     },
+    // A form with two ways to fill it (radio buttons name=mode; panes marked data-mode): only
+    // the chosen mode's pane is shown and its fields sent (the others are disabled).
+    formModes: (form, fallback) => {
+      const panes = form.querySelectorAll("[data-mode]");
+      const show = () => {
+        const chosen = form.querySelector("input[name=mode]:checked");
+        const mode = chosen ? chosen.value : fallback;
+        panes.forEach((pane) => {
+          const on = pane.dataset.mode === mode;
+          pane.hidden = !on;
+          pane.querySelectorAll("input, textarea, select").forEach((f) => {
+            f.disabled = !on;
+          });
+        });
+      };
+      form.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", show));
+      show();
+    },
+    // A GET form whose next page is a computed result: while it loads, the status element
+    // (aria-live) says data-computing and the button is disabled (after the form data is
+    // taken, so that its name=value is still sent); back on the page (pageshow) all is reset.
+    computingState: (form, status, button) => {
+      form.addEventListener("submit", () => {
+        status.textContent = status.dataset.computing;
+        form.setAttribute("aria-busy", "true");
+        setTimeout(() => {
+          button.disabled = true;
+        }, 0);
+      });
+      window.addEventListener("pageshow", () => {
+        button.disabled = false;
+        form.removeAttribute("aria-busy");
+        status.textContent = "";
+      });
+    },
   };
 })();

@@ -10,37 +10,13 @@
     return;
   }
 
-  // --- programme editor -----------------------------------------------------------------
-  const panes = form.querySelectorAll("[data-mode]");
-  const showMode = () => {
-    const chosen = form.querySelector("input[name=mode]:checked");
-    const mode = chosen ? chosen.value : "preset";
-    panes.forEach((pane) => {
-      const on = pane.dataset.mode === mode;
-      pane.hidden = !on;
-      pane.querySelectorAll("input, textarea, select").forEach((el) => {
-        el.disabled = !on;
-      });
-    });
-  };
-  form.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", showMode));
-  showMode();
-
-  // --- computing… -----------------------------------------------------------------------
-  const status = document.getElementById("kansenkaart-status");
-  const run = document.getElementById("kansenkaart-run");
-  form.addEventListener("submit", () => {
-    status.textContent = status.dataset.computing;
-    form.setAttribute("aria-busy", "true");
-    setTimeout(() => {
-      run.disabled = true;
-    }, 0);
-  });
-  window.addEventListener("pageshow", () => {
-    run.disabled = false;
-    form.removeAttribute("aria-busy");
-    status.textContent = "";
-  });
+  // the two ways to fill the form, and "computing…" (static/ketenradar.js)
+  window.ketenradar.formModes(form, "preset");
+  window.ketenradar.computingState(
+    form,
+    document.getElementById("kansenkaart-status"),
+    document.getElementById("kansenkaart-run")
+  );
 
   // --- the stacked chart ----------------------------------------------------------------
   const dataEl = document.getElementById("kansenkaart-chart-data");

@@ -10,38 +10,13 @@
     return;
   }
 
-  // --- scenario editor: only the chosen mode's fields are shown and sent ----------------
-  const panes = form.querySelectorAll("[data-mode]");
-  const showMode = () => {
-    const chosen = form.querySelector("input[name=mode]:checked");
-    const mode = chosen ? chosen.value : "default";
-    panes.forEach((pane) => {
-      const on = pane.dataset.mode === mode;
-      pane.hidden = !on;
-      pane.querySelectorAll("input, textarea, select").forEach((el) => {
-        el.disabled = !on;
-      });
-    });
-  };
-  form.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", showMode));
-  showMode();
-
-  // --- computing… -----------------------------------------------------------------------
-  const status = document.getElementById("stockpile-status");
-  const run = document.getElementById("stockpile-run");
-  form.addEventListener("submit", () => {
-    status.textContent = status.dataset.computing;
-    form.setAttribute("aria-busy", "true");
-    // disabled after the form data is taken, so that run=1 is still sent
-    setTimeout(() => {
-      run.disabled = true;
-    }, 0);
-  });
-  window.addEventListener("pageshow", () => {
-    run.disabled = false;
-    form.removeAttribute("aria-busy");
-    status.textContent = "";
-  });
+  // the two ways to fill the form, and "computing…" (static/ketenradar.js)
+  window.ketenradar.formModes(form, "default");
+  window.ketenradar.computingState(
+    form,
+    document.getElementById("stockpile-status"),
+    document.getElementById("stockpile-run")
+  );
 
   // --- downloads: the boxes POST the body of the plan on screen (static/downloads.js) ----
   const bodyEl = document.getElementById("stockpile-body");
