@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ketenradar import __version__
 from ketenradar.core import blas
@@ -46,6 +46,67 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+#: :data:`SECURITY_HEADERS` as raw ASGI header pairs (lower-case names, as Starlette's own).
+_RAW_SECURITY_HEADERS = [
+    (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()
+]
+
+
+class SessionHeaders:
+    """Pure ASGI middleware (no body streaming through a task, unlike ``@app.middleware``):
+    for every HTTP request it sets ``request.state`` ``csrf_token``, ``via_token`` and
+    ``user`` (from the session cookie or a bearer token), answers a bad token (401) or a
+    read that needs a login itself, and adds :data:`SECURITY_HEADERS` (where absent) and,
+    when the request's cookie does not hold the token, the CSRF cookie to the answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection; only ``http`` scopes are touched."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        accounts = request.app.state.accounts
+        token = csrf.token_for(request)
+        request.state.csrf_token = token
+        session = request.cookies.get(auth.COOKIE)
+        bearer = auth.bearer_of(request)
+        request.state.via_token = bearer is not None
+        refused: Response | None = None
+        if bearer is not None:  # a script with a personal API token: no session, no CSRF
+            request.state.user = await run_in_threadpool(service.token_user, accounts, bearer)
+            if request.state.user is None:
+                refused = auth.bad_token(request)
+        else:
+            request.state.user = (
+                await run_in_threadpool(service.session_user, accounts, session)
+                if session
+                else None
+            )
+        cookie: list[tuple[bytes, bytes]] = []
+        if request.cookies.get(csrf.COOKIE) != token:
+            holder = Response()
+            csrf.set_cookie(request, holder, token)
+            cookie = [(k, v) for k, v in holder.raw_headers if k == b"set-cookie"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {k for k, _ in headers}
+                headers += [(k, v) for k, v in _RAW_SECURITY_HEADERS if k not in present]
+                headers += cookie
+                message = {**message, "headers": headers}
+            await send(message)
+
+        early = refused or auth.read_gate(request)
+        if early is not None:
+            await early(scope, receive, send_with_headers)
+        else:
+            await self.app(scope, receive, send_with_headers)
 
 
 def static_files() -> StaticFiles:
@@ -99,32 +160,8 @@ def create_app(facts: Facts | None = None, settings: WebSettings | None = None) 
     # that it sees each answer whole (sizes known: small ones are sent as they are)
     compression.install(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        token = csrf.token_for(request)
-        request.state.csrf_token = token
-        session = request.cookies.get(auth.COOKIE)
-        bearer = auth.bearer_of(request)
-        request.state.via_token = bearer is not None
-        refused: Response | None = None
-        if bearer is not None:  # a script with a personal API token: no session, no CSRF
-            request.state.user = await run_in_threadpool(
-                service.token_user, app.state.accounts, bearer
-            )
-            if request.state.user is None:
-                refused = auth.bad_token(request)
-        else:
-            request.state.user = (
-                await run_in_threadpool(service.session_user, app.state.accounts, session)
-                if session
-                else None
-            )
-        response = refused or auth.read_gate(request) or await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if request.cookies.get(csrf.COOKIE) != token:
-            csrf.set_cookie(request, response, token)
-        return response
+    # the signed-in user, the CSRF token and the security headers: outermost (see above)
+    app.add_middleware(SessionHeaders)
 
     # every error in one shape (JSON under /api/, the error page elsewhere), its own status
     errors.install(app)
