@@ -162,6 +162,7 @@ def _concrete(path: str) -> str:
         .replace("{item_id}", "1")
         .replace("{username}", "vic")
         .replace("{name}", "x")
+        .replace("{org_id}", "1")
     )
 
 

@@ -33,6 +33,7 @@ from ketenradar.interfaces.web.pages import check_lang, render
 from ketenradar.modules.kansenkaart import suppliers as sp
 from ketenradar.modules.kansenkaart.names import work_package_names
 from ketenradar.modules.kansenkaart.references import load_taxonomy
+from ketenradar.modules.kansenkaart.web.routes import Writer
 
 page_router = APIRouter(include_in_schema=False)
 
@@ -358,14 +359,17 @@ def change_of_form(form: Any) -> sp.SupplierChange:
 
 @page_router.post("/{lang}/kansenkaart/suppliers/{org_id}", response_class=HTMLResponse)
 async def edit_supplier(
-    request: Request, lang: str, org_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+    request: Request,
+    lang: str,
+    org_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    who: Writer,
 ) -> Response:
     """Save the edit form of a supplier page (the company itself, its regional agency, an
     admin; logged in the audit log like every change): back to the page with "saved", or
-    the page again with the form as sent and the reason (the field named)."""
+    the page again with the form as sent and the reason (the field named). Anonymous: 401;
+    no company or agency membership and no admin rights: 403 (before the form is read)."""
     lang = check_lang(lang)
     db = db_of(request)
-    who = _access(request)
     form = await request.form()
     try:
         sp.update_supplier(db, who, org_id, change_of_form(form))
