@@ -301,17 +301,6 @@ CASES: dict[str, Case] = {
         out="wrote {out}/ets.csv (2 rows)",
         provenance="{out}/ets.csv.provenance.json",
     ),
-    # the shared folder here holds no map data (geo/nl): the error names it, quotes intact
-    "industry clusters": Case(
-        "industry clusters --year 2022 --table clusters --clusters "
-        f"{Path(__file__).resolve().parents[2]}/src/ketenradar/modules/industry/data/"
-        "clusters.yaml --format csv --output {out}/clusters.csv",
-        code=3,
-        fresh=True,
-        via="local",
-        setup=('data add ets_eutl "{inputs}/ets\'s eutl"',),
-        err="the map data geo/nl is not found under {shared}",
-    ),
 }
 
 

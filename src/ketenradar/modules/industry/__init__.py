@@ -2,12 +2,10 @@
 later the industrial clusters, targets, the electricity-cost comparison (speelveldtoets),
 instruments and the industrial-policy KPIs.
 
-So far: the EUTL connector (``sources/ets_eutl.py``, kind ``ets_emissions``, which declares
-its own tables), the installations → clusters assignment (``analysis/clusters.py``, the
-cluster file ``data/clusters.yaml`` read by ``cluster_map.py``), the Python API (``api.py``:
-:func:`~.api.emissions`, :func:`~.api.clusters`), the commands ``ketenradar industry
-emissions|clusters`` (``cli.py``) and the result columns (``facts.py``). The method and its
-sources: ``docs/methods/industry.md``.
+This first slice: the EUTL connector (``sources/ets_eutl.py``, kind ``ets_emissions``, which
+declares its own tables), the Python API (``api.py``: :func:`~.api.emissions`), the command
+``ketenradar industry emissions`` (``cli.py``) and the result columns (``facts.py``). The
+method and its sources: ``docs/methods/industry.md``.
 """
 
 from ketenradar.core.modules import Module

@@ -1,7 +1,6 @@
 """The industry module's tables computed on request and their column schema (names, label
 message keys, units and meanings): the Dutch ETS totals per year and the verified emissions
-per installation (``ketenradar industry emissions``), the installations per cluster and the
-emissions per cluster (``ketenradar industry clusters``). Imports only the kernel."""
+per installation (``ketenradar industry emissions``). Imports only the kernel."""
 
 from __future__ import annotations
 
@@ -79,33 +78,6 @@ COLUMNS: dict[str, Column] = {
         ),
         Column("compliance_code", "industry_compliance_code", "", "EUTL compliance code"),
         Column("source", "industry_source", "", "File or publication the number comes from"),
-        Column("postcode", "industry_postcode", "", "Postcode of the installation (EUTL)"),
-        Column("activity_code", "industry_activity_code", "", "EU ETS main activity code"),
-        Column(
-            "sector",
-            "industry_sector",
-            "",
-            "Sector grouped from the EU ETS activity code (combustion, refining, iron and "
-            "steel, chemicals, …; docs/methods/industry.md)",
-        ),
-        Column("municipality", "industry_municipality", "", "Municipality (CBS name, current)"),
-        Column("municipality_code", "industry_municipality_code", "", "CBS municipality code"),
-        Column("corop", "industry_corop", "", "COROP region of the municipality"),
-        Column("province", "industry_province", "", "Province of the municipality"),
-        Column(
-            "cluster",
-            "industry_cluster",
-            "",
-            "Industrial cluster (one of the five of the cluster file), cluster 6 (located "
-            "outside the five) or unassigned (not located)",
-        ),
-        Column(
-            "basis",
-            "industry_basis",
-            "",
-            "How the installation was located and why it is in its cluster, or why it could "
-            "not be located",
-        ),
     )
 }
 
@@ -134,33 +106,8 @@ INSTALLATION_COLUMN_NAMES = [
     "compliance_code",
     "source",
 ]
-ASSIGNMENT_COLUMN_NAMES = [
-    "installation_id",
-    "name",
-    "holder",
-    "city",
-    "postcode",
-    "activity_code",
-    "sector",
-    "municipality",
-    "municipality_code",
-    "corop",
-    "province",
-    "cluster",
-    "basis",
-]
-CLUSTER_COLUMN_NAMES = [
-    "year",
-    "cluster",
-    "verified_t",
-    "installations",
-    "free_allocation_t",
-    "coverage",
-]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
-ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
-CLUSTER_COLUMNS = tuple(COLUMNS[c] for c in CLUSTER_COLUMN_NAMES)
 
 RESULTS = (
     ResultTable(
@@ -174,18 +121,5 @@ RESULTS = (
         "Verified emissions, free allocation and status per installation and year "
         "(ketenradar industry emissions --by installation)",
         INSTALLATION_COLUMNS,
-    ),
-    ResultTable(
-        "industry_clusters",
-        "Verified emissions, installations and free allocation per industrial cluster and "
-        "year (the five clusters, cluster 6, unassigned) (ketenradar industry clusters)",
-        CLUSTER_COLUMNS,
-    ),
-    ResultTable(
-        "industry_cluster_installations",
-        "Every stationary Dutch ETS installation with its municipality, COROP region, "
-        "province, sector and cluster and the basis (ketenradar industry clusters --table "
-        "installations; --table unassigned: those not located, with the reason)",
-        ASSIGNMENT_COLUMNS,
     ),
 )
