@@ -162,46 +162,6 @@ LOAD_HINT = {
 }
 
 
-def _declared() -> dict[str, tuple[dict, dict, str | None, str]]:
-    """Kind → (tables, optional tables, load hint, connector) as the registered connectors
-    declare them (class attributes ``tables``, ``optional_tables``, ``load_hint``): a module's
-    connector brings its kind with it, so a new kind touches no central list. The connectors
-    are the entry-point group ``ketenradar.connectors`` (:mod:`ketenradar.sources.base`)."""
-    from ketenradar.sources.base import declared_kinds  # the registry imports this module
-
-    return declared_kinds()
-
-
-def canonical_tables(kind: str) -> dict[str, dict[str, str]]:
-    """The canonical tables of ``kind`` (table → column → DuckDB type): the built-in kinds of
-    :data:`CANONICAL_TABLES`, then the kinds the registered connectors declare."""
-    if kind in CANONICAL_TABLES:
-        return CANONICAL_TABLES[kind]
-    declared = _declared()
-    if kind not in declared:
-        known = sorted({*CANONICAL_TABLES, *declared})
-        raise NotFoundError(f"unknown dataset kind '{kind}' (known: {', '.join(known)})")
-    return declared[kind][0]
-
-
-def optional_tables(kind: str) -> dict[str, dict[str, str]]:
-    """The tables ``kind`` may carry in addition to its canonical ones (may be empty)."""
-    if kind in CANONICAL_TABLES:
-        return OPTIONAL_TABLES.get(kind, {})
-    declared = _declared()
-    return declared[kind][1] if kind in declared else {}
-
-
-def load_hint(kind: str) -> str:
-    """How to load a dataset of ``kind`` (a command), for the error when none is loaded."""
-    if kind in LOAD_HINT:
-        return LOAD_HINT[kind]
-    declared = _declared()
-    if kind in declared:
-        return declared[kind][2] or f"ketenradar data add {declared[kind][3]} PATH"
-    return "ketenradar data add SOURCE PATH"
-
-
 def choose_dataset(
     store: DataStore, kind: str, name: str | None = None, source: str | None = None
 ) -> Dataset:
@@ -214,7 +174,7 @@ def choose_dataset(
     found = [d for d in store.list(kind=kind) if source is None or d.manifest.source == source]
     if not found:
         what = f"{kind} dataset" + (f" from {source}" if source else "")
-        raise NotFoundError(f"no {what} in {store.root}: load one with `{load_hint(kind)}`")
+        raise NotFoundError(f"no {what} in {store.root}: load one with `{LOAD_HINT[kind]}`")
     if len(found) > 1:
         raise UsageError(
             f"several {kind} datasets: {', '.join(d.name for d in found)}; choose one by name"

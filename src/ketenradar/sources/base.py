@@ -41,10 +41,6 @@ class Connector(Protocol):
     name: ClassVar[str]
     kind: ClassVar[str]
     description: ClassVar[str]
-    # Optional (not part of the protocol check): a connector of a kind that is not built in
-    # declares it with ``tables: ClassVar[dict[str, dict[str, str]]]`` (table → column → DuckDB
-    # type), ``optional_tables`` (tables it may add) and ``load_hint`` (the ``data add``
-    # command); :func:`ketenradar.datasets.kinds.canonical_tables` serves them.
 
     def ingest(
         self,
@@ -76,34 +72,6 @@ def _installed() -> dict[str, str]:
     # scanning the installed distributions' entry points takes milliseconds: once per process
     # (a plug-in installed later is seen after a restart, as its code would be)
     return {ep.name: ep.value for ep in entry_points(group="ketenradar.connectors")}
-
-
-@functools.cache
-def declared_kinds() -> dict[str, tuple[dict, dict, str | None, str]]:
-    """Kind → (tables, optional tables, load hint, connector name) for every registered
-    connector that declares its kind's tables (class attribute ``tables``); scanned once per
-    process. Two connectors declaring one kind must declare the same tables."""
-    from ketenradar.core.errors import UsageError
-
-    found: dict[str, tuple[dict, dict, str | None, str]] = {}
-    for name, target in sorted(_installed().items()):
-        try:
-            cls = _load(target)
-        except ImportError:  # a broken plug-in must not hide the other kinds
-            continue
-        tables = getattr(cls, "tables", None)
-        if not tables:
-            continue
-        kind = cls.kind
-        entry = (dict(tables), dict(getattr(cls, "optional_tables", {}) or {}))
-        if kind in CANONICAL_TABLES:
-            raise UsageError(f"connector '{name}' redeclares the built-in kind '{kind}'")
-        if kind in found and found[kind][:2] != entry:
-            raise UsageError(
-                f"connectors '{found[kind][3]}' and '{name}' declare kind '{kind}' differently"
-            )
-        found.setdefault(kind, (*entry, getattr(cls, "load_hint", None), name))
-    return found
 
 
 def get_connector(name: str) -> Connector:
