@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -253,26 +253,16 @@ Table = Annotated[
 ]
 
 
-def _query(**kw: Any) -> MatchQuery:
-    return MatchQuery(**kw)
-
-
-@api_router.get("/match", responses=ERRORS)
-def match_json(
-    request: Request,
+def match_query(
     level: Level = "province",
     work_package: WorkPackage = None,
     origin: Origin = "US",
     min_suppliers: MinSuppliers = 2,
     design: Design = None,
     lang: Literal["nl", "en"] = "en",
-) -> dict[str, Any]:
-    """``ketenradar kansenkaart match`` over the suppliers you may read: ``matches`` (work
-    package × supplier: qualified now or after closing gaps, readiness 1–4, the missing
-    certificates with time and cost), ``work_packages`` (counts, ``bottleneck``) and
-    ``regions`` (per province or COROP region), with the provenance. Anonymous callers read
-    no supplier."""
-    q = _query(
+) -> MatchQuery:
+    """A dependency: the query parameters the JSON route and its downloads share."""
+    return MatchQuery(
         level=level,
         work_package=work_package,
         origin=origin,
@@ -280,6 +270,18 @@ def match_json(
         design=design,
         lang=lang,
     )
+
+
+Matching = Annotated[MatchQuery, Depends(match_query)]
+
+
+@api_router.get("/match", responses=ERRORS)
+def match_json(request: Request, q: Matching) -> dict[str, Any]:
+    """``ketenradar kansenkaart match`` over the suppliers you may read: ``matches`` (work
+    package × supplier: qualified now or after closing gaps, readiness 1–4, the missing
+    certificates with time and cost), ``work_packages`` (counts, ``bottleneck``) and
+    ``regions`` (per province or COROP region), with the provenance. Anonymous callers read
+    no supplier."""
     result = compute(request, q)
     return {
         name: dl.rounded(df).astype(object).where(df.notna(), None).to_dict("records")
@@ -291,25 +293,12 @@ def match_json(
 def match_download(
     request: Request,
     fmt: dl.FormatParam,
+    q: Matching,
     table: Table = "matches",
-    level: Level = "province",
-    work_package: WorkPackage = None,
-    origin: Origin = "US",
-    min_suppliers: MinSuppliers = 2,
-    design: Design = None,
-    lang: Literal["nl", "en"] = "en",
 ) -> Response:
     """The tables of ``GET /api/v1/kansenkaart/match`` as a file (CSV/Parquet: ``table``;
     XLSX: all three): the matchmaking list of a work package is
     ``match.xlsx?work_package=ID``."""
-    q = _query(
-        level=level,
-        work_package=work_package,
-        origin=origin,
-        min_suppliers=min_suppliers,
-        design=design,
-        lang=lang,
-    )
     result = compute(request, q)
-    stem = dl.filename("kansenkaart_match", work_package, origin, level, design)
+    stem = dl.filename("kansenkaart_match", q.work_package, q.origin, q.level, q.design)
     return dl.respond(request, result, fmt, stem, table=table)
