@@ -423,8 +423,10 @@ def test_load_bom_names_the_file(tmp_path: Path) -> None:
 # Documents that would explode are refused by the engine itself (CLI and Python API, not only
 # the web), quickly: a hang would be the failure, so each refusal is timed.
 
-#: Seconds a refusal may take; the documents below would take hours (or forever) to build.
-QUICK = 2.0
+#: CPU seconds a refusal may take; the documents below would take hours (or forever) to build.
+#: CPU time, not wall time, so that a loaded machine (CI runners, parallel jobs) does not fail
+#: the test; the first call's imports count, hence the margin.
+QUICK = 5.0
 
 
 def _alias_bomb(levels: int = 8) -> str:
@@ -459,10 +461,10 @@ BOMBS = [
 @pytest.mark.parametrize(("text", "needle"), BOMBS)
 def test_parse_bom_refuses_documents_that_would_explode_quickly(text: str, needle: str) -> None:
     assert len(text) < 20_000
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(DataError) as err:
         parse_bom(text, file="bomb.yaml")
-    assert time.perf_counter() - start < QUICK
+    assert time.process_time() - start < QUICK
     assert str(err.value).startswith("bomb.yaml: ") and needle in str(err.value)
 
 
@@ -472,10 +474,10 @@ def test_load_bom_refuses_documents_that_would_explode_quickly(
 ) -> None:
     f = tmp_path / "bomb.yaml"
     f.write_text(text, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(DataError) as err:
         load_bom(f)
-    assert time.perf_counter() - start < QUICK
+    assert time.process_time() - start < QUICK
     assert err.value.file == str(f) and needle in str(err.value)
 
 
@@ -496,9 +498,9 @@ def test_cli_bom_exposure_refuses_a_bomb(tmp_path: Path, data_dir: Path) -> None
     ):
         f = tmp_path / name
         f.write_text(text, encoding="utf-8")
-        start = time.perf_counter()
+        start = time.process_time()
         r = CliRunner().invoke(app, ["bom", "exposure", str(f)])
-        assert time.perf_counter() - start < QUICK
+        assert time.process_time() - start < QUICK
         assert r.exit_code == DataError.exit_code, r.output
         assert name in r.output and needle in r.output, r.output
 

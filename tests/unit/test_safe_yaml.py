@@ -23,8 +23,10 @@ from ketenradar.modules.io.shock import load_scenarios
 from ketenradar.modules.materials.scenario import load_scenario
 from ketenradar.sources.tables import ParsedSource, write_tables_dataset
 
-#: Seconds a refusal may take; the documents below would take hours (or forever) to build.
-QUICK = 2.0
+#: CPU seconds a refusal may take; the documents below would take hours (or forever) to build.
+#: CPU time, not wall time, so that a loaded machine (CI runners, parallel jobs) does not fail
+#: the test; the first call's imports count, hence the margin.
+QUICK = 5.0
 
 
 def alias_bomb(levels: int = 9, top: str = "") -> str:
@@ -47,10 +49,10 @@ REFUSED = [
 
 def _refused(call, *args, **kwargs) -> DataError:
     """The :class:`DataError` ``call`` raises, checking that it came quickly."""
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(DataError) as err:
         call(*args, **kwargs)
-    assert time.perf_counter() - start < QUICK
+    assert time.process_time() - start < QUICK
     return err.value
 
 
@@ -186,9 +188,9 @@ def test_cli_criticality_refuses_a_scenario_that_would_explode(tmp_path: Path, d
     r = CliRunner().invoke(app, [*args, str(ok)])
     assert r.exit_code == 0 and "sr_scenario" in r.output, r.output
     for f, needle in _scenario_refusals(tmp_path):
-        start = time.perf_counter()
+        start = time.process_time()
         r = CliRunner().invoke(app, [*args, str(f)])
-        assert time.perf_counter() - start < QUICK
+        assert time.process_time() - start < QUICK
         assert r.exit_code == DataError.exit_code, r.output
         assert f.name in r.output and needle in r.output, r.output
 
@@ -220,9 +222,9 @@ def test_io_shock_scenarios_refuse_documents_that_would_explode(tmp_path: Path) 
 
 def test_cli_io_shock_refuses_a_scenario_that_would_explode(tmp_path: Path, data_dir: Path):
     for f, needle in _shock_refusals(tmp_path):
-        start = time.perf_counter()
+        start = time.process_time()
         r = CliRunner().invoke(app, ["io", "shock", "--scenario", str(f)])
-        assert time.perf_counter() - start < QUICK
+        assert time.process_time() - start < QUICK
         assert r.exit_code == DataError.exit_code, r.output
         assert f.name in r.output and needle in r.output, r.output
 
