@@ -100,7 +100,7 @@ def plain_places(db: Any) -> tuple[list[str], list[str]]:
     """The location choices the plain way: the provinces, ``SELECT DISTINCT corop``."""
     from sqlalchemy import select
 
-    from ketenradar.modules.kansenkaart.regions import PROVINCES
+    from ketenradar.places.regions import PROVINCES
     from ketenradar.registry.models import Organisation
 
     with db() as s:

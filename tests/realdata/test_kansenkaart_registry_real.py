@@ -18,7 +18,7 @@ from conftest import require_shared
 from typer.testing import CliRunner
 
 from ketenradar.interfaces.cli.app import app
-from ketenradar.modules.kansenkaart.regions import regions
+from ketenradar.places.regions import regions
 
 pytestmark = pytest.mark.realdata
 

@@ -32,6 +32,8 @@ import pytest
 import typer
 from conftest import write_country_dict, write_product_dict, write_trade
 from test_bom import TOY
+from test_ets_eutl import ROWS as ETS_ROWS
+from test_ets_eutl import write_eutl
 from test_eu_crm_and_cli import write_crm
 from test_io_parsers import icio_frame, write_icio
 
@@ -290,6 +292,26 @@ CASES: dict[str, Case] = {
     ),
     "users token revoke": Case("users token revoke 999999", code=3, err="no API token 999999"),
     "db current": Case("db current", out="0005"),
+    # industry: an EUTL export of 4 accounts (one of them an aircraft operator)
+    "industry emissions": Case(
+        "industry emissions --by year --country NL --format csv --output {out}/ets.csv",
+        fresh=True,
+        via="local",
+        setup=('data add ets_eutl "{inputs}/ets\'s eutl"',),
+        out="wrote {out}/ets.csv (2 rows)",
+        provenance="{out}/ets.csv.provenance.json",
+    ),
+    # the shared folder here holds no map data (geo/nl): the error names it, quotes intact
+    "industry clusters": Case(
+        "industry clusters --year 2022 --table clusters --clusters "
+        f"{Path(__file__).resolve().parents[2]}/src/ketenradar/modules/industry/data/"
+        "clusters.yaml --format csv --output {out}/clusters.csv",
+        code=3,
+        fresh=True,
+        via="local",
+        setup=('data add ets_eutl "{inputs}/ets\'s eutl"',),
+        err="the map data geo/nl is not found under {shared}",
+    ),
 }
 
 
@@ -341,6 +363,7 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     (inputs / "icio").mkdir()
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
+    write_eutl(inputs / "ets's eutl", ETS_ROWS)  # industry emissions
     (inputs / "halt's scenario.yaml").write_text(  # stockpile plan: CHN halts for 6 months
         "name: CHN halt\ndisruptions:\n  - name: CHN\n    suppliers: [{supplier: CHN}]\n"
         "    onset_month: 1\n    duration: {distribution: fixed, months: 6}\n",

@@ -1,10 +1,13 @@
 """The layers of ``docs/architecture.md``, enforced on the source (a short ``ast`` check).
 
 - ``core`` (the kernel) imports nothing from the rest of ketenradar;
-- ``datasets`` imports only the kernel; ``registry`` only the kernel;
+- ``datasets`` imports only the kernel; ``registry`` only the kernel; ``places`` (the Dutch
+  reference geography shared by modules) only the kernel;
 - ``sources`` (connectors) import only the kernel and ``datasets``;
 - an analysis (``modules/<name>/analysis/``) imports only the kernel, the dataset kinds
-  (``datasets.kinds``, ``datasets.iotable``) and its own module's analyses, and does no I/O:
+  (``datasets.kinds``, ``datasets.iotable``), the place types and name folding
+  (``places.regions``; the lookups themselves are passed in) and its own module's analyses,
+  and does no I/O:
   no ``duckdb.connect``, no ``open``, no reading or writing files;
 - a module uses another module only through its public API (``modules.<other>.api``) and
   declares the dependency in its ``requires``; it imports no connector;
@@ -29,6 +32,7 @@ ALLOWED = {
     "core": ("ketenradar.core",),
     "datasets": ("ketenradar.core", "ketenradar.datasets"),
     "registry": ("ketenradar.core", "ketenradar.registry"),
+    "places": ("ketenradar.core", "ketenradar.places"),
     "sources": ("ketenradar.core", "ketenradar.datasets", "ketenradar.sources"),
     "results": (
         "ketenradar.core",
@@ -48,7 +52,15 @@ ALLOWED = {
     ),
 }
 #: an analysis may import these, besides its own module's analyses
-ANALYSIS_ALLOWED = ("ketenradar.core", "ketenradar.datasets.kinds", "ketenradar.datasets.iotable")
+ANALYSIS_ALLOWED = (
+    "ketenradar.core",
+    "ketenradar.datasets.kinds",
+    "ketenradar.datasets.iotable",
+    "ketenradar.places.regions.Place",
+    "ketenradar.places.regions.Regions",
+    "ketenradar.places.regions.key",
+    "ketenradar.places.regions.place_key",
+)
 #: calls that read or write files or open DuckDB: not in an analysis
 IO_CALLS = {
     "open",

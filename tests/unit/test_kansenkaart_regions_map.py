@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import require_shared
 
 from ketenradar.modules.kansenkaart import regions_map as rm
-from ketenradar.modules.kansenkaart.regions import PROVINCES, regions
+from ketenradar.places.regions import PROVINCES, regions
 
 # two unit squares side by side, quantised: scale 0.5, translate (4, 52); arcs delta-encoded.
 # arc 0: the shared edge x=2 from (2,0) up to (2,2); arc 1: left square's other three sides

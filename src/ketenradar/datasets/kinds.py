@@ -4,11 +4,19 @@ A connector turns a publisher's files into a dataset of a canonical *kind* (``tr
 tables ``trade``, ``countries``, ``products`` with fixed column names); analyses rely on exactly
 these columns, so a new source of a kind touches no analysis. Input-output tables are the kind
 ``io_table``, read as an :class:`~ketenradar.datasets.iotable.IOTable`.
+
+The built-in kinds are listed below; a kind of one module's own (``ets_emissions``) is a
+:class:`DatasetKind` declared where its connector lives and registered by one entry-point line
+in the group ``ketenradar.dataset_kinds``, so a new kind touches no central list.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 from ketenradar.core.errors import NotFoundError, UsageError
@@ -162,6 +170,75 @@ LOAD_HINT = {
 }
 
 
+log = logging.getLogger(__name__)
+
+#: The entry-point group of the dataset kinds declared outside this file.
+KIND_GROUP = "ketenradar.dataset_kinds"
+
+
+@dataclass(frozen=True)
+class DatasetKind:
+    """A dataset kind declared by the package that brings its connector: its canonical
+    tables (table → column → DuckDB type), the tables it may add, and the ``data add``
+    command shown when no dataset of the kind is loaded."""
+
+    name: str
+    tables: dict[str, dict[str, str]]
+    optional_tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    load_hint: str | None = None
+
+
+@functools.cache
+def declared_kinds() -> dict[str, DatasetKind]:
+    """The kinds registered in the entry-point group :data:`KIND_GROUP` (name → kind), read
+    once per process. A kind that fails to load is logged and left out (it must not hide the
+    others); one that redeclares a built-in kind, or whose name is not its entry point's, is
+    an error."""
+    found: dict[str, DatasetKind] = {}
+    for ep in sorted(entry_points(group=KIND_GROUP), key=lambda e: e.name):
+        try:
+            kind = ep.load()
+        except ImportError:
+            log.exception("dataset kind %s (%s) could not be loaded", ep.name, ep.value)
+            continue
+        if not isinstance(kind, DatasetKind) or kind.name != ep.name:
+            raise UsageError(f"entry point {ep.name} = {ep.value}: not a DatasetKind '{ep.name}'")
+        if kind.name in CANONICAL_TABLES:
+            raise UsageError(f"entry point {ep.value} redeclares the built-in kind '{ep.name}'")
+        found[kind.name] = kind
+    return found
+
+
+def canonical_tables(kind: str) -> dict[str, dict[str, str]]:
+    """The canonical tables of ``kind`` (table → column → DuckDB type): the built-in kinds of
+    :data:`CANONICAL_TABLES`, then the kinds registered in :data:`KIND_GROUP`."""
+    if kind in CANONICAL_TABLES:
+        return CANONICAL_TABLES[kind]
+    declared = declared_kinds()
+    if kind not in declared:
+        known = sorted({*CANONICAL_TABLES, *declared})
+        raise NotFoundError(f"unknown dataset kind '{kind}' (known: {', '.join(known)})")
+    return declared[kind].tables
+
+
+def optional_tables(kind: str) -> dict[str, dict[str, str]]:
+    """The tables ``kind`` may carry in addition to its canonical ones (may be empty)."""
+    if kind in CANONICAL_TABLES:
+        return OPTIONAL_TABLES.get(kind, {})
+    declared = declared_kinds()
+    return declared[kind].optional_tables if kind in declared else {}
+
+
+def load_hint(kind: str) -> str:
+    """How to load a dataset of ``kind`` (a command), for the error when none is loaded."""
+    if kind in LOAD_HINT:
+        return LOAD_HINT[kind]
+    declared = declared_kinds()
+    if kind in declared and declared[kind].load_hint:
+        return str(declared[kind].load_hint)
+    return "ketenradar data add SOURCE PATH"
+
+
 def choose_dataset(
     store: DataStore, kind: str, name: str | None = None, source: str | None = None
 ) -> Dataset:
@@ -174,7 +251,7 @@ def choose_dataset(
     found = [d for d in store.list(kind=kind) if source is None or d.manifest.source == source]
     if not found:
         what = f"{kind} dataset" + (f" from {source}" if source else "")
-        raise NotFoundError(f"no {what} in {store.root}: load one with `{LOAD_HINT[kind]}`")
+        raise NotFoundError(f"no {what} in {store.root}: load one with `{load_hint(kind)}`")
     if len(found) > 1:
         raise UsageError(
             f"several {kind} datasets: {', '.join(d.name for d in found)}; choose one by name"

@@ -22,7 +22,8 @@ import pyarrow.parquet as pq
 from ketenradar.core.errors import DataError
 from ketenradar.datasets import DataStore, InputFile, Manifest
 from ketenradar.datasets.datastore import validate_name
-from ketenradar.sources.base import CANONICAL_TABLES, OPTIONAL_TABLES, IngestReport
+from ketenradar.datasets.kinds import canonical_tables, optional_tables
+from ketenradar.sources.base import IngestReport
 from ketenradar.sources.download import sha256_file
 
 
@@ -55,8 +56,8 @@ def expand_paths(paths: Sequence[Path], suffixes: tuple[str, ...]) -> list[Path]
 
 def check_columns(kind: str, tables: dict[str, pd.DataFrame]) -> None:
     """Every canonical table of ``kind`` is present with exactly its canonical columns."""
-    expected = dict(CANONICAL_TABLES[kind])
-    for table, columns in OPTIONAL_TABLES.get(kind, {}).items():
+    expected = dict(canonical_tables(kind))
+    for table, columns in optional_tables(kind).items():
         if table in tables:
             expected[table] = columns
     for table, columns in expected.items():
@@ -105,8 +106,8 @@ def write_tables_dataset(
             return IngestReport(name, False, previous.manifest, list(parsed.warnings))
     with store.stage(name) as staged:
         table_info: dict[str, Any] = {}
-        optional = {t: c for t, c in OPTIONAL_TABLES.get(kind, {}).items() if t in parsed.tables}
-        for table, columns in {**CANONICAL_TABLES[kind], **optional}.items():
+        optional = {t: c for t, c in optional_tables(kind).items() if t in parsed.tables}
+        for table, columns in {**canonical_tables(kind), **optional}.items():
             df = parsed.tables[table]
             pq.write_table(
                 _arrow(df, columns),

@@ -541,7 +541,7 @@ def suppliers_export(
     certificates held now (expired ones apart), without the confidential conditions unless
     asked."""
     from ketenradar.modules.kansenkaart import suppliers as sp
-    from ketenradar.modules.kansenkaart.regions import province_name
+    from ketenradar.places.regions import province_name
 
     province = None
     if region is not None:

@@ -35,6 +35,7 @@ from ketenradar.modules.kansenkaart.analysis.demand import (
     Taxonomy,
     parse_taxonomy,
 )
+from ketenradar.places.regions import shared_root
 
 TIMCAT_EXPONENTS = "nuclear_costs/timcat/head/input_scaling_exponents.xlsx"
 #: The version of these readers (recorded in the provenance).
@@ -82,15 +83,6 @@ DESIGNS: dict[str, dict[str, Any]] = {
         "baseline by generalized code of accounts",
     },
 }
-
-
-def shared_root(shared: Path | str | None = None) -> Path:
-    """The shared data folder: ``shared``, else the setting ``KETENRADAR_SHARED_DATA``."""
-    if shared is not None:
-        return Path(shared)
-    from ketenradar.core.settings import settings
-
-    return Path(settings().shared_data)
 
 
 def _sha256(path: Path) -> str:

@@ -1,7 +1,7 @@
 """The map of the Netherlands the kansenkaart draws: provinces or COROP regions as SVG paths,
 from the CBS area divisions of 2015 in the shared data folder
 (``$KETENRADAR_SHARED_DATA/geo/nl/ties_cbs_2015/{Provincie,CoropGebied}_2015_layer_q1e3.json``,
-TopoJSON in longitude/latitude, the same files :mod:`~ketenradar.modules.kansenkaart.regions`
+TopoJSON in longitude/latitude, the same files :mod:`~ketenradar.places.regions`
 reads the names from).
 
 The TopoJSON is decoded here (quantised, delta-encoded arcs; a ring joins its arcs, a negative
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ketenradar.modules.kansenkaart.references import shared_root
-from ketenradar.modules.kansenkaart.regions import LAYERS
+from ketenradar.places.regions import LAYERS
 
 #: The map levels and their layer files.
 LEVELS = {

@@ -198,7 +198,7 @@ def _location(
     municipality: str | None, province: str | None, shared: Path | str | None
 ) -> tuple[dict[str, str | None], list[Problem]]:
     """The location columns of a municipality (looked up) or a province (as given)."""
-    from ketenradar.modules.kansenkaart.regions import province_name, regions
+    from ketenradar.places.regions import province_name, regions
 
     table = regions(shared)
     loc: dict[str, str | None] = dict.fromkeys(
@@ -609,7 +609,7 @@ def add_membership(
 ) -> Membership:
     """Give ``username`` a role in the registry (admin): ``company`` of ``organisation_id``,
     ``agency`` for the province ``region``, ``analyst`` or ``admin``; logged."""
-    from ketenradar.modules.kansenkaart.regions import province_name
+    from ketenradar.places.regions import province_name
 
     need_admin(who, "managing memberships")
     if role not in SUPPLIER_ROLES:
@@ -931,7 +931,7 @@ def import_rows(
     are written in one transaction: a row whose KvK number is registered updates that
     supplier, the others are added. ``region``: every row must lie in that province.
     Logged per supplier and as ``suppliers_imported``."""
-    from ketenradar.modules.kansenkaart.regions import province_name
+    from ketenradar.places.regions import province_name
 
     need_writer(who)
     if region is not None:
@@ -1138,7 +1138,7 @@ def demo_profiles(count: int = 40, seed: int = 17) -> list[SupplierProfile]:
     """``count`` **fictional** supplier profiles ("Demo Supplier 001 (fictitious)", …): made
     up by a seeded random generator, never real companies; no KvK number (a made-up one could
     be a real company's) and no contact e-mail."""
-    from ketenradar.modules.kansenkaart.regions import regions
+    from ketenradar.places.regions import regions
 
     rng = random.Random(seed)
     wps = list(work_package_ids())
@@ -1147,7 +1147,7 @@ def demo_profiles(count: int = 40, seed: int = 17) -> list[SupplierProfile]:
     places = [p for p in table.places.values() if p.province]
     current = [p for p in places if p.current]
     towns = sorted({p.municipality for p in current or places}) or [None]
-    from ketenradar.modules.kansenkaart.regions import PROVINCES
+    from ketenradar.places.regions import PROVINCES
 
     out = []
     for i in range(1, count + 1):
@@ -1483,7 +1483,7 @@ def search_suppliers(
 def registry_places(db: sessionmaker) -> tuple[list[str], list[str]]:
     """The registry page's choices of location: the twelve provinces and the COROP regions
     where the registry has suppliers (public geography, the same for every reader), sorted."""
-    from ketenradar.modules.kansenkaart.regions import PROVINCES
+    from ketenradar.places.regions import PROVINCES
 
     index = _INDEXES.get(db.kw.get("bind") or db) or registry_index(db)  # checked by the search
     return sorted(PROVINCES), sorted(index.by_corop)

@@ -1,6 +1,6 @@
-"""Municipality → COROP region → province for the supplier registry, from the map data in
-the shared data folder (``$KETENRADAR_SHARED_DATA/geo/nl``; docs/methods/kansenkaart.md,
-"Supplier registry"):
+"""Municipality → COROP region → province (the kansenkaart's supplier registry, the industry
+module's clusters), from the map data in the shared data folder
+(``$KETENRADAR_SHARED_DATA/geo/nl``; docs/methods/kansenkaart.md, "Supplier registry"):
 
 * ``ties_cbs_2015/Gemeente_2015_layer_q1e3.json`` (CBS area divisions 2015, TopoJSON): every
   municipality of 2015 with its COROP and province code; ``CoropGebied_…`` and
@@ -22,8 +22,6 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-
-from ketenradar.modules.kansenkaart.references import shared_root
 
 GEO = Path("geo") / "nl"
 LAYERS = GEO / "ties_cbs_2015"
@@ -153,6 +151,15 @@ PROVINCES = (
 )
 
 
+def shared_root(shared: Path | str | None = None) -> Path:
+    """The shared data folder: ``shared``, else the setting ``KETENRADAR_SHARED_DATA``."""
+    if shared is not None:
+        return Path(shared)
+    from ketenradar.core.settings import settings
+
+    return Path(settings().shared_data)
+
+
 def regions(shared: Path | str | None = None) -> Regions:
     """The lookup from ``shared`` (default ``$KETENRADAR_SHARED_DATA``); empty when the map
     data is not there."""
@@ -168,3 +175,27 @@ def province_name(name: str, table: Regions | None = None) -> str | None:
         return found
     k = key(name)
     return PROVINCE_ALIASES.get(k) or next((p for p in PROVINCES if key(p) == k), None)
+
+
+def place_key(name: str) -> str:
+    """``name`` folded for place lookups: :func:`key` with dashes read as spaces
+    (``OUD BEIJERLAND`` = ``Oud-Beijerland``)."""
+    return " ".join(key(name).replace("-", " ").split())
+
+
+@functools.cache
+def _place_table(root: str) -> dict[str, tuple[str, ...]]:
+    path = Path(root) / PLACES
+    out: dict[str, set[str]] = {}
+    if path.is_file():
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                out.setdefault(place_key(row["Woonplaats"]), set()).add(row["Gemeente"])
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def place_table(shared: Path | str | None = None) -> dict[str, tuple[str, ...]]:
+    """The places (woonplaatsen) of ``corop.generated.csv``: folded name (:func:`place_key`)
+    → its current municipality names (a name used for places in more than one municipality
+    has them all); empty when the file is not there."""
+    return _place_table(str(shared_root(shared)))

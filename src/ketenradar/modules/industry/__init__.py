@@ -1,0 +1,25 @@
+"""Energy-intensive industry (issue 18): EU ETS installations and their verified emissions,
+later the industrial clusters, targets, the electricity-cost comparison (speelveldtoets),
+instruments and the industrial-policy KPIs.
+
+So far: the EUTL connector (``sources/ets_eutl.py``, kind ``ets_emissions``, which declares
+its own tables), the installations → clusters assignment (``analysis/clusters.py``, the
+cluster file ``data/clusters.yaml`` read by ``cluster_map.py``), the Python API (``api.py``:
+:func:`~.api.emissions`, :func:`~.api.clusters`), the commands ``ketenradar industry
+emissions|clusters`` (``cli.py``) and the result columns (``facts.py``). The method and its
+sources: ``docs/methods/industry.md``.
+"""
+
+from ketenradar.core.modules import Module
+from ketenradar.modules.industry.facts import RESULTS
+
+MODULE = Module(
+    name="industry",
+    title="module_industry",
+    package="ketenradar.modules.industry",
+    rank=60,
+    cli="ketenradar.modules.industry.cli:register",
+    messages="messages",
+    results=RESULTS,
+    docs=("methods/industry.md",),
+)

@@ -1,0 +1,261 @@
+"""The industry module's Python API (issue 18), mirroring ``ketenradar industry …``: the EU
+ETS verified emissions per year or per installation (:func:`emissions`) and the
+installations assigned to the industrial clusters with the emissions per cluster
+(:func:`clusters`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ketenradar.core.errors import MissingDataError, UsageError
+from ketenradar.core.progress import Progress, Steps
+from ketenradar.core.provenance import new_provenance
+from ketenradar.core.results import Result
+from ketenradar.datasets import open_store
+from ketenradar.datasets.engine import read_table
+from ketenradar.datasets.kinds import choose_dataset
+from ketenradar.modules.industry.facts import (
+    ASSIGNMENT_COLUMNS,
+    CLUSTER_COLUMNS,
+    INSTALLATION_COLUMN_NAMES,
+    INSTALLATION_COLUMNS,
+    TOTAL_COLUMN_NAMES,
+    TOTAL_COLUMNS,
+)
+
+if TYPE_CHECKING:
+    from ketenradar.places.regions import Regions
+
+__all__ = ["BY", "clusters", "emissions", "totals_per_year"]
+
+#: What :func:`emissions` groups by.
+BY = ("year", "installation")
+KIND = "ets_emissions"
+
+METHODS = [
+    "EU ETS verified emissions as the EU Transaction Log records them (docs/methods/"
+    "industry.md): per year the sum over stationary installations with a verified number; "
+    "'Excluded' and 'Not Reported' counted apart, never as zero; aircraft operators apart",
+]
+
+
+def totals_per_year(
+    installations: pd.DataFrame,
+    rows: pd.DataFrame,
+    *,
+    country: str,
+    export_files: set[str],
+) -> pd.DataFrame:
+    """The totals per year of one registry (``TOTAL_COLUMN_NAMES``) from the dataset's
+    ``installations`` and ``emissions`` tables. A year is ``all`` when the EUTL export
+    (``export_files``) gives its numbers, ``large only`` when only the large table does."""
+    inst = installations[installations["country"] == country]
+    em = rows.merge(
+        inst[["installation_id", "is_aircraft_operator"]], on="installation_id", how="inner"
+    )
+    air = em["is_aircraft_operator"].astype(bool)
+    verified = em["status"] == "verified"
+    out = []
+    for year, g in em.groupby("year", sort=True):
+        ga, gs = g[air.loc[g.index]], g[~air.loc[g.index]]
+        vs = gs[verified.loc[gs.index]]
+        va = ga[verified.loc[ga.index]]
+        from_export = vs["source"].isin(export_files).any()
+        out.append(
+            {
+                "year": int(year),
+                "country": country,
+                "verified_t": float(vs["verified_t"].sum(min_count=1)),
+                "installations": len(vs),
+                "excluded": int((gs["status"] == "Excluded").sum()),
+                "not_reported": int((gs["status"] == "Not Reported").sum()),
+                "free_allocation_t": float(gs["free_allocation_t"].sum(min_count=1)),
+                "aircraft_verified_t": float(va["verified_t"].sum(min_count=1)),
+                "aircraft_operators": len(va),
+                "coverage": "all" if from_export else "large only",
+            }
+        )
+    df = pd.DataFrame(out, columns=TOTAL_COLUMN_NAMES)
+    return df.astype({"year": "int64", "installations": "int64", "aircraft_operators": "int64"})
+
+
+def emissions(
+    *,
+    by: str = "year",
+    country: str = "NL",
+    year: int | None = None,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    command: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """EU ETS verified emissions of one registry (default the Netherlands).
+
+    ``by="year"``: table ``emissions`` with the total of the stationary installations and
+    their number per year (aircraft operators in columns of their own); ``by="installation"``:
+    one row per installation and year (aircraft operators left out). ``year`` keeps one year.
+    ``dataset``: the ``ets_emissions`` dataset (default the only one in the store)."""
+    if by not in BY:
+        raise UsageError(f"by {by!r}: allowed {', '.join(BY)}", field="by")
+    country = country.strip().upper()
+    steps = Steps(2, progress)
+    steps("reading the ETS dataset")
+    ds = choose_dataset(open_store(data_dir), KIND, dataset)
+    inst = read_table(ds, "installations")
+    rows = read_table(ds, "emissions")
+    if country not in set(inst["country"]):
+        have = ", ".join(sorted(inst["country"].dropna().unique()))
+        raise UsageError(
+            f"no installations of registry {country} in dataset '{ds.name}' (it has: {have})",
+            field="country",
+        )
+    if year is not None:
+        rows = rows[rows["year"] == year]
+        if rows.empty:
+            raise UsageError(f"no emissions for {year} in dataset '{ds.name}'", field="year")
+    steps("totals" if by == "year" else "installations")
+    notes = []
+    if by == "year":
+        exports = {i.name for i in ds.manifest.inputs if i.role == "eutl_export"}
+        df = totals_per_year(inst, rows, country=country, export_files=exports)
+        columns = TOTAL_COLUMNS
+        partial = df.loc[df["coverage"] != "all", "year"].tolist()
+        if partial:
+            notes.append(
+                "years "
+                + ", ".join(map(str, partial))
+                + " come from the large-installation table only: a subset, not the national "
+                "total"
+            )
+    else:
+        keep = inst[(inst["country"] == country) & ~inst["is_aircraft_operator"].astype(bool)]
+        df = rows.merge(
+            keep[["installation_id", "name", "holder", "city", "activity_label"]],
+            on="installation_id",
+            how="inner",
+        )
+        df = df.sort_values(["year", "verified_t"], ascending=[True, False], kind="stable")
+        df = df[INSTALLATION_COLUMN_NAMES].reset_index(drop=True)
+        df["year"] = df["year"].astype("int64")
+        columns = INSTALLATION_COLUMNS
+    prov = new_provenance(
+        analysis="industry emissions",
+        methods=METHODS,
+        datasets=[ds.manifest.provenance()],
+        parameters={"by": by, "country": country, "year": year},
+        command=command,
+        notes=notes,
+    )
+    return Result({"emissions": df}, prov, {"emissions": columns})
+
+
+CLUSTER_METHODS = [
+    "Installations → clusters (docs/methods/industry.md): each stationary installation "
+    "located from its EUTL city string (the municipality a '(GEM. X)' names, else the place "
+    "table woonplaats → municipality of geo/nl/woningwaardering, the cluster file's aliases "
+    "and installations located by hand), then municipality → COROP → province (CBS); the "
+    "cluster that lists its municipality, else its COROP region, else its province, else "
+    "cluster 6; installations that cannot be located listed as unassigned, never dropped",
+    "Per cluster and year: verified emissions of the installations with a verified number, "
+    "their number and their free allocation (as in `industry emissions`)",
+]
+#: What :func:`clusters` answers with.
+CLUSTER_TABLES = ("clusters", "installations", "unassigned")
+
+
+def _geo(shared: Path | str | None) -> tuple[Regions, dict[str, tuple[str, ...]]]:
+    """The municipality lookup and the place table, or a MissingDataError naming the folder."""
+    from ketenradar.places.regions import GEO, PLACES, place_table, regions, shared_root
+
+    root = shared_root(shared)
+    table = regions(root)
+    if not table.available or not (root / PLACES).is_file():
+        raise MissingDataError(
+            f"the map data {GEO} is not found under {root} (the CBS area divisions and the "
+            "place table locate the installations; set KETENRADAR_SHARED_DATA)",
+            field="shared_data",
+        )
+    return table, place_table(root)
+
+
+def clusters(
+    *,
+    year: int | None = None,
+    clusters_file: Path | str | None = None,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    shared: Path | str | None = None,
+    command: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """The Dutch ETS installations assigned to the five industrial clusters and cluster 6,
+    and the emissions per cluster and year.
+
+    Tables: ``clusters`` (per year and cluster: verified emissions, installations with a
+    verified number, free allocation; the unassigned installations in a row of their own, so
+    the rows add up to the national total), ``installations`` (one row per stationary
+    installation: municipality, COROP, province, sector, cluster and the basis) and
+    ``unassigned`` (those that could not be located, with the reason). ``year`` keeps one
+    year of ``clusters``; ``clusters_file`` a cluster file of one's own (default
+    ``data/clusters.yaml``); ``shared`` the shared data folder with ``geo/nl``."""
+    from ketenradar.modules.industry.analysis.clusters import UNASSIGNED, assign, per_cluster
+    from ketenradar.modules.industry.cluster_map import load_cluster_map
+
+    steps = Steps(3, progress)
+    steps("reading the cluster file and the map data")
+    regions_table, places = _geo(shared)
+    cmap = load_cluster_map(clusters_file, regions_table, places)
+    steps("reading the ETS dataset")
+    ds = choose_dataset(open_store(data_dir), KIND, dataset)
+    inst = read_table(ds, "installations")
+    rows = read_table(ds, "emissions")
+    keep = inst[(inst["country"] == "NL") & ~inst["is_aircraft_operator"].astype(bool)]
+    if keep.empty:
+        raise UsageError(f"no Dutch installations in dataset '{ds.name}'", field="dataset")
+    if year is not None:
+        rows = rows[rows["year"] == year]
+        if rows.empty:
+            raise UsageError(f"no emissions for {year} in dataset '{ds.name}'", field="year")
+    steps("assigning installations to clusters")
+    assignment = assign(keep, regions_table, places, cmap.rules, cmap.aliases, cmap.overrides)
+    assignment = assignment.sort_values(["cluster", "installation_id"], kind="stable")
+    rank = {c: i for i, c in enumerate(cmap.order)}
+    assignment = assignment.iloc[assignment["cluster"].map(rank).argsort(kind="stable")]
+    assignment = assignment.reset_index(drop=True)
+    exports = {i.name for i in ds.manifest.inputs if i.role == "eutl_export"}
+    per = per_cluster(assignment, rows, cmap.order, exports)
+    unassigned = assignment[assignment["cluster"] == UNASSIGNED].reset_index(drop=True)
+    counts = assignment["cluster"].value_counts()
+    notes = [
+        f"{len(assignment)} stationary installations: "
+        + ", ".join(f"{c} {int(counts.get(c, 0))}" for c in cmap.order),
+        f"cluster file: {cmap.file}",
+        *(f"{name}: {src}" for name, src in cmap.sources.items()),
+    ]
+    partial = sorted(per.loc[per["coverage"] != "all", "year"].unique().tolist())
+    if partial:
+        notes.append(
+            "years " + ", ".join(map(str, partial)) + " come from the large-installation "
+            "table only: a subset, not the cluster totals"
+        )
+    prov = new_provenance(
+        analysis="industry clusters",
+        methods=CLUSTER_METHODS,
+        datasets=[ds.manifest.provenance()],
+        parameters={"year": year, "clusters_file": cmap.file},
+        command=command,
+        notes=notes,
+    )
+    tables = {"clusters": per, "installations": assignment, "unassigned": unassigned}
+    return Result(
+        tables,
+        prov,
+        {
+            "clusters": CLUSTER_COLUMNS,
+            "installations": ASSIGNMENT_COLUMNS,
+            "unassigned": ASSIGNMENT_COLUMNS,
+        },
+    )

@@ -1,0 +1,153 @@
+"""``ketenradar industry …``: energy-intensive industry (issue 18): ``emissions`` (EU ETS
+verified emissions per year or per installation) and ``clusters`` (installations → the
+industrial clusters, emissions per cluster)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ketenradar.core.errors import UsageError
+from ketenradar.interfaces.cli.common import (
+    DataDir,
+    Fmt,
+    Output,
+    _command,
+    _dir,
+    emit,
+    handle_errors,
+    run_with_progress,
+)
+from ketenradar.modules.industry.facts import (
+    ASSIGNMENT_COLUMN_NAMES,
+    ASSIGNMENT_COLUMNS,
+    CLUSTER_COLUMN_NAMES,
+    CLUSTER_COLUMNS,
+    INSTALLATION_COLUMN_NAMES,
+    INSTALLATION_COLUMNS,
+    TOTAL_COLUMN_NAMES,
+    TOTAL_COLUMNS,
+)
+
+industry_app = typer.Typer(
+    help="Energy-intensive industry: EU ETS verified emissions per year, installation and "
+    "industrial cluster.",
+    no_args_is_help=True,
+)
+
+BY = ("year", "installation")
+
+
+@industry_app.command("emissions")
+@handle_errors
+def industry_emissions(
+    ctx: typer.Context,
+    by: Annotated[
+        str, typer.Option(help="year (totals and number of installations) or installation.")
+    ] = "year",
+    country: Annotated[str, typer.Option(help="EU ETS registry (ISO alpha-2).")] = "NL",
+    year: Annotated[int | None, typer.Option(help="Keep one year.")] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """EU ETS verified emissions and number of installations per year (stationary
+    installations; aircraft operators apart), or per installation and year; load the data
+    with `ketenradar data add ets_eutl ../shared/data/ets_eutl`."""
+    from ketenradar.modules.industry.api import emissions
+
+    if by not in BY:
+        raise UsageError(f"--by {by!r}: allowed {', '.join(BY)}", field="by")
+    result = run_with_progress(
+        "industry emissions",
+        emissions,
+        by=by,
+        country=country,
+        year=year,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
+    df = result.frame()
+    if by == "year":
+        cols, schema = TOTAL_COLUMN_NAMES, TOTAL_COLUMNS
+        title = f"EU ETS verified emissions per year, {country.upper()} (t CO2e)"
+    else:
+        cols, schema = INSTALLATION_COLUMN_NAMES, INSTALLATION_COLUMNS
+        title = f"EU ETS verified emissions per installation, {country.upper()} (t CO2e)"
+    emit(df, fmt, output, sheet="emissions", columns=cols, limit=limit, title=title, schema=schema)
+
+
+TABLES = ("clusters", "installations", "unassigned")
+
+
+@industry_app.command("clusters")
+@handle_errors
+def industry_clusters(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option(help="Keep one year (table clusters).")] = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="clusters (emissions per cluster and year), installations (every "
+            "installation with its cluster and the basis) or unassigned (those not located)."
+        ),
+    ] = "clusters",
+    clusters: Annotated[
+        Path | None,
+        typer.Option(
+            "--clusters",
+            help="A cluster file of one's own (YAML; default: the module's data/clusters.yaml).",
+        ),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """Dutch ETS installations assigned to the five industrial clusters (Rotterdam-Moerdijk,
+    Noordzeekanaalgebied, Noord-Nederland, Zeeland/West-Brabant, Chemelot) or cluster 6,
+    and the verified emissions, installations and free allocation per cluster and year;
+    installations that cannot be located are listed as unassigned with the reason. Needs the
+    map data in $KETENRADAR_SHARED_DATA/geo/nl."""
+    from ketenradar.modules.industry.api import clusters as run
+
+    if table not in TABLES:
+        raise UsageError(f"--table {table!r}: allowed {', '.join(TABLES)}", field="table")
+    result = run_with_progress(
+        "industry clusters",
+        run,
+        year=year,
+        clusters_file=clusters,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
+    df = result.frame(table)
+    if table == "clusters":
+        cols, schema = CLUSTER_COLUMN_NAMES, CLUSTER_COLUMNS
+        title = "EU ETS verified emissions per industrial cluster (t CO2e)"
+    else:
+        cols, schema = ASSIGNMENT_COLUMN_NAMES, ASSIGNMENT_COLUMNS
+        title = (
+            "ETS installations and their industrial cluster"
+            if table == "installations"
+            else "ETS installations that could not be located"
+        )
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``industry`` to the root command."""
+    app.add_typer(industry_app, name="industry")

@@ -1,0 +1,191 @@
+"""The industry module's tables computed on request and their column schema (names, label
+message keys, units and meanings): the Dutch ETS totals per year and the verified emissions
+per installation (``ketenradar industry emissions``), the installations per cluster and the
+emissions per cluster (``ketenradar industry clusters``). Imports only the kernel."""
+
+from __future__ import annotations
+
+from ketenradar.core.modules import Column, ResultTable
+
+_T = "t"  #: tonnes of CO2 equivalent
+
+#: One definition and label per quantity (docs/methods/industry.md, "Results").
+COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column("year", "industry_year", "", "Calendar year of the emissions"),
+        Column("country", "industry_country", "", "EU ETS registry (ISO 3166 alpha-2)"),
+        Column(
+            "verified_t",
+            "industry_verified_t",
+            _T,
+            "Verified emissions, tonnes of CO2 equivalent (stationary installations with a "
+            "verified number; aircraft operators apart)",
+        ),
+        Column(
+            "installations",
+            "industry_installations",
+            "count",
+            "Stationary installations with a verified emissions number that year",
+        ),
+        Column(
+            "excluded",
+            "industry_excluded",
+            "count",
+            "Installations marked 'Excluded' that year (no number; not counted as zero)",
+        ),
+        Column(
+            "not_reported",
+            "industry_not_reported",
+            "count",
+            "Installations marked 'Not Reported' that year (no number; not counted as zero)",
+        ),
+        Column(
+            "free_allocation_t",
+            "industry_free_allocation_t",
+            _T,
+            "Allowances allocated free of charge, tonnes of CO2 equivalent",
+        ),
+        Column(
+            "aircraft_verified_t",
+            "industry_aircraft_verified_t",
+            _T,
+            "Verified emissions of the aircraft operators administered by the registry, "
+            "tonnes of CO2 equivalent (kept apart from the installations)",
+        ),
+        Column(
+            "aircraft_operators",
+            "industry_aircraft_operators",
+            "count",
+            "Aircraft operators with a verified emissions number that year",
+        ),
+        Column(
+            "coverage",
+            "industry_coverage",
+            "",
+            "all: every installation of the EUTL export; large only: the years only the "
+            "large-installation table has (its 24 installations, not the national total)",
+        ),
+        Column("installation_id", "industry_installation_id", "", "EUTL installation id"),
+        Column("name", "industry_name", "", "Installation name as registered"),
+        Column("holder", "industry_holder", "", "Account holder (operator)"),
+        Column("city", "industry_city", "", "City of the installation"),
+        Column("activity_label", "industry_activity", "", "EU ETS main activity"),
+        Column(
+            "status",
+            "industry_status",
+            "",
+            "verified (a number), Excluded, Not Reported or missing (empty in the source)",
+        ),
+        Column("compliance_code", "industry_compliance_code", "", "EUTL compliance code"),
+        Column("source", "industry_source", "", "File or publication the number comes from"),
+        Column("postcode", "industry_postcode", "", "Postcode of the installation (EUTL)"),
+        Column("activity_code", "industry_activity_code", "", "EU ETS main activity code"),
+        Column(
+            "sector",
+            "industry_sector",
+            "",
+            "Sector grouped from the EU ETS activity code (combustion, refining, iron and "
+            "steel, chemicals, …; docs/methods/industry.md)",
+        ),
+        Column("municipality", "industry_municipality", "", "Municipality (CBS name, current)"),
+        Column("municipality_code", "industry_municipality_code", "", "CBS municipality code"),
+        Column("corop", "industry_corop", "", "COROP region of the municipality"),
+        Column("province", "industry_province", "", "Province of the municipality"),
+        Column(
+            "cluster",
+            "industry_cluster",
+            "",
+            "Industrial cluster (one of the five of the cluster file), cluster 6 (located "
+            "outside the five) or unassigned (not located)",
+        ),
+        Column(
+            "basis",
+            "industry_basis",
+            "",
+            "How the installation was located and why it is in its cluster, or why it could "
+            "not be located",
+        ),
+    )
+}
+
+TOTAL_COLUMN_NAMES = [
+    "year",
+    "country",
+    "verified_t",
+    "installations",
+    "excluded",
+    "not_reported",
+    "free_allocation_t",
+    "aircraft_verified_t",
+    "aircraft_operators",
+    "coverage",
+]
+INSTALLATION_COLUMN_NAMES = [
+    "installation_id",
+    "name",
+    "holder",
+    "city",
+    "activity_label",
+    "year",
+    "verified_t",
+    "free_allocation_t",
+    "status",
+    "compliance_code",
+    "source",
+]
+ASSIGNMENT_COLUMN_NAMES = [
+    "installation_id",
+    "name",
+    "holder",
+    "city",
+    "postcode",
+    "activity_code",
+    "sector",
+    "municipality",
+    "municipality_code",
+    "corop",
+    "province",
+    "cluster",
+    "basis",
+]
+CLUSTER_COLUMN_NAMES = [
+    "year",
+    "cluster",
+    "verified_t",
+    "installations",
+    "free_allocation_t",
+    "coverage",
+]
+TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
+INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
+ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
+CLUSTER_COLUMNS = tuple(COLUMNS[c] for c in CLUSTER_COLUMN_NAMES)
+
+RESULTS = (
+    ResultTable(
+        "industry_emissions_by_year",
+        "EU ETS verified emissions and number of installations per year of one registry "
+        "(stationary installations; aircraft operators apart) (ketenradar industry emissions)",
+        TOTAL_COLUMNS,
+    ),
+    ResultTable(
+        "industry_emissions_by_installation",
+        "Verified emissions, free allocation and status per installation and year "
+        "(ketenradar industry emissions --by installation)",
+        INSTALLATION_COLUMNS,
+    ),
+    ResultTable(
+        "industry_clusters",
+        "Verified emissions, installations and free allocation per industrial cluster and "
+        "year (the five clusters, cluster 6, unassigned) (ketenradar industry clusters)",
+        CLUSTER_COLUMNS,
+    ),
+    ResultTable(
+        "industry_cluster_installations",
+        "Every stationary Dutch ETS installation with its municipality, COROP region, "
+        "province, sector and cluster and the basis (ketenradar industry clusters --table "
+        "installations; --table unassigned: those not located, with the reason)",
+        ASSIGNMENT_COLUMNS,
+    ),
+)
