@@ -312,6 +312,16 @@ CASES: dict[str, Case] = {
         setup=('data add ets_eutl "{inputs}/ets\'s eutl"',),
         err="the map data geo/nl is not found under {shared}",
     ),
+    # a targets file of one's own at a quoted path: 10 Mt in 2021, 5.82 Mt in 2022
+    "industry targets": Case(
+        'industry targets --targets "{inputs}/it\'s targets.yaml" --format csv '
+        "--output {out}/targets.csv",
+        fresh=True,
+        via="local",
+        setup=('data add ets_eutl "{inputs}/ets\'s eutl"',),
+        out="wrote {out}/targets.csv (1 rows)",
+        provenance="{out}/targets.csv.provenance.json",
+    ),
 }
 
 
@@ -364,6 +374,11 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
     write_eutl(inputs / "ets's eutl", ETS_ROWS)  # industry emissions
+    (inputs / "it's targets.yaml").write_text(  # industry targets
+        "targets:\n  - {id: half, name: Half, source: test, baseline_year: 2021,"
+        " target_year: 2030, reduction_share: 0.5}\n",
+        encoding="utf-8",
+    )
     (inputs / "halt's scenario.yaml").write_text(  # stockpile plan: CHN halts for 6 months
         "name: CHN halt\ndisruptions:\n  - name: CHN\n    suppliers: [{supplier: CHN}]\n"
         "    onset_month: 1\n    duration: {distribution: fixed, months: 6}\n",

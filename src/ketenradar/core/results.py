@@ -44,6 +44,7 @@ UNITS = {
     "days": "days (of demand: days of cover)",
     "USD/kg": "US dollars per kilogram",
     "t": "metric tonnes",
+    "t/year": "metric tonnes a year (a pace: the change of a quantity per year; negative: a fall)",
     "kg Cu-eq/kg": "kilograms of copper equivalent per kilogram",
     "share 0–1": "a fraction: 0.25 is 25 %",
     "index 0–1": "an index on 0–1 (an HHI: 1 is a single supplier)",

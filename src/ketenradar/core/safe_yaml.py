@@ -111,3 +111,19 @@ def load_yaml(
         raise DataError("the YAML is nested too deeply", file=fname) from None
     finally:
         reader.dispose()
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a field path: ``targets[1].reduction_t``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def invalid_document(exc: Any, file: str | Path) -> DataError:
+    """The first error of a pydantic ``ValidationError`` on a user's document as a
+    :class:`DataError` naming the file and the field path (``document`` for the whole)."""
+    e = exc.errors()[0]
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    return DataError(msg, file=str(file), field=field_path(tuple(e["loc"])) or "document")

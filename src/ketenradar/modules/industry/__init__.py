@@ -2,11 +2,13 @@
 later the industrial clusters, targets, the electricity-cost comparison (speelveldtoets),
 instruments and the industrial-policy KPIs.
 
-So far: the EUTL connector (``sources/ets_eutl.py``, kind ``ets_emissions``, which declares
-its own tables), the installations → clusters assignment (``analysis/clusters.py``, the
-cluster file ``data/clusters.yaml`` read by ``cluster_map.py``), the Python API (``api.py``:
-:func:`~.api.emissions`, :func:`~.api.clusters`), the commands ``ketenradar industry
-emissions|clusters`` (``cli.py``) and the result columns (``facts.py``). The method and its
+So far: the EUTL connector (``ketenradar/sources/ets_eutl.py``, kind ``ets_emissions``), the
+installations → clusters assignment (``analysis/clusters.py``, the cluster file
+``data/clusters.yaml`` read by ``cluster_map.py``), the emissions against targets
+(``analysis/targets.py``, the targets file ``data/targets.yaml`` read by
+``targets_file.py``), the Python API (``api.py``: :func:`~.api.emissions`,
+:func:`~.api.clusters`, :func:`~.api.targets`), the commands ``ketenradar industry
+emissions|clusters|targets`` (``cli.py``) and the result columns (``facts.py``). The method and its
 sources: ``docs/methods/industry.md``.
 """
 

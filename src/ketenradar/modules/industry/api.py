@@ -1,7 +1,7 @@
 """The industry module's Python API (issue 18), mirroring ``ketenradar industry …``: the EU
 ETS verified emissions per year or per installation (:func:`emissions`) and the
 installations assigned to the industrial clusters with the emissions per cluster
-(:func:`clusters`)."""
+(:func:`clusters`) and the emissions against targets (:func:`targets`)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ from ketenradar.modules.industry.facts import (
     CLUSTER_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
+    TARGET_ASSESSMENT_COLUMNS,
     TOTAL_COLUMN_NAMES,
     TOTAL_COLUMNS,
+    TRAJECTORY_COLUMNS,
 )
 
 if TYPE_CHECKING:
     from ketenradar.places.regions import Regions
 
-__all__ = ["BY", "clusters", "emissions", "totals_per_year"]
+__all__ = ["BY", "clusters", "emissions", "targets", "totals_per_year"]
 
 #: What :func:`emissions` groups by.
 BY = ("year", "installation")
@@ -258,4 +260,116 @@ def clusters(
             "installations": ASSIGNMENT_COLUMNS,
             "unassigned": ASSIGNMENT_COLUMNS,
         },
+    )
+
+
+TARGET_METHODS = [
+    "Emissions against targets (docs/methods/industry.md): the verified emissions of the "
+    "target's scope per year; achieved pace = (latest − base) / years between, over complete "
+    "years only; required pace = (target level − latest) / years left; projected = latest + "
+    "achieved pace × years left; gap = projected − target level; met / on track / off track",
+]
+#: What :func:`targets` answers with.
+TARGET_TABLES = ("targets", "trajectory")
+
+
+def targets(
+    *,
+    targets_file: Path | str | None = None,
+    target: str | None = None,
+    clusters_file: Path | str | None = None,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    shared: Path | str | None = None,
+    command: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """The Dutch ETS emissions against the targets of ``targets_file`` (default the module's
+    ``data/targets.yaml``: letter 003's 20 Mt and the EU ETS −62 %).
+
+    Tables: ``targets`` (one row per target: base, target level, latest complete year,
+    achieved and required pace, projected level, gap, status, source) and ``trajectory``
+    (per target and year: the actual emissions of its scope beside the straight path from the
+    base year to the target). ``target`` keeps one target by id. A target whose scope names
+    clusters needs the map data (``shared``) and uses ``clusters_file``."""
+    from ketenradar.modules.industry.analysis.clusters import assign, sector
+    from ketenradar.modules.industry.analysis.targets import (
+        assess,
+        assessment_rows,
+        scope_series,
+        trajectory,
+    )
+    from ketenradar.modules.industry.cluster_map import load_cluster_map
+    from ketenradar.modules.industry.targets_file import DEFAULT, load_targets
+
+    steps = Steps(3, progress)
+    steps("reading the targets")
+    chosen = load_targets(targets_file)
+    if target is not None:
+        chosen = [t for t in chosen if t.id == target]
+        if not chosen:
+            ids = ", ".join(t.id for t in load_targets(targets_file))
+            raise UsageError(f"no target '{target}' (the file has: {ids})", field="target")
+    steps("reading the ETS dataset")
+    ds = choose_dataset(open_store(data_dir), KIND, dataset)
+    inst = read_table(ds, "installations")
+    rows = read_table(ds, "emissions")
+    keep = inst[(inst["country"] == "NL") & ~inst["is_aircraft_operator"].astype(bool)]
+    if keep.empty:
+        raise UsageError(f"no Dutch installations in dataset '{ds.name}'", field="dataset")
+    keep = keep.assign(sector=keep["activity_code"].map(sector), cluster=None)
+    cluster_file = None
+    if any(t.clusters for t in chosen):
+        regions_table, places = _geo(shared)
+        cmap = load_cluster_map(clusters_file, regions_table, places)
+        cluster_file = cmap.file
+        for i, t in enumerate(chosen):
+            unknown = [c for c in t.clusters if c not in cmap.order]
+            if unknown:
+                raise UsageError(
+                    f"target '{t.id}': unknown cluster '{unknown[0]}' (the cluster file has: "
+                    f"{', '.join(cmap.order)})",
+                    field=f"targets[{i}].clusters",
+                )
+        a = assign(keep, regions_table, places, cmap.rules, cmap.aliases, cmap.overrides)
+        keep = keep.drop(columns="cluster").merge(
+            a[["installation_id", "cluster"]], on="installation_id"
+        )
+    exports = {i.name for i in ds.manifest.inputs if i.role == "eutl_export"}
+    em = rows.merge(keep[["installation_id", "sector", "cluster"]], on="installation_id")
+    complete = em.groupby("year")["source"].agg(lambda s: s.isin(exports).any())
+    em["coverage"] = em["year"].map(complete).map({True: "all", False: "large only"})
+    steps("comparing with the targets")
+    pairs, paths, notes = [], [], []
+    for t in chosen:
+        series = scope_series(em, t)
+        try:
+            a = assess(series, t)
+        except ValueError as exc:
+            raise UsageError(f"target '{t.id}': {exc}", field="target") from None
+        pairs.append((t, a))
+        paths.append(trajectory(series, t, a.baseline_t))
+        if t.judgement:
+            notes.append(f"{t.id}: {t.judgement}")
+    partial = sorted(em.loc[em["coverage"] != "all", "year"].unique().tolist())
+    if partial:
+        notes.append(
+            "years " + ", ".join(map(str, partial)) + " come from the large-installation table "
+            "only (a subset): shown in the trajectory, not used in a pace"
+        )
+    prov = new_provenance(
+        analysis="industry targets",
+        methods=TARGET_METHODS,
+        datasets=[ds.manifest.provenance()],
+        parameters={
+            "targets_file": str(Path(targets_file) if targets_file else DEFAULT),
+            "target": target,
+            "clusters_file": cluster_file,
+        },
+        command=command,
+        notes=notes,
+    )
+    tables = {"targets": assessment_rows(pairs), "trajectory": pd.concat(paths, ignore_index=True)}
+    return Result(
+        tables, prov, {"targets": TARGET_ASSESSMENT_COLUMNS, "trajectory": TRAJECTORY_COLUMNS}
     )

@@ -1,6 +1,6 @@
 """``ketenradar industry …``: energy-intensive industry (issue 18): ``emissions`` (EU ETS
-verified emissions per year or per installation) and ``clusters`` (installations → the
-industrial clusters, emissions per cluster)."""
+verified emissions per year or per installation), ``clusters`` (installations → the
+industrial clusters, emissions per cluster) and ``targets`` (emissions against targets)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,17 @@ from ketenradar.modules.industry.facts import (
     CLUSTER_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
+    TARGET_ASSESSMENT_COLUMN_NAMES,
+    TARGET_ASSESSMENT_COLUMNS,
     TOTAL_COLUMN_NAMES,
     TOTAL_COLUMNS,
+    TRAJECTORY_COLUMN_NAMES,
+    TRAJECTORY_COLUMNS,
 )
 
 industry_app = typer.Typer(
     help="Energy-intensive industry: EU ETS verified emissions per year, installation and "
-    "industrial cluster.",
+    "industrial cluster, and against targets.",
     no_args_is_help=True,
 )
 
@@ -145,6 +149,74 @@ def industry_clusters(
             if table == "installations"
             else "ETS installations that could not be located"
         )
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+TARGET_TABLES = ("targets", "trajectory")
+
+
+@industry_app.command("targets")
+@handle_errors
+def industry_targets(
+    ctx: typer.Context,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="targets (one row per target: pace, projection, gap, status) or trajectory "
+            "(per year: actual emissions beside the path to the target)."
+        ),
+    ] = "targets",
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            help="A targets file of one's own (YAML or JSON; default: the module's "
+            "data/targets.yaml).",
+        ),
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="Keep one target (its id).")] = None,
+    clusters: Annotated[
+        Path | None,
+        typer.Option(
+            "--clusters",
+            help="The cluster file, for targets whose scope names clusters (default: the "
+            "module's data/clusters.yaml).",
+        ),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """Dutch EU ETS emissions against targets (default: letter 003's 20 Mt less by 2030 and
+    the EU ETS's 62 % less than 2005 by 2030): the achieved pace since the base year, the pace
+    still required, the level projected for the target year, the gap and the status; every
+    target with its source and the project's own choices in the provenance."""
+    from ketenradar.modules.industry.api import targets as run
+
+    if table not in TARGET_TABLES:
+        raise UsageError(f"--table {table!r}: allowed {', '.join(TARGET_TABLES)}", field="table")
+    result = run_with_progress(
+        "industry targets",
+        run,
+        targets_file=targets,
+        target=target,
+        clusters_file=clusters,
+        dataset=dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
+    df = result.frame(table)
+    if table == "targets":
+        cols, schema = TARGET_ASSESSMENT_COLUMN_NAMES, TARGET_ASSESSMENT_COLUMNS
+        title = "Dutch ETS emissions against targets (t CO2e; pace in t CO2e a year)"
+    else:
+        cols, schema = TRAJECTORY_COLUMN_NAMES, TRAJECTORY_COLUMNS
+        title = "Dutch ETS emissions and the path to each target (t CO2e)"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 

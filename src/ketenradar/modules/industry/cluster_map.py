@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ketenradar.core.errors import DataError, NotFoundError
-from ketenradar.core.safe_yaml import load_yaml
+from ketenradar.core.safe_yaml import invalid_document, load_yaml
 from ketenradar.modules.industry.analysis.clusters import (
     OFFSHORE,
     OTHER,
@@ -80,13 +80,6 @@ class ClusterMap:
         return [r.name for r in self.rules] + [OTHER, UNASSIGNED]
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for p in loc:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
 def load_cluster_map(
     path: Path | str | None, regions: Regions, places: Mapping[str, tuple[str, ...]]
 ) -> ClusterMap:
@@ -104,9 +97,7 @@ def load_cluster_map(
     try:
         spec = ClustersFile.model_validate(doc if doc is not None else {})
     except ValidationError as exc:
-        e = exc.errors()[0]
-        where = _loc(tuple(e["loc"])) or "document"
-        raise DataError(str(e["msg"]), file=str(file), field=where) from None
+        raise invalid_document(exc, file) from None
     corops: dict[str, str] = {}
     provinces: dict[str, str] = {}
     for p in regions.places.values():

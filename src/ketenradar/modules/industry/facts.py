@@ -106,6 +106,80 @@ COLUMNS: dict[str, Column] = {
             "How the installation was located and why it is in its cluster, or why it could "
             "not be located",
         ),
+        Column("target", "industry_target", "", "Id of the target in the targets file"),
+        Column(
+            "scope",
+            "industry_scope",
+            "",
+            "Installations the target counts (sectors, clusters; default every stationary "
+            "installation)",
+        ),
+        Column("baseline_year", "industry_baseline_year", "", "Base year of the target"),
+        Column(
+            "baseline_t",
+            "industry_baseline_t",
+            _T,
+            "Verified emissions of the scope in the base year, tonnes of CO2 equivalent",
+        ),
+        Column("target_year", "industry_target_year", "", "Year by which the target holds"),
+        Column(
+            "target_t",
+            "industry_target_t",
+            _T,
+            "Emission level the target asks for in its target year, tonnes of CO2 equivalent",
+        ),
+        Column(
+            "latest_year",
+            "industry_latest_year",
+            "",
+            "Latest year whose numbers cover every installation",
+        ),
+        Column(
+            "latest_t",
+            "industry_latest_t",
+            _T,
+            "Verified emissions of the scope in the latest complete year, tonnes of CO2 equivalent",
+        ),
+        Column(
+            "achieved_pace_t",
+            "industry_achieved_pace_t",
+            "t/year",
+            "Average change a year from the base year to the latest complete year",
+        ),
+        Column(
+            "required_pace_t",
+            "industry_required_pace_t",
+            "t/year",
+            "Change a year still needed from the latest complete year to the target level",
+        ),
+        Column(
+            "projected_t",
+            "industry_projected_t",
+            _T,
+            "Emissions in the target year if the achieved pace continues (latest + achieved "
+            "pace × years left), tonnes of CO2 equivalent",
+        ),
+        Column(
+            "gap_t",
+            "industry_gap_t",
+            _T,
+            "Projected minus target level (positive: short of the target), tonnes of CO2 "
+            "equivalent",
+        ),
+        Column(
+            "target_status",
+            "industry_target_status",
+            "",
+            "met (latest at or below the target level), on track (projected at or below it) "
+            "or off track",
+        ),
+        Column(
+            "path_t",
+            "industry_path_t",
+            _T,
+            "Straight path from the base year's emissions to the target level, tonnes of CO2 "
+            "equivalent",
+        ),
     )
 }
 
@@ -157,10 +231,29 @@ CLUSTER_COLUMN_NAMES = [
     "free_allocation_t",
     "coverage",
 ]
+TARGET_ASSESSMENT_COLUMN_NAMES = [
+    "target",
+    "scope",
+    "baseline_year",
+    "baseline_t",
+    "target_year",
+    "target_t",
+    "latest_year",
+    "latest_t",
+    "achieved_pace_t",
+    "required_pace_t",
+    "projected_t",
+    "gap_t",
+    "target_status",
+    "source",
+]
+TRAJECTORY_COLUMN_NAMES = ["target", "year", "verified_t", "path_t", "coverage"]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
 CLUSTER_COLUMNS = tuple(COLUMNS[c] for c in CLUSTER_COLUMN_NAMES)
+TARGET_ASSESSMENT_COLUMNS = tuple(COLUMNS[c] for c in TARGET_ASSESSMENT_COLUMN_NAMES)
+TRAJECTORY_COLUMNS = tuple(COLUMNS[c] for c in TRAJECTORY_COLUMN_NAMES)
 
 RESULTS = (
     ResultTable(
@@ -187,5 +280,18 @@ RESULTS = (
         "province, sector and cluster and the basis (ketenradar industry clusters --table "
         "installations; --table unassigned: those not located, with the reason)",
         ASSIGNMENT_COLUMNS,
+    ),
+    ResultTable(
+        "industry_targets",
+        "Dutch ETS emissions against each target of the targets file: base, target level, "
+        "latest complete year, achieved and required pace, projection, gap and status "
+        "(ketenradar industry targets)",
+        TARGET_ASSESSMENT_COLUMNS,
+    ),
+    ResultTable(
+        "industry_target_trajectory",
+        "Per target and year: the verified emissions of its scope beside the straight path "
+        "from the base year to the target (ketenradar industry targets --table trajectory)",
+        TRAJECTORY_COLUMNS,
     ),
 )
