@@ -32,9 +32,11 @@ import pytest
 import typer
 from conftest import write_country_dict, write_product_dict, write_trade
 from test_bom import TOY
+from test_ember import write_ember
 from test_ets_eutl import ROWS as ETS_ROWS
 from test_ets_eutl import write_eutl
 from test_eu_crm_and_cli import write_crm
+from test_eurostat_prices import write_tsv
 from test_io_parsers import icio_frame, write_icio
 
 from ketenradar.interfaces.cli.app import app
@@ -322,6 +324,19 @@ CASES: dict[str, Case] = {
         out="wrote {out}/targets.csv (1 rows)",
         provenance="{out}/targets.csv.provenance.json",
     ),
+    # the speelveldtoets from a profile at a quoted path, prices from quoted folders
+    "industry costs": Case(
+        'industry costs --profile "{inputs}/it\'s profile.yaml" --countries NL,DE --from 2024 '
+        "--to 2024 --format csv --output {out}/costs.csv",
+        fresh=True,
+        via="local",
+        setup=(
+            'data add eurostat_prices "{inputs}/eurostat\'s tsv"',
+            'data add ember "{inputs}/ember\'s csv"',
+        ),
+        out="wrote {out}/costs.csv (2 rows)",
+        provenance="{out}/costs.csv.provenance.json",
+    ),
 }
 
 
@@ -374,6 +389,11 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
     write_eutl(inputs / "ets's eutl", ETS_ROWS)  # industry emissions
+    write_tsv(inputs / "eurostat's tsv")  # industry costs
+    write_ember(inputs / "ember's csv")
+    (inputs / "it's profile.yaml").write_text(
+        "consumption_mwh: 200000\nload_factor: 0.9\n", encoding="utf-8"
+    )
     (inputs / "it's targets.yaml").write_text(  # industry targets
         "targets:\n  - {id: half, name: Half, source: test, baseline_year: 2021,"
         " target_year: 2030, reduction_share: 0.5}\n",

@@ -36,3 +36,36 @@ def test_cli_fetch_and_ingest(http_server, tmp_path: Path, data_dir: Path) -> No
     assert res.exit_code == 5
     assert "mismatch" in res.output
     assert not (data_dir / "downloads" / "BACI_HS92_V202401b.zip").exists()
+
+
+def test_cli_fetch_ember_and_eurostat_from_a_local_server(http_server, tmp_path: Path) -> None:
+    """The live sources of the speelveldtoets through the same command: the file lands in
+    the downloads folder, verified, and is ingested."""
+    from test_ember import write_ember
+    from test_eurostat_prices import write_tsv
+
+    from ketenradar.sources.ember import FILE_NAME
+
+    data = tmp_path / "store"
+    body = write_ember(tmp_path / "ember").read_bytes()
+    http_server.add_file(f"price/{FILE_NAME}", body)
+    sha = hashlib.sha256(body).hexdigest()
+    runner = CliRunner()
+    args = ["data", "fetch", "ember", "--base-url", http_server.url("price/"), "--sha256", sha]
+    res = runner.invoke(app, [*args, "--data-dir", str(data)])
+    assert res.exit_code == 0, res.output
+    assert "downloaded" in res.output and "added ember" in res.output
+    assert (data / "downloads" / FILE_NAME).read_bytes() == body
+    tsv = write_tsv(tmp_path / "eurostat").read_bytes()
+    http_server.add_file("api/nrg_pc_205", tsv)
+    res = runner.invoke(
+        app,
+        ["data", "fetch", "eurostat_prices", "--base-url", http_server.url("api"),
+         "--data-dir", str(data)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "added eurostat_prices" in res.output
+    assert (data / "downloads" / "nrg_pc_205.tsv").read_bytes() == tsv
+    # a connector without a live file says so
+    res = runner.invoke(app, ["data", "fetch", "wgi", "--data-dir", str(data)])
+    assert res.exit_code == 2 and "connector 'wgi' has no live file to fetch" in res.output

@@ -81,6 +81,17 @@ def _codes() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     )
 
 
+#: Eurostat's two-letter codes that differ from ISO 3166 alpha-2 (Greece, United Kingdom).
+EUROSTAT_ISO2 = {"EL": "GR", "UK": "GB"}
+
+
+def iso2_to_iso3(code: str) -> str | None:
+    """The ISO3 code of an ISO 3166 alpha-2 code (Eurostat's ``EL`` and ``UK`` too), or
+    ``None`` for a code that is no country (``EU27_2020``)."""
+    code = code.strip().upper()
+    return _codes()[1].get(EUROSTAT_ISO2.get(code, code))
+
+
 def is_iso3(code: str) -> bool:
     """Whether ``code`` is the ISO3 code of a country in the table (or ``XKX``, Kosovo)."""
     return code in _codes()[0]

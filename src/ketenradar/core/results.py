@@ -41,6 +41,7 @@ UNITS = {
     "EUR": "euros",
     "EUR/t": "euros per metric tonne",
     "EUR/year": "euros a year",
+    "EUR/MWh": "euros per megawatt-hour (of electricity consumed)",
     "days": "days (of demand: days of cover)",
     "USD/kg": "US dollars per kilogram",
     "t": "metric tonnes",

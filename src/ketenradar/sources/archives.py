@@ -178,8 +178,14 @@ class Workbook:
             raise DataError(f"cannot read as an Excel workbook ({exc})", file=self.path) from exc
 
     def sheets(self) -> Iterator[tuple[str, list[list[Any]]]]:
-        """Each worksheet's title and rows, in the workbook's order."""
+        """Each worksheet's title and rows, in the workbook's order.
+
+        A sheet that declares its dimension as the single cell ``A1`` (Eurostat's exports do,
+        whatever they hold) would be read as that one cell in read-only mode: its dimension is
+        reset so that every row is read (still counted against the cell limit)."""
         for ws in self._wb.worksheets:
+            if ws.max_row == 1 and ws.max_column == 1 and hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
             yield ws.title, self._rows(ws)
 
     def _rows(self, ws: Any) -> list[list[Any]]:

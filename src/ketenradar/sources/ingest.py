@@ -98,6 +98,36 @@ def remove_dataset(name: str, data_dir: Path | str | None = None) -> None:
     open_store(data_dir).remove(name)
 
 
+def fetch_source(
+    source: str,
+    *,
+    data_dir: Path | str | None = None,
+    base_url: str | None = None,
+    dest: Path | str | None = None,
+    expected_sha256: str | None = None,
+    expected_size: int | None = None,
+    progress: Any = None,
+) -> Any:
+    """Download the live file of connector ``source`` (one that has ``fetch_url``; BACI has
+    :func:`fetch_baci`), resumable and verified; returns the download result."""
+    from ketenradar.sources.download import download
+
+    connector = get_connector(source)
+    fetch_url = getattr(connector, "fetch_url", None)
+    if fetch_url is None:
+        raise UsageError(f"connector '{source}' has no live file to fetch; use `data add`")
+    url, file_name = fetch_url(base_url=base_url)
+    folder = Path(dest) if dest else open_store(data_dir).root / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return download(
+        url,
+        folder / file_name,
+        expected_sha256=expected_sha256,
+        expected_size=expected_size,
+        progress=progress,
+    )
+
+
 def fetch_baci(
     release: str,
     hs: str,

@@ -75,6 +75,7 @@ def _arrow(df: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
         "SMALLINT": pa.int16(),
         "INTEGER": pa.int32(),
         "BOOLEAN": pa.bool_(),
+        "DATE": pa.date32(),
     }
     schema = pa.schema([(c, types[t]) for c, t in columns.items()])
     return pa.Table.from_pandas(df, schema=schema, preserve_index=False)

@@ -173,44 +173,64 @@ def data_remove(name: str, data_dir: DataDir = None) -> None:
 @data_app.command("fetch")
 @handle_errors
 def data_fetch(
-    source: Annotated[str, typer.Argument(help="Source to download from; 'baci'.")],
-    release: Annotated[str, typer.Option(help="Release, e.g. V202401b.")] = "V202401b",
+    source: Annotated[
+        str,
+        typer.Argument(help="Connector to download for: baci, eurostat_prices, ember."),
+    ],
+    release: Annotated[str, typer.Option(help="BACI release, e.g. V202401b.")] = "V202401b",
     hs: Annotated[
-        str, typer.Option(help="HS edition: HS92, HS96, HS02, HS07, HS12, HS17, HS22.")
+        str, typer.Option(help="BACI HS edition: HS92, HS96, HS02, HS07, HS12, HS17, HS22.")
     ] = "HS92",
     base_url: Annotated[
         str | None,
-        typer.Option(envvar="KETENRADAR_BACI_BASE_URL", help="Server to download from."),
+        typer.Option(
+            help="Server to download from instead of the publisher's (for baci also "
+            "$KETENRADAR_BACI_BASE_URL)."
+        ),
     ] = None,
-    sha256: Annotated[str | None, typer.Option(help="Expected sha256 of the zip.")] = None,
-    size: Annotated[int | None, typer.Option(help="Expected size of the zip in bytes.")] = None,
+    sha256: Annotated[str | None, typer.Option(help="Expected sha256 of the file.")] = None,
+    size: Annotated[int | None, typer.Option(help="Expected size of the file in bytes.")] = None,
     dest: Annotated[
         Path | None, typer.Option(help="Download folder (default: <data dir>/downloads).")
     ] = None,
     add: Annotated[bool, typer.Option(help="Ingest the download after it verifies.")] = True,
     data_dir: DataDir = None,
 ) -> None:
-    """Download a release (with progress, resume and verification) and ingest it."""
-    from ketenradar import api
-    from ketenradar.core.errors import UsageError
+    """Download a source's live file (with progress, resume and verification) and ingest it:
+    a BACI release, Eurostat's nrg_pc_205 TSV, Ember's monthly wholesale prices."""
+    import os
 
-    if source != "baci":
-        raise UsageError(f"fetch supports 'baci' only for now, not '{source}'")
-    res = run_with_progress(
-        f"download {hs.upper()} {release}",
-        api.fetch_baci,
-        release,
-        hs,
-        data_dir=_dir(data_dir),
-        base_url=base_url,
-        dest=dest,
-        expected_sha256=sha256,
-        expected_size=size,
-    )
+    from ketenradar import api
+
+    if source == "baci":
+        res = run_with_progress(
+            f"download {hs.upper()} {release}",
+            api.fetch_baci,
+            release,
+            hs,
+            data_dir=_dir(data_dir),
+            base_url=base_url or os.environ.get("KETENRADAR_BACI_BASE_URL") or None,
+            dest=dest,
+            expected_sha256=sha256,
+            expected_size=size,
+        )
+    else:
+        from ketenradar.sources.ingest import fetch_source
+
+        res = run_with_progress(
+            f"download {source}",
+            fetch_source,
+            source,
+            data_dir=_dir(data_dir),
+            base_url=base_url,
+            dest=dest,
+            expected_sha256=sha256,
+            expected_size=size,
+        )
     how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
     out.print(f"{how}: {plain(res.path)} ({res.size:,} bytes, sha256 {res.sha256})")
     if add:
-        data_add("baci", [res.path], data_dir=data_dir)
+        data_add(source, [res.path], data_dir=data_dir)
 
 
 # -- groups ------------------------------------------------------------------------------

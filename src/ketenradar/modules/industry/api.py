@@ -1,12 +1,13 @@
 """The industry module's Python API (issue 18), mirroring ``ketenradar industry …``: the EU
 ETS verified emissions per year or per installation (:func:`emissions`) and the
 installations assigned to the industrial clusters with the emissions per cluster
-(:func:`clusters`) and the emissions against targets (:func:`targets`)."""
+(:func:`clusters`), the emissions against targets (:func:`targets`) and the electricity
+cost stack of the speelveldtoets (:func:`costs`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,6 +21,8 @@ from ketenradar.datasets.kinds import choose_dataset
 from ketenradar.modules.industry.facts import (
     ASSIGNMENT_COLUMNS,
     CLUSTER_COLUMNS,
+    COST_COLUMNS,
+    GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
     TARGET_ASSESSMENT_COLUMNS,
@@ -31,7 +34,7 @@ from ketenradar.modules.industry.facts import (
 if TYPE_CHECKING:
     from ketenradar.places.regions import Regions
 
-__all__ = ["BY", "clusters", "emissions", "targets", "totals_per_year"]
+__all__ = ["BY", "clusters", "costs", "emissions", "targets", "totals_per_year"]
 
 #: What :func:`emissions` groups by.
 BY = ("year", "installation")
@@ -373,3 +376,154 @@ def targets(
     return Result(
         tables, prov, {"targets": TARGET_ASSESSMENT_COLUMNS, "trajectory": TRAJECTORY_COLUMNS}
     )
+
+
+COST_METHODS = [
+    "Speelveldtoets cost stack (docs/methods/industry.md): per country and year, commodity = "
+    "mean of the 12 monthly day-ahead averages (Ember); supply, network and other = Eurostat "
+    "nrg_pc_205 excluding taxes (the profile's band, mean of the two semesters) minus the "
+    "commodity (a residual); taxes and levies = excluding VAT minus excluding taxes; "
+    "adjustments from a user-editable table; indirect cost compensation = aid intensity × "
+    "CO2 price × emission factor × 0.8 × eligible share (EU ETS state-aid guidelines, "
+    "fallback benchmark)",
+]
+#: What :func:`costs` answers with.
+COST_TABLES = ("costs", "gaps")
+PRICES_KIND = "electricity_prices"
+WHOLESALE_KIND = "wholesale_prices"
+
+
+def costs(
+    profile: Any,
+    *,
+    ikc_file: Path | str | None = None,
+    adjustments_file: Path | str | None = None,
+    prices_dataset: str | None = None,
+    wholesale_dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    command: str | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """The electricity cost stack of a consumer profile in the Netherlands and its
+    neighbours (the speelveldtoets), per year, and the Netherlands' gap to each.
+
+    ``profile``: a :class:`~ketenradar.modules.industry.cost_profile.CostProfile`, a dict of
+    its fields or the path of a profile document. Tables: ``costs`` (per country and year:
+    the components in EUR/MWh, the total in EUR/MWh and EUR a year) and ``gaps`` (per year,
+    neighbour and component: the reference's minus the neighbour's, EUR/MWh; positive: the
+    reference pays more). Needs an ``electricity_prices`` dataset (``data add
+    eurostat_prices``) and a ``wholesale_prices`` dataset (``data add ember``)."""
+    from ketenradar.core.countries import iso2_to_iso3
+    from ketenradar.modules.industry.analysis.cost_stack import (
+        commodity_per_year,
+        cost_stack,
+        gaps,
+        retail_per_year,
+    )
+    from ketenradar.modules.industry.cost_profile import (
+        CostProfile,
+        check_profile,
+        ikc_parameters,
+        load_adjustments,
+        load_ikc,
+        load_profile,
+    )
+
+    steps = Steps(3, progress)
+    steps("reading the profile and the parameters")
+    if isinstance(profile, CostProfile):
+        spec = profile
+    elif isinstance(profile, dict):
+        spec = check_profile(profile)
+    else:
+        spec = load_profile(profile)
+    ikc_table, ikc_notes, ikc_path = load_ikc(ikc_file)
+    adjustments, adjustments_path = load_adjustments(adjustments_file)
+    prof = spec.profile(adjustments)
+    countries = {}
+    for c in spec.countries:
+        iso3 = iso2_to_iso3(c)
+        if iso3 is None:
+            raise UsageError(f"country '{c}' is not a country code Ember uses", field="countries")
+        countries[c] = iso3
+    steps("reading the price datasets")
+    store = open_store(data_dir)
+    ds_prices = choose_dataset(store, PRICES_KIND, prices_dataset)
+    ds_whole = choose_dataset(store, WHOLESALE_KIND, wholesale_dataset)
+    retail = retail_per_year(read_table(ds_prices, "prices"), prof.band)
+    commodity = commodity_per_year(read_table(ds_whole, "prices"))
+    steps("stacking the costs")
+    years = range(spec.first_year, spec.last_year + 1)
+    stack = cost_stack(prof, retail, commodity, countries, years, ikc_parameters(ikc_table, spec))
+    gap = gaps(stack, spec.reference)
+    low, high = BAND_BOUNDS[prof.band]
+    notes = [
+        f"profile '{spec.name}': {spec.consumption_mwh:,.0f} MWh a year, load factor "
+        f"{spec.load_factor:.2f} ({prof.full_load_hours:,.0f} full-load hours, peak "
+        f"{prof.peak_mw:,.1f} MW): Eurostat band {prof.band} ("
+        + (f"{low} to {high}" if high else low)
+        + " MWh a year)",
+        "supply, network and other is a residual (Eurostat excluding taxes minus the "
+        "day-ahead average): network charges, supply costs and margins, and hedging",
+        f"Eurostat release: {ds_prices.manifest.release}; Ember release: "
+        f"{ds_whole.manifest.release}",
+    ]
+    missing = stack.loc[stack["total_eur_mwh"].isna(), ["country", "year"]]
+    if not missing.empty:
+        notes.append(
+            "no total where a price is missing: "
+            + ", ".join(f"{c} {y}" for c, y in missing.itertuples(index=False))
+        )
+    if spec.ikc_eligible:
+        notes.append(
+            f"indirect cost compensation: parameters {ikc_path}; CO2 price from the profile "
+            f"(user input): {spec.co2_price_eur_t}; eligible share {spec.eligible_share}"
+        )
+        notes += [f"{c}: {n}" for c, n in ikc_notes.items() if c in countries]
+        no_scheme = sorted(c for c in countries if not any(k[0] == c for k in ikc_table))
+        if no_scheme:
+            notes.append("no compensation scheme in the table for " + ", ".join(no_scheme))
+    if prof.adjustments:
+        notes += [f"adjustment '{a.name}' ({a.country}): {a.source}" for a in prof.adjustments]
+    flags = sorted(set("".join(stack["eurostat_flags"].fillna(""))))
+    if flags:
+        notes.append(
+            "Eurostat flags present: "
+            + ", ".join(f"{f} ({EUROSTAT_FLAGS.get(f, 'see Eurostat')})" for f in flags)
+        )
+    prov = new_provenance(
+        analysis="industry costs",
+        methods=COST_METHODS,
+        datasets=[ds_prices.manifest.provenance(), ds_whole.manifest.provenance()],
+        parameters={
+            "profile": spec.model_dump(mode="json"),
+            "band": prof.band,
+            "ikc_file": ikc_path,
+            "adjustments_file": adjustments_path,
+        },
+        command=command,
+        notes=notes,
+    )
+    return Result({"costs": stack, "gaps": gap}, prov, {"costs": COST_COLUMNS, "gaps": GAP_COLUMNS})
+
+
+#: Eurostat's consumption band bounds for the notes: band → (from, to) in MWh a year.
+BAND_BOUNDS = {
+    "IA": ("under 20", None),
+    "IB": ("20", "499"),
+    "IC": ("500", "1,999"),
+    "ID": ("2,000", "19,999"),
+    "IE": ("20,000", "69,999"),
+    "IF": ("70,000", "149,999"),
+    "IG": ("150,000 or more", None),
+}
+#: Eurostat's observation flags.
+EUROSTAT_FLAGS = {
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs",
+    "e": "estimated",
+    "n": "not significant",
+    "p": "provisional",
+    "u": "low reliability",
+}

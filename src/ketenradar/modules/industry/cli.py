@@ -1,6 +1,7 @@
 """``ketenradar industry …``: energy-intensive industry (issue 18): ``emissions`` (EU ETS
 verified emissions per year or per installation), ``clusters`` (installations → the
-industrial clusters, emissions per cluster) and ``targets`` (emissions against targets)."""
+industrial clusters, emissions per cluster), ``targets`` (emissions against targets) and
+``costs`` (the speelveldtoets electricity cost stack of a consumer profile)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ketenradar.core.errors import UsageError
+from ketenradar.core.errors import DataError, UsageError
 from ketenradar.interfaces.cli.common import (
     DataDir,
     Fmt,
@@ -25,6 +26,10 @@ from ketenradar.modules.industry.facts import (
     ASSIGNMENT_COLUMNS,
     CLUSTER_COLUMN_NAMES,
     CLUSTER_COLUMNS,
+    COST_COLUMN_NAMES,
+    COST_COLUMNS,
+    GAP_COLUMN_NAMES,
+    GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
     TARGET_ASSESSMENT_COLUMN_NAMES,
@@ -37,7 +42,8 @@ from ketenradar.modules.industry.facts import (
 
 industry_app = typer.Typer(
     help="Energy-intensive industry: EU ETS verified emissions per year, installation and "
-    "industrial cluster, and against targets.",
+    "industrial cluster, and against targets; the electricity cost stack against the "
+    "neighbours (speelveldtoets).",
     no_args_is_help=True,
 )
 
@@ -217,6 +223,138 @@ def industry_targets(
     else:
         cols, schema = TRAJECTORY_COLUMN_NAMES, TRAJECTORY_COLUMNS
         title = "Dutch ETS emissions and the path to each target (t CO2e)"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+COST_TABLES = ("costs", "gaps")
+
+
+@industry_app.command("costs")
+@handle_errors
+def industry_costs(
+    ctx: typer.Context,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="A consumer profile document (YAML or JSON); the options below override its "
+            "fields.",
+        ),
+    ] = None,
+    consumption_mwh: Annotated[
+        float | None, typer.Option(help="Annual consumption, MWh (sets the Eurostat band).")
+    ] = None,
+    load_factor: Annotated[
+        float | None, typer.Option(help="Load factor, 0-1 (full-load hours / 8,760).")
+    ] = None,
+    ikc: Annotated[
+        bool | None,
+        typer.Option(
+            "--ikc/--no-ikc", help="Eligible for the indirect cost compensation (default no)."
+        ),
+    ] = None,
+    eligible_share: Annotated[
+        float | None, typer.Option(help="Share of the consumption that is eligible (0-1).")
+    ] = None,
+    co2_price: Annotated[
+        float | None,
+        typer.Option(help="CO2 price of the year before for the compensation, EUR/t."),
+    ] = None,
+    countries: Annotated[
+        str | None, typer.Option(help="Countries, Eurostat codes (default NL,DE,FR,BE).")
+    ] = None,
+    first_year: Annotated[int | None, typer.Option("--from", help="First year (2019).")] = None,
+    last_year: Annotated[int | None, typer.Option("--to", help="Last year (2025).")] = None,
+    reference: Annotated[
+        str | None, typer.Option(help="The country the gaps are measured from (NL).")
+    ] = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="costs (the stack per country and year) or gaps (the reference minus each "
+            "neighbour, per component)."
+        ),
+    ] = "costs",
+    ikc_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ikc-file",
+            help="Compensation parameters of one's own (default: the module's data/ikc.yaml).",
+        ),
+    ] = None,
+    adjustments: Annotated[
+        Path | None,
+        typer.Option(
+            "--adjustments",
+            help="Cost components not in the open data (default: the module's empty "
+            "data/cost_adjustments.yaml).",
+        ),
+    ] = None,
+    prices_dataset: Annotated[
+        str | None, typer.Option(help="The electricity_prices dataset (default: the only one).")
+    ] = None,
+    wholesale_dataset: Annotated[
+        str | None, typer.Option(help="The wholesale_prices dataset (default: the only one).")
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """The speelveldtoets: what a MWh costs a consumer profile in the Netherlands, Germany,
+    France and Belgium per year (commodity, supply/network/other, taxes and levies,
+    adjustments, indirect cost compensation) and the Dutch gap to each neighbour by
+    component. Needs `data add eurostat_prices` and `data add ember`."""
+    from ketenradar.core.safe_yaml import load_yaml
+    from ketenradar.modules.industry.api import costs as run
+
+    if table not in COST_TABLES:
+        raise UsageError(f"--table {table!r}: allowed {', '.join(COST_TABLES)}", field="table")
+    given = {
+        "consumption_mwh": consumption_mwh,
+        "load_factor": load_factor,
+        "ikc_eligible": ikc,
+        "eligible_share": eligible_share,
+        "co2_price_eur_t": co2_price,
+        "countries": [c.strip().upper() for c in countries.split(",")] if countries else None,
+        "first_year": first_year,
+        "last_year": last_year,
+        "reference": reference.strip().upper() if reference else None,
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    spec: Path | dict = {}
+    if profile is not None and not given:
+        spec = profile  # errors name the file and the field
+    else:
+        if profile is not None:
+            doc = load_yaml(profile.read_text(encoding="utf-8"), file=profile)
+            if not isinstance(doc, dict):
+                raise DataError("a profile is a mapping of fields", file=str(profile))
+            spec = dict(doc)
+        spec |= given
+        if "consumption_mwh" not in spec or "load_factor" not in spec:
+            raise UsageError(
+                "give --consumption-mwh and --load-factor (or a --profile file with them)",
+                field="consumption_mwh",
+            )
+    result = run_with_progress(
+        "industry costs",
+        run,
+        spec,
+        ikc_file=ikc_file,
+        adjustments_file=adjustments,
+        prices_dataset=prices_dataset,
+        wholesale_dataset=wholesale_dataset,
+        data_dir=_dir(data_dir),
+        command=_command(ctx),
+    )
+    df = result.frame(table)
+    if table == "costs":
+        cols, schema = COST_COLUMN_NAMES, COST_COLUMNS
+        title = "Electricity cost per MWh by component, per country and year (EUR/MWh)"
+    else:
+        cols, schema = GAP_COLUMN_NAMES, GAP_COLUMNS
+        title = "Reference country minus neighbour, per component (EUR/MWh)"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 

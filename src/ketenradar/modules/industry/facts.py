@@ -14,7 +14,13 @@ COLUMNS: dict[str, Column] = {
     c.name: c
     for c in (
         Column("year", "industry_year", "", "Calendar year of the emissions"),
-        Column("country", "industry_country", "", "EU ETS registry (ISO 3166 alpha-2)"),
+        Column(
+            "country",
+            "industry_country",
+            "",
+            "Country, two-letter code: the EU ETS registry (ISO 3166 alpha-2), or Eurostat's "
+            "geo code in the electricity cost comparison",
+        ),
         Column(
             "verified_t",
             "industry_verified_t",
@@ -180,6 +186,82 @@ COLUMNS: dict[str, Column] = {
             "Straight path from the base year's emissions to the target level, tonnes of CO2 "
             "equivalent",
         ),
+        Column("band", "industry_band", "", "Eurostat consumption band of the profile (IA–IG)"),
+        Column(
+            "commodity_eur_mwh",
+            "industry_commodity_eur_mwh",
+            "EUR/MWh",
+            "Commodity: mean of the year's 12 monthly day-ahead wholesale averages (Ember)",
+        ),
+        Column(
+            "supply_network_other_eur_mwh",
+            "industry_supply_network_other_eur_mwh",
+            "EUR/MWh",
+            "Supply, network and other before taxes: the Eurostat price excluding taxes and "
+            "levies of the band minus the commodity (a residual)",
+        ),
+        Column(
+            "taxes_levies_eur_mwh",
+            "industry_taxes_levies_eur_mwh",
+            "EUR/MWh",
+            "Non-recoverable taxes and levies: Eurostat excluding VAT minus excluding taxes",
+        ),
+        Column(
+            "adjustments_eur_mwh",
+            "industry_adjustments_eur_mwh",
+            "EUR/MWh",
+            "Components not in the open data, from the user-editable adjustments table",
+        ),
+        Column(
+            "ikc_eur_mwh",
+            "industry_ikc_eur_mwh",
+            "EUR/MWh",
+            "Indirect cost compensation (negative): aid intensity × CO2 price × emission "
+            "factor × 0.8 × eligible share",
+        ),
+        Column(
+            "total_eur_mwh",
+            "industry_total_eur_mwh",
+            "EUR/MWh",
+            "Electricity cost per MWh: the sum of the components (missing when one is)",
+        ),
+        Column(
+            "total_eur_year",
+            "industry_total_eur_year",
+            "EUR/year",
+            "Electricity cost a year: cost per MWh × the profile's consumption",
+        ),
+        Column(
+            "eurostat_flags",
+            "industry_eurostat_flags",
+            "",
+            "Eurostat flags on the year's prices (e estimated, p provisional, b break, …)",
+        ),
+        Column(
+            "component",
+            "industry_component",
+            "",
+            "Component of the cost stack (or total_eur_mwh for the total)",
+        ),
+        Column(
+            "reference_eur_mwh",
+            "industry_reference_eur_mwh",
+            "EUR/MWh",
+            "The component in the reference country (the Netherlands by default)",
+        ),
+        Column(
+            "country_eur_mwh",
+            "industry_country_eur_mwh",
+            "EUR/MWh",
+            "The component in the country compared",
+        ),
+        Column(
+            "gap_eur_mwh",
+            "industry_gap_eur_mwh",
+            "EUR/MWh",
+            "Reference minus country (positive: the reference pays more); the components' "
+            "gaps add up to the total's",
+        ),
     )
 }
 
@@ -248,12 +330,35 @@ TARGET_ASSESSMENT_COLUMN_NAMES = [
     "source",
 ]
 TRAJECTORY_COLUMN_NAMES = ["target", "year", "verified_t", "path_t", "coverage"]
+COST_COLUMN_NAMES = [
+    "country",
+    "year",
+    "band",
+    "commodity_eur_mwh",
+    "supply_network_other_eur_mwh",
+    "taxes_levies_eur_mwh",
+    "adjustments_eur_mwh",
+    "ikc_eur_mwh",
+    "total_eur_mwh",
+    "total_eur_year",
+    "eurostat_flags",
+]
+GAP_COLUMN_NAMES = [
+    "year",
+    "country",
+    "component",
+    "reference_eur_mwh",
+    "country_eur_mwh",
+    "gap_eur_mwh",
+]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
 CLUSTER_COLUMNS = tuple(COLUMNS[c] for c in CLUSTER_COLUMN_NAMES)
 TARGET_ASSESSMENT_COLUMNS = tuple(COLUMNS[c] for c in TARGET_ASSESSMENT_COLUMN_NAMES)
 TRAJECTORY_COLUMNS = tuple(COLUMNS[c] for c in TRAJECTORY_COLUMN_NAMES)
+COST_COLUMNS = tuple(COLUMNS[c] for c in COST_COLUMN_NAMES)
+GAP_COLUMNS = tuple(COLUMNS[c] for c in GAP_COLUMN_NAMES)
 
 RESULTS = (
     ResultTable(
@@ -293,5 +398,18 @@ RESULTS = (
         "Per target and year: the verified emissions of its scope beside the straight path "
         "from the base year to the target (ketenradar industry targets --table trajectory)",
         TRAJECTORY_COLUMNS,
+    ),
+    ResultTable(
+        "industry_costs",
+        "Speelveldtoets: the electricity cost stack of a consumer profile per country and "
+        "year (commodity, supply/network/other, taxes and levies, adjustments, indirect cost "
+        "compensation; EUR/MWh and EUR a year) (ketenradar industry costs)",
+        COST_COLUMNS,
+    ),
+    ResultTable(
+        "industry_cost_gaps",
+        "Speelveldtoets: the reference country's cost minus each neighbour's per year and "
+        "component (ketenradar industry costs --table gaps)",
+        GAP_COLUMNS,
     ),
 )
