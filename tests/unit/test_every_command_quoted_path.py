@@ -337,6 +337,13 @@ CASES: dict[str, Case] = {
         out="wrote {out}/costs.csv (2 rows)",
         provenance="{out}/costs.csv.provenance.json",
     ),
+    # a user's instrument rows at a quoted path, added to the shipped ones
+    "industry instruments": Case(
+        "industry instruments --table oversubscription --instruments "
+        '"{inputs}/it\'s instruments.yaml" --format csv --output {out}/instruments.csv',
+        out="wrote {out}/instruments.csv (2 rows)",
+        provenance="{out}/instruments.csv.provenance.json",
+    ),
 }
 
 
@@ -389,6 +396,11 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
     write_eutl(inputs / "ets's eutl", ETS_ROWS)  # industry emissions
+    (inputs / "it's instruments.yaml").write_text(  # industry instruments
+        "instruments:\n  - instrument: X\n    name: Mine\n    source: test\n    rows:\n"
+        "      - {round: '1', figure: budget, amount_eur: 10}\n",
+        encoding="utf-8",
+    )
     write_tsv(inputs / "eurostat's tsv")  # industry costs
     write_ember(inputs / "ember's csv")
     (inputs / "it's profile.yaml").write_text(

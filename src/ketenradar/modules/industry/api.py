@@ -2,7 +2,8 @@
 ETS verified emissions per year or per installation (:func:`emissions`) and the
 installations assigned to the industrial clusters with the emissions per cluster
 (:func:`clusters`), the emissions against targets (:func:`targets`) and the electricity
-cost stack of the speelveldtoets (:func:`costs`)."""
+cost stack of the speelveldtoets (:func:`costs`) and the subsidy instruments
+(:func:`instruments`)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from ketenradar.modules.industry.facts import (
     ASSIGNMENT_COLUMNS,
     CLUSTER_COLUMNS,
     COST_COLUMNS,
+    FIGURE_COLUMNS,
     GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
+    OVERSUBSCRIPTION_COLUMNS,
     TARGET_ASSESSMENT_COLUMNS,
     TOTAL_COLUMN_NAMES,
     TOTAL_COLUMNS,
@@ -34,7 +37,7 @@ from ketenradar.modules.industry.facts import (
 if TYPE_CHECKING:
     from ketenradar.places.regions import Regions
 
-__all__ = ["BY", "clusters", "costs", "emissions", "targets", "totals_per_year"]
+__all__ = ["BY", "clusters", "costs", "emissions", "instruments", "targets", "totals_per_year"]
 
 #: What :func:`emissions` groups by.
 BY = ("year", "installation")
@@ -527,3 +530,42 @@ EUROSTAT_FLAGS = {
     "p": "provisional",
     "u": "low reliability",
 }
+
+
+INSTRUMENT_METHODS = [
+    "Instruments (docs/methods/industry.md): the figures the letters publish per instrument "
+    "and round, each with its source; oversubscription = requested / budget of a round",
+]
+#: What :func:`instruments` answers with.
+INSTRUMENT_TABLES = ("figures", "oversubscription")
+
+
+def instruments(
+    *, instruments_file: Path | str | None = None, command: str | None = None
+) -> Result:
+    """The subsidy instruments the letters name (SDE++, NIKI, VEKI, DEI+, Flex-e, IKC-ETS):
+    tables ``figures`` (budgets, requests, awards and reservations per round, each with its
+    source) and ``oversubscription`` (per round with a budget: requested / budget).
+    ``instruments_file`` adds a user's rows to the shipped ones."""
+    from ketenradar.modules.industry.analysis.instruments import oversubscription
+    from ketenradar.modules.industry.instruments_file import load_instruments
+
+    figures, files = load_instruments(instruments_file)
+    over = oversubscription(figures)
+    notes = [
+        "figures as published in the letters: nominal euros, no price-year conversion",
+        "an instrument without a published figure is listed as 'named'",
+    ]
+    prov = new_provenance(
+        analysis="industry instruments",
+        methods=INSTRUMENT_METHODS,
+        datasets=[],
+        parameters={"files": files},
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        {"figures": figures, "oversubscription": over},
+        prov,
+        {"figures": FIGURE_COLUMNS, "oversubscription": OVERSUBSCRIPTION_COLUMNS},
+    )

@@ -1,7 +1,8 @@
 """``ketenradar industry …``: energy-intensive industry (issue 18): ``emissions`` (EU ETS
 verified emissions per year or per installation), ``clusters`` (installations → the
 industrial clusters, emissions per cluster), ``targets`` (emissions against targets) and
-``costs`` (the speelveldtoets electricity cost stack of a consumer profile)."""
+``costs`` (the speelveldtoets electricity cost stack of a consumer profile) and
+``instruments`` (the subsidy instruments' published figures)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,14 @@ from ketenradar.modules.industry.facts import (
     CLUSTER_COLUMNS,
     COST_COLUMN_NAMES,
     COST_COLUMNS,
+    FIGURE_COLUMN_NAMES,
+    FIGURE_COLUMNS,
     GAP_COLUMN_NAMES,
     GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
+    OVERSUBSCRIPTION_COLUMN_NAMES,
+    OVERSUBSCRIPTION_COLUMNS,
     TARGET_ASSESSMENT_COLUMN_NAMES,
     TARGET_ASSESSMENT_COLUMNS,
     TOTAL_COLUMN_NAMES,
@@ -355,6 +360,52 @@ def industry_costs(
     else:
         cols, schema = GAP_COLUMN_NAMES, GAP_COLUMNS
         title = "Reference country minus neighbour, per component (EUR/MWh)"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+INSTRUMENT_TABLES = ("figures", "oversubscription")
+
+
+@industry_app.command("instruments")
+@handle_errors
+def industry_instruments(
+    ctx: typer.Context,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="figures (budgets, requests, awards, reservations with their sources) or "
+            "oversubscription (requested over budget per round)."
+        ),
+    ] = "figures",
+    instruments: Annotated[
+        Path | None,
+        typer.Option(
+            "--instruments",
+            help="Rows of one's own (YAML, the layout of the module's data/instruments.yaml), "
+            "added to the shipped ones.",
+        ),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+) -> None:
+    """The subsidy instruments the letters name (NIKI, Flex-e, IKC-ETS, SDE++, VEKI, DEI+):
+    every published budget, request, award and reservation with its source, and the
+    oversubscription of a round."""
+    from ketenradar.modules.industry.api import instruments as run
+
+    if table not in INSTRUMENT_TABLES:
+        raise UsageError(
+            f"--table {table!r}: allowed {', '.join(INSTRUMENT_TABLES)}", field="table"
+        )
+    result = run(instruments_file=instruments, command=_command(ctx))
+    df = result.frame(table)
+    if table == "figures":
+        cols, schema = FIGURE_COLUMN_NAMES, FIGURE_COLUMNS
+        title = "Subsidy instruments: published figures (EUR, nominal)"
+    else:
+        cols, schema = OVERSUBSCRIPTION_COLUMN_NAMES, OVERSUBSCRIPTION_COLUMNS
+        title = "Subsidy rounds: requested over budget"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 

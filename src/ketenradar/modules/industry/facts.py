@@ -262,6 +262,34 @@ COLUMNS: dict[str, Column] = {
             "Reference minus country (positive: the reference pays more); the components' "
             "gaps add up to the total's",
         ),
+        Column("instrument", "industry_instrument", "", "Subsidy instrument (short name)"),
+        Column("instrument_name", "industry_instrument_name", "", "Instrument, full name"),
+        Column("round", "industry_round", "", "Round or period the figure is for"),
+        Column(
+            "figure",
+            "industry_figure",
+            "",
+            "budget, requested, awarded, reservation (set aside, not yet a budget) or named "
+            "(no figure published)",
+        ),
+        Column("amount_eur", "industry_amount_eur", "EUR", "Amount as published, nominal euros"),
+        Column("per_year", "industry_per_year", "", "Whether the amount is per year"),
+        Column("years", "industry_years", "", "Year(s) the figure is for"),
+        Column("recipient", "industry_recipient", "", "Recipient of an award, where published"),
+        Column("budget_eur", "industry_budget_eur", "EUR", "Budget of the round"),
+        Column("requested_eur", "industry_requested_eur", "EUR", "Amount applied for"),
+        Column(
+            "awarded_eur",
+            "industry_awarded_eur",
+            "EUR",
+            "Amount awarded (the sum of the award rows published; may be partial)",
+        ),
+        Column(
+            "oversubscription",
+            "industry_oversubscription",
+            "ratio",
+            "Amount requested over the round's budget (1.7: requests 70 % above the budget)",
+        ),
     )
 }
 
@@ -351,6 +379,25 @@ GAP_COLUMN_NAMES = [
     "country_eur_mwh",
     "gap_eur_mwh",
 ]
+FIGURE_COLUMN_NAMES = [
+    "instrument",
+    "instrument_name",
+    "round",
+    "figure",
+    "amount_eur",
+    "per_year",
+    "years",
+    "recipient",
+    "source",
+]
+OVERSUBSCRIPTION_COLUMN_NAMES = [
+    "instrument",
+    "round",
+    "budget_eur",
+    "requested_eur",
+    "awarded_eur",
+    "oversubscription",
+]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
@@ -359,6 +406,8 @@ TARGET_ASSESSMENT_COLUMNS = tuple(COLUMNS[c] for c in TARGET_ASSESSMENT_COLUMN_N
 TRAJECTORY_COLUMNS = tuple(COLUMNS[c] for c in TRAJECTORY_COLUMN_NAMES)
 COST_COLUMNS = tuple(COLUMNS[c] for c in COST_COLUMN_NAMES)
 GAP_COLUMNS = tuple(COLUMNS[c] for c in GAP_COLUMN_NAMES)
+FIGURE_COLUMNS = tuple(COLUMNS[c] for c in FIGURE_COLUMN_NAMES)
+OVERSUBSCRIPTION_COLUMNS = tuple(COLUMNS[c] for c in OVERSUBSCRIPTION_COLUMN_NAMES)
 
 RESULTS = (
     ResultTable(
@@ -411,5 +460,17 @@ RESULTS = (
         "Speelveldtoets: the reference country's cost minus each neighbour's per year and "
         "component (ketenradar industry costs --table gaps)",
         GAP_COLUMNS,
+    ),
+    ResultTable(
+        "industry_instruments",
+        "Subsidy instruments the letters name: budgets, requests, awards and reservations per "
+        "round, each with its source (ketenradar industry instruments)",
+        FIGURE_COLUMNS,
+    ),
+    ResultTable(
+        "industry_instrument_oversubscription",
+        "Per instrument round with a budget: requested over budget (ketenradar industry "
+        "instruments --table oversubscription)",
+        OVERSUBSCRIPTION_COLUMNS,
     ),
 )
