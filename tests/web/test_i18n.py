@@ -461,6 +461,8 @@ PAGES = [
     "kansenkaart/requirements?origin=FR",
     "kansenkaart/matching?level=corop",
     "kansenkaart/suppliers",
+    "industry",
+    "industry/costs?consumption_mwh=50000&load_factor=0.8&run=1",
     "io",
     "data",
     "login",

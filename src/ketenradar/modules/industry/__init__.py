@@ -12,7 +12,7 @@ emissions|clusters|targets`` (``cli.py``) and the result columns (``facts.py``).
 sources: ``docs/methods/industry.md``.
 """
 
-from ketenradar.core.modules import Module
+from ketenradar.core.modules import Module, NavEntry
 from ketenradar.modules.industry.facts import RESULTS
 
 MODULE = Module(
@@ -21,7 +21,15 @@ MODULE = Module(
     package="ketenradar.modules.industry",
     rank=60,
     cli="ketenradar.modules.industry.cli:register",
+    routers=(
+        "ketenradar.modules.industry.web.pages:api_router",
+        "ketenradar.modules.industry.web.pages:page_router",
+    ),
+    nav=(NavEntry("industry", "industry_web_nav"),),
+    templates="web/templates",
+    static="web/static",
+    examples={"fmt": "csv"},
     messages="messages",
     results=RESULTS,
-    docs=("methods/industry.md",),
+    docs=("methods/industry.md", "web/industry.md"),
 )

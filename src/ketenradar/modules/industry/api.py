@@ -417,12 +417,7 @@ def costs(
     reference pays more). Needs an ``electricity_prices`` dataset (``data add
     eurostat_prices``) and a ``wholesale_prices`` dataset (``data add ember``)."""
     from ketenradar.core.countries import iso2_to_iso3
-    from ketenradar.modules.industry.analysis.cost_stack import (
-        commodity_per_year,
-        cost_stack,
-        gaps,
-        retail_per_year,
-    )
+    from ketenradar.modules.industry.analysis.cost_stack import cost_stack, gaps
     from ketenradar.modules.industry.cost_profile import (
         CostProfile,
         check_profile,
@@ -453,8 +448,8 @@ def costs(
     store = open_store(data_dir)
     ds_prices = choose_dataset(store, PRICES_KIND, prices_dataset)
     ds_whole = choose_dataset(store, WHOLESALE_KIND, wholesale_dataset)
-    retail = retail_per_year(read_table(ds_prices, "prices"), prof.band)
-    commodity = commodity_per_year(read_table(ds_whole, "prices"))
+    retail = _retail(ds_prices, prof.band)
+    commodity = _commodity(ds_whole)
     steps("stacking the costs")
     years = range(spec.first_year, spec.last_year + 1)
     stack = cost_stack(prof, retail, commodity, countries, years, ikc_parameters(ikc_table, spec))
@@ -508,6 +503,38 @@ def costs(
         notes=notes,
     )
     return Result({"costs": stack, "gaps": gap}, prov, {"costs": COST_COLUMNS, "gaps": GAP_COLUMNS})
+
+
+# A dataset version never changes (a new ingest is a new version, in a new folder), so the
+# yearly prices derived from one are kept per version: the calculator answers a new profile
+# without reading the Parquet files again.
+
+
+_PER_VERSION: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _per_version(ds: Any, what: str, compute: Any) -> pd.DataFrame:
+    """``compute(ds)`` kept per dataset version (the 32 most recent results)."""
+    key = (str(ds.path), str(ds.manifest.version), what)
+    hit = _PER_VERSION.get(key)
+    if hit is None:
+        hit = compute(ds)
+        if len(_PER_VERSION) >= 32:
+            _PER_VERSION.pop(next(iter(_PER_VERSION)))
+        _PER_VERSION[key] = hit
+    return hit
+
+
+def _retail(ds: Any, band: str) -> pd.DataFrame:
+    from ketenradar.modules.industry.analysis.cost_stack import retail_per_year
+
+    return _per_version(ds, band, lambda d: retail_per_year(read_table(d, "prices"), band))
+
+
+def _commodity(ds: Any) -> pd.DataFrame:
+    from ketenradar.modules.industry.analysis.cost_stack import commodity_per_year
+
+    return _per_version(ds, "commodity", lambda d: commodity_per_year(read_table(d, "prices")))
 
 
 #: Eurostat's consumption band bounds for the notes: band → (from, to) in MWh a year.

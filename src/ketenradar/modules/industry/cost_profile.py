@@ -6,6 +6,7 @@ the field."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -164,9 +165,15 @@ def _read(path: Path | str | None, default: Path, what: str, model: type[BaseMod
     file = Path(path) if path is not None else default
     if not file.is_file():
         raise NotFoundError(f"{what} {file} not found", field=what.replace(" ", "_"))
-    doc = load_yaml(file.read_text(encoding="utf-8"), file=file)
+    st = file.stat()  # the file as it is now: an edit is read again
+    return _parsed(str(file), st.st_mtime_ns, st.st_size, model), file
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(file: str, mtime_ns: int, size: int, model: type[BaseModel]) -> Any:
+    doc = load_yaml(Path(file).read_text(encoding="utf-8"), file=file)
     try:
-        return model.model_validate(doc if doc is not None else {}), file
+        return model.model_validate(doc if doc is not None else {})
     except ValidationError as exc:
         raise invalid_document(exc, file) from None
 

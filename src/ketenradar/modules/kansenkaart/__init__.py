@@ -11,10 +11,10 @@ package and the certificates table (``analysis/requirements.py``, ``data/require
 (``analysis/smr.py``, ``data/smr_designs.yaml``: ``ketenradar kansenkaart smr-fit``), read by
 ``tables.py``.
 
-The supplier registry (``suppliers.py``, ``regions.py``; tables in the accounts database,
-migration 0005): profiles, memberships and access rules, import and export, a fictional demo
-set; ``ketenradar kansenkaart suppliers …`` and the JSON API ``/api/v1/kansenkaart/…``
-(``web/routes.py``).
+The supplier registry (``suppliers.py``, places from ``ketenradar.places``; tables in the
+accounts database, migration 0005): profiles, memberships and access rules, import and
+export, a fictional demo set; ``ketenradar kansenkaart suppliers …`` and the JSON API
+``/api/v1/kansenkaart/…`` (``web/routes.py``).
 
 The web pages (``web/``): demand and requirements (``pages.py``), the map, bottlenecks and
 matchmaking lists (``matching_page.py``), the registry and a company's page

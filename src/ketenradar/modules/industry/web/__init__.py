@@ -1,0 +1,1 @@
+"""The industry module's web pages: the emissions dashboard and the speelveldtoets."""

@@ -1,0 +1,314 @@
+"""The view logic of the industry pages (``pages.py``): the results of :mod:`..api` for the
+user's store, cached per dataset version (a page and its downloads ask for the same
+result; a new ingest is a new version, so nothing stale is served), and the rows the
+templates draw.
+
+The dashboard needs an ``ets_emissions`` dataset (``data add ets_eutl``) and, for the
+clusters, the map data in the shared folder; the calculator needs ``electricity_prices`` and
+``wholesale_prices`` datasets. What is missing is said on the page with the command that
+loads it, never an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from ketenradar.core.errors import MissingDataError, NotFoundError
+from ketenradar.core.results import Result
+from ketenradar.core.settings import settings
+from ketenradar.datasets import open_store
+from ketenradar.datasets.kinds import choose_dataset, load_hint
+from ketenradar.modules.industry import api
+from ketenradar.modules.industry.analysis.cost_stack import COMPONENTS
+
+
+def _(key: str) -> str:
+    """A message key chosen at run time, marked for the message extractor (the templates
+    translate it with ``t``)."""
+    return key
+
+
+#: The message keys of the values the pages name.
+STATUS_LABELS = {
+    "met": _("industry_web_status_met"),
+    "on track": _("industry_web_status_on_track"),
+    "off track": _("industry_web_status_off_track"),
+}
+FIGURE_LABELS = {
+    "budget": _("industry_web_figure_budget"),
+    "requested": _("industry_web_figure_requested"),
+    "awarded": _("industry_web_figure_awarded"),
+    "reservation": _("industry_web_figure_reservation"),
+    "named": _("industry_web_figure_named"),
+}
+#: The shipped targets' names (a user's own target shows its id).
+TARGET_LABELS = {
+    "letter_003_industry_20mt": _("industry_web_target_letter_003_industry_20mt"),
+    "eu_ets_2030_minus_62pct": _("industry_web_target_eu_ets_2030_minus_62pct"),
+}
+LABELS = {"status": STATUS_LABELS, "figure": FIGURE_LABELS, "target": TARGET_LABELS}
+
+#: The Dutch Emissions Authority's published figure for 2022 (NEa, "Emissiecijfers 2022"):
+#: 68.5 Mt CO2 from 330 installations, as the EUTL export gives them.
+NEA_2022 = {"year": 2022, "mt": 68.5, "installations": 330}
+#: The cost components in stack order with their message keys (as the result columns').
+COMPONENT_LABELS = {c: f"industry_{c}" for c in COMPONENTS}
+#: Colours of the components in the chart.
+COMPONENT_COLOURS = {
+    "commodity_eur_mwh": "#1f77b4",
+    "supply_network_other_eur_mwh": "#ff7f0e",
+    "taxes_levies_eur_mwh": "#2ca02c",
+    "adjustments_eur_mwh": "#9467bd",
+    "ikc_eur_mwh": "#d62728",
+}
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def missing(kind: str) -> dict[str, str]:
+    """What the page says when no dataset of ``kind`` is loaded: the command."""
+    return {"kind": kind, "command": load_hint(kind)}
+
+
+def dataset_key(data_dir: Path, kind: str) -> tuple[str, str, str] | None:
+    """(data dir, dataset, version) of the one ``kind`` dataset, or ``None`` when absent."""
+    try:
+        ds = choose_dataset(open_store(data_dir), kind)
+    except NotFoundError:
+        return None
+    return str(data_dir), ds.name, str(ds.manifest.version)
+
+
+@functools.lru_cache(maxsize=8)
+def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
+    data_dir = key[0]
+    totals = api.emissions(by="year", data_dir=data_dir)
+    targets = api.targets(data_dir=data_dir)
+    try:
+        clusters: Result | None = api.clusters(data_dir=data_dir, shared=shared)
+        cluster_error = None
+    except MissingDataError as exc:
+        clusters, cluster_error = None, str(exc)
+    view = {  # the rows the page draws, built once per dataset version
+        "totals": totals_rows(totals),
+        "nea": nea_check(totals),
+        "targets": target_rows(targets),
+        "clusters": cluster_table(clusters) if clusters is not None else None,
+        "cluster_error": cluster_error,
+        "datasets": totals.provenance.to_dict()["datasets"],
+    }
+    return {
+        "totals": totals,
+        "targets": targets,
+        "clusters": clusters,
+        "error": cluster_error,
+        "view": view,
+    }
+
+
+def dashboard(data_dir: Path) -> dict[str, Any] | None:
+    """The dashboard's results (``totals``, ``targets``, ``clusters`` or its ``error``), or
+    ``None`` when no ETS dataset is loaded."""
+    key = dataset_key(data_dir, api.KIND)
+    if key is None:
+        return None
+    return _dashboard(key, str(settings().shared_data))
+
+
+def totals_rows(result: Result) -> list[dict[str, Any]]:
+    """The yearly totals as the table shows them (Mt)."""
+    df = result.frame("emissions")
+    return [
+        {
+            "year": int(r.year),
+            "mt": _num(r.verified_t / 1e6),
+            "installations": int(r.installations),
+            "excluded": int(r.excluded),
+            "not_reported": int(r.not_reported),
+            "free_mt": _num(r.free_allocation_t / 1e6),
+            "coverage": r.coverage,
+        }
+        for r in df.itertuples(index=False)
+    ]
+
+
+def nea_check(result: Result) -> dict[str, Any] | None:
+    """The project's 2022 total beside the NEa's published figure."""
+    df = result.frame("emissions").set_index("year")
+    if NEA_2022["year"] not in df.index:
+        return None
+    row = df.loc[NEA_2022["year"]]
+    return {
+        **NEA_2022,
+        "own_mt": float(row["verified_t"]) / 1e6,
+        "own_installations": int(row["installations"]),
+    }
+
+
+def cluster_table(result: Result, first: int = 2018) -> dict[str, Any]:
+    """Emissions per cluster (rows, in the cluster file's order) and year (columns, Mt) from
+    ``first`` to the latest complete year."""
+    df = result.frame("clusters")
+    df = df[(df["year"] >= first) & (df["coverage"] == "all")]
+    years = sorted(int(y) for y in df["year"].unique())
+    order = list(dict.fromkeys(df["cluster"]))
+    cell = {(r.cluster, int(r.year)): _num(r.verified_t / 1e6) for r in df.itertuples()}
+    rows = [{"cluster": c, "mt": [cell.get((c, y)) for y in years]} for c in order]
+    totals = [sum(v for c in order if (v := cell.get((c, y))) is not None) for y in years]
+    return {"years": years, "rows": rows, "totals": totals}
+
+
+def target_rows(result: Result) -> list[dict[str, Any]]:
+    """The targets table (Mt and Mt a year)."""
+    df = result.frame("targets")
+    return [
+        {
+            "target": r.target,
+            "scope": r.scope,
+            "baseline_year": int(r.baseline_year),
+            "baseline_mt": r.baseline_t / 1e6,
+            "target_year": int(r.target_year),
+            "target_mt": r.target_t / 1e6,
+            "latest_year": int(r.latest_year),
+            "latest_mt": r.latest_t / 1e6,
+            "achieved": r.achieved_pace_t / 1e6,
+            "required": _num(r.required_pace_t / 1e6),
+            "projected_mt": r.projected_t / 1e6,
+            "gap_mt": r.gap_t / 1e6,
+            "status": r.target_status,
+            "source": r.source,
+        }
+        for r in df.itertuples(index=False)
+    ]
+
+
+@functools.lru_cache(maxsize=1)
+def instruments() -> Result:
+    """The shipped instruments (no user file on the page)."""
+    return api.instruments()
+
+
+@functools.lru_cache(maxsize=1)
+def instrument_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The shipped instruments' figures and oversubscription as the page lists them."""
+    result = instruments()
+    return (
+        result.frame("figures").to_dict("records"),
+        result.frame("oversubscription").to_dict("records"),
+    )
+
+
+# --- the calculator --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _costs(profile: str, keys: tuple[Any, ...]) -> Result:
+    return api.costs(json.loads(profile), data_dir=keys[0][0])
+
+
+def _keys(data_dir: Path) -> tuple[Any, ...] | list[dict[str, str]]:
+    """The price datasets' keys, or what is missing."""
+    keys, gaps = [], []
+    for kind in (api.PRICES_KIND, api.WHOLESALE_KIND):
+        key = dataset_key(data_dir, kind)
+        if key is None:
+            gaps.append(missing(kind))
+        keys.append(key)
+    return gaps if gaps else tuple(keys)
+
+
+def costs(profile: dict[str, Any], data_dir: Path) -> Result | list[dict[str, str]]:
+    """:func:`api.costs` of ``profile`` on the user's store (cached per profile and dataset
+    versions), or what is missing (a list of :func:`missing`)."""
+    keys = _keys(data_dir)
+    if isinstance(keys, list):
+        return keys
+    return _costs(json.dumps(profile, sort_keys=True), keys)
+
+
+def cost_page(profile: dict[str, Any], data_dir: Path, year: int | None) -> Any:
+    """What the calculator page draws for ``profile`` and ``year`` (the view, the notes and
+    the datasets of the footer), cached like :func:`costs`; or what is missing."""
+    keys = _keys(data_dir)
+    if isinstance(keys, list):
+        return keys
+    return _cost_page(json.dumps(profile, sort_keys=True), keys, year)
+
+
+@functools.lru_cache(maxsize=128)
+def _cost_page(profile: str, keys: tuple[Any, ...], year: int | None) -> dict[str, Any]:
+    result = _costs(profile, keys)
+    return {
+        "view": cost_view(result, year),
+        "notes": list(result.provenance.notes),
+        "datasets": result.provenance.to_dict()["datasets"],
+    }
+
+
+def cost_view(result: Result, year: int | None) -> dict[str, Any]:
+    """The calculator's chart (the stack per country in ``year``, default the latest year
+    with every total), its table, the totals per year and the gaps of that year."""
+    c = result.frame("costs")
+    complete = c.groupby("year")["total_eur_mwh"].apply(lambda s: s.notna().all())
+    years = sorted(int(y) for y in c["year"].unique())
+    full = [y for y in years if complete.get(y, False)]
+    shown = year if year in years else (full[-1] if full else years[-1])
+    row = c[c["year"] == shown]
+    countries = [str(x) for x in row["country"]]
+    chart = {
+        "countries": countries,
+        "series": [
+            {
+                "id": comp,
+                "colour": COMPONENT_COLOURS[comp],
+                "values": [_num(v) for v in row[comp]],
+            }
+            for comp in COMPONENTS
+        ],
+        "totals": [_num(v) for v in row["total_eur_mwh"]],
+    }
+    stack = [
+        {
+            "country": str(r.country),
+            "band": r.band,
+            "parts": [_num(getattr(r, comp)) for comp in COMPONENTS],
+            "total": _num(r.total_eur_mwh),
+            "per_year": _num(r.total_eur_year),
+            "flags": r.eurostat_flags or "",
+        }
+        for r in row.itertuples(index=False)
+    ]
+    pivot = c.pivot(index="year", columns="country", values="total_eur_mwh")
+    order = list(dict.fromkeys(c["country"]))
+    by_year = [
+        {"year": int(y), "totals": [_num(pivot.loc[y, k]) for k in order]} for y in pivot.index
+    ]
+    g = result.frame("gaps")
+    g = g[g["year"] == shown]
+    gaps = []
+    for country in dict.fromkeys(g["country"]):
+        part = g[g["country"] == country].set_index("component")["gap_eur_mwh"]
+        gaps.append(
+            {
+                "country": country,
+                "parts": [_num(part.get(comp)) for comp in COMPONENTS],
+                "total": _num(part.get("total_eur_mwh")),
+            }
+        )
+    return {
+        "year": shown,
+        "years": years,
+        "chart": chart,
+        "stack": stack,
+        "countries": order,
+        "by_year": by_year,
+        "gaps": gaps,
+        "band": str(c["band"].iat[0]) if len(c) else "",
+        "components": list(COMPONENTS),
+    }
