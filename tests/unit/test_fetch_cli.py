@@ -69,3 +69,24 @@ def test_cli_fetch_ember_and_eurostat_from_a_local_server(http_server, tmp_path:
     # a connector without a live file says so
     res = runner.invoke(app, ["data", "fetch", "wgi", "--data-dir", str(data)])
     assert res.exit_code == 2 and "connector 'wgi' has no live file to fetch" in res.output
+
+
+def test_cli_fetch_passes_options_to_the_connector(http_server, tmp_path: Path) -> None:
+    """``--option indicator=…`` picks the WDI indicator whose live file is downloaded; a
+    malformed or unknown option is refused before anything is downloaded."""
+    from test_wdi import wdi_zip
+
+    body = wdi_zip(tmp_path / "src" / "w.zip").read_bytes()
+    http_server.add_file("wb/SP.POP.SCIE.RD.P6", body)
+    data = tmp_path / "store"
+    runner = CliRunner()
+    base = ["data", "fetch", "wdi", "--base-url", http_server.url("wb"), "--data-dir", str(data)]
+    res = runner.invoke(app, [*base, "--option", "indicator=SP.POP.SCIE.RD.P6"])
+    assert res.exit_code == 0, res.output
+    assert (data / "downloads" / "API_SP.POP.SCIE.RD.P6_DS2_en_csv_v2.zip").read_bytes() == body
+    res = runner.invoke(app, [*base, "--option", "indicator"])
+    assert res.exit_code == 2 and "give KEY=VALUE" in res.output
+    res = runner.invoke(app, [*base, "--option", "colour=red"])
+    assert res.exit_code == 2 and "unknown option(s) for wdi: colour" in res.output
+    res = runner.invoke(app, ["data", "fetch", "baci", "--option", "x=1"])
+    assert res.exit_code == 2 and "not --option" in res.output

@@ -107,16 +107,19 @@ def fetch_source(
     expected_sha256: str | None = None,
     expected_size: int | None = None,
     progress: Any = None,
+    options: dict[str, str] | None = None,
 ) -> Any:
     """Download the live file of connector ``source`` (one that has ``fetch_url``; BACI has
-    :func:`fetch_baci`), resumable and verified; returns the download result."""
+    :func:`fetch_baci`), resumable and verified; returns the download result. ``options``
+    go to the connector's ``fetch_url`` (``indicator`` for ``wdi``, ``table`` for
+    ``cbs_statline``); one it does not know is refused by it."""
     from ketenradar.sources.download import download
 
     connector = get_connector(source)
     fetch_url = getattr(connector, "fetch_url", None)
     if fetch_url is None:
         raise UsageError(f"connector '{source}' has no live file to fetch; use `data add`")
-    url, file_name = fetch_url(base_url=base_url)
+    url, file_name = fetch_url(base_url=base_url, **(options or {}))
     folder = Path(dest) if dest else open_store(data_dir).root / "downloads"
     folder.mkdir(parents=True, exist_ok=True)
     return download(

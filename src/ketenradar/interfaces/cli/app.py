@@ -175,7 +175,10 @@ def data_remove(name: str, data_dir: DataDir = None) -> None:
 def data_fetch(
     source: Annotated[
         str,
-        typer.Argument(help="Connector to download for: baci, eurostat_prices, ember."),
+        typer.Argument(
+            help="Connector to download for: baci, or one with a live file (eurostat_prices, "
+            "ember, wdi, cbs_statline)."
+        ),
     ],
     release: Annotated[str, typer.Option(help="BACI release, e.g. V202401b.")] = "V202401b",
     hs: Annotated[
@@ -194,13 +197,32 @@ def data_fetch(
         Path | None, typer.Option(help="Download folder (default: <data dir>/downloads).")
     ] = None,
     add: Annotated[bool, typer.Option(help="Ingest the download after it verifies.")] = True,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="KEY=VALUE for the connector's live file, repeatable (wdi: indicator=CODE; "
+            "cbs_statline: table=ID).",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Download a source's live file (with progress, resume and verification) and ingest it:
-    a BACI release, Eurostat's nrg_pc_205 TSV, Ember's monthly wholesale prices."""
+    a BACI release, Eurostat's nrg_pc_205 TSV, Ember's monthly wholesale prices, a World Bank
+    WDI indicator, a CBS StatLine table."""
     import os
 
     from ketenradar import api
+    from ketenradar.core.errors import UsageError
+
+    options: dict[str, str] = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--option {item!r}: give KEY=VALUE", field="option")
+        options[key.strip()] = value.strip()
+    if options and source == "baci":
+        raise UsageError("baci takes --release and --hs, not --option", field="option")
 
     if source == "baci":
         res = run_with_progress(
@@ -226,6 +248,7 @@ def data_fetch(
             dest=dest,
             expected_sha256=sha256,
             expected_size=size,
+            options=options,
         )
     how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
     out.print(f"{how}: {plain(res.path)} ({res.size:,} bytes, sha256 {res.sha256})")
