@@ -337,6 +337,12 @@ CASES: dict[str, Case] = {
         out="wrote {out}/costs.csv (2 rows)",
         provenance="{out}/costs.csv.provenance.json",
     ),
+    # a KPI file of one's own at a quoted path; nothing loaded: "no data", and the note
+    "industry kpis": Case(
+        'industry kpis --kpis "{inputs}/it\'s kpis.yaml" --format csv --output {out}/kpis.csv',
+        out="wrote {out}/kpis.csv (1 rows)",
+        provenance="{out}/kpis.csv.provenance.json",
+    ),
     # a user's instrument rows at a quoted path, added to the shipped ones
     "industry instruments": Case(
         "industry instruments --table oversubscription --instruments "
@@ -396,6 +402,13 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
     write_eutl(inputs / "ets's eutl", ETS_ROWS)  # industry emissions
+    (inputs / "it's kpis.yaml").write_text(  # industry kpis
+        "kpis:\n  - id: rd\n    name: R&D\n    unit: '%'\n"
+        "    target: {kind: at_least, level: 3, source: letter}\n"
+        "    series: {kind: wdi_indicators, indicator: GB.XPD.RSDV.GD.ZS, country: NLD,"
+        " load: data add wdi}\n",
+        encoding="utf-8",
+    )
     (inputs / "it's instruments.yaml").write_text(  # industry instruments
         "instruments:\n  - instrument: X\n    name: Mine\n    source: test\n    rows:\n"
         "      - {round: '1', figure: budget, amount_eur: 10}\n",

@@ -2,8 +2,8 @@
 ETS verified emissions per year or per installation (:func:`emissions`) and the
 installations assigned to the industrial clusters with the emissions per cluster
 (:func:`clusters`), the emissions against targets (:func:`targets`) and the electricity
-cost stack of the speelveldtoets (:func:`costs`) and the subsidy instruments
-(:func:`instruments`)."""
+cost stack of the speelveldtoets (:func:`costs`), the subsidy instruments
+(:func:`instruments`) and the KPIs of letter 003 (:func:`kpis`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ketenradar.core.errors import MissingDataError, UsageError
+from ketenradar.core.errors import MissingDataError, NotFoundError, UsageError
 from ketenradar.core.progress import Progress, Steps
 from ketenradar.core.provenance import new_provenance
 from ketenradar.core.results import Result
@@ -27,6 +27,8 @@ from ketenradar.modules.industry.facts import (
     GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
+    KPI_COLUMNS,
+    KPI_SERIES_COLUMNS,
     OVERSUBSCRIPTION_COLUMNS,
     TARGET_ASSESSMENT_COLUMNS,
     TOTAL_COLUMN_NAMES,
@@ -37,7 +39,16 @@ from ketenradar.modules.industry.facts import (
 if TYPE_CHECKING:
     from ketenradar.places.regions import Regions
 
-__all__ = ["BY", "clusters", "costs", "emissions", "instruments", "targets", "totals_per_year"]
+__all__ = [
+    "BY",
+    "clusters",
+    "costs",
+    "emissions",
+    "instruments",
+    "kpis",
+    "targets",
+    "totals_per_year",
+]
 
 #: What :func:`emissions` groups by.
 BY = ("year", "installation")
@@ -595,4 +606,96 @@ def instruments(
         {"figures": figures, "oversubscription": over},
         prov,
         {"figures": FIGURE_COLUMNS, "oversubscription": OVERSUBSCRIPTION_COLUMNS},
+    )
+
+
+KPI_METHODS = [
+    "KPIs of letter 003 (docs/methods/industry.md): each target with its source beside the "
+    "latest value of its series (CBS StatLine or World Bank WDI, as loaded); 'no data' where "
+    "the series is not loaded, with the command that loads it",
+]
+#: What :func:`kpis` answers with.
+KPI_TABLES = ("kpis", "series")
+
+
+def _kpi_series(spec: Any, store: Any) -> tuple[pd.DataFrame | None, Any]:
+    """The series of one KPI from the store (``None`` when its dataset or rows are absent)
+    and the dataset it came from."""
+    s = spec.series
+    try:
+        ds = choose_dataset(store, s.kind)
+    except (NotFoundError, UsageError):
+        return None, None
+    if s.kind == "statline_table":
+        obs = read_table(ds, "observations")
+        rows = obs[
+            (obs["table_id"] == s.table) & (obs["code"] == s.code) & (obs["measure"] == s.measure)
+        ]
+        rows = rows[rows["frequency"] == "year"]
+        years = pd.to_datetime(rows["period_start"]).dt.year
+        out = pd.DataFrame({"year": years.to_numpy(), "value": rows["value"].to_numpy() * s.scale})
+    else:
+        vals = read_table(ds, "values")
+        rows = vals[(vals["indicator"] == s.indicator) & (vals["country"] == s.country)]
+        out = pd.DataFrame({"year": rows["year"].to_numpy(), "value": rows["value"].to_numpy()})
+    if out.empty:
+        return None, ds
+    return out.astype({"year": "int64"}).sort_values("year").reset_index(drop=True), ds
+
+
+def kpis(
+    *,
+    kpis_file: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    command: str | None = None,
+) -> Result:
+    """The industrial-policy KPIs of letter 003: tables ``kpis`` (per KPI: the latest value
+    and year, the target and its source, the status) and ``series`` (the actual values per
+    year). A KPI whose data is not in the store has status ``no data`` and its load command
+    in the notes."""
+    from ketenradar.modules.industry.analysis.kpis import assess_kpi
+    from ketenradar.modules.industry.kpis_file import DEFAULT, load_kpis
+
+    specs = load_kpis(kpis_file)
+    store = open_store(data_dir)
+    rows, series, notes, datasets = [], [], [], {}
+    for spec in specs:
+        ser, ds = _kpi_series(spec, store)
+        if ds is not None:
+            datasets[ds.name] = ds.manifest.provenance()
+        a = assess_kpi(ser, spec.target.model_dump())
+        rows.append(
+            {
+                "kpi": spec.id,
+                "kpi_name": spec.name,
+                "kpi_unit": spec.unit,
+                **a,
+                "target_year": spec.target.year,
+                "target_source": " ".join(spec.target.source.split()),
+                "series_source": " ".join(spec.series.note.split()),
+            }
+        )
+        if ser is None:
+            notes.append(f"{spec.id}: no data loaded; load it with `{spec.series.load.strip()}`")
+        else:
+            series.append(ser.assign(kpi=spec.id)[["kpi", "year", "value"]])
+    frame = pd.DataFrame(rows, columns=[c.name for c in KPI_COLUMNS])
+    frame = frame.astype({"latest_year": "Int64", "target_year": "Int64"})
+    ser_frame = (
+        pd.concat(series, ignore_index=True)
+        if series
+        else pd.DataFrame(columns=["kpi", "year", "value"])
+    )
+    prov = new_provenance(
+        analysis="industry kpis",
+        methods=KPI_METHODS,
+        datasets=list(datasets.values()),
+        parameters={"kpis_file": str(Path(kpis_file) if kpis_file else DEFAULT)},
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        {"kpis": frame, "series": ser_frame},
+        prov,
+        {"kpis": KPI_COLUMNS, "series": KPI_SERIES_COLUMNS},
     )

@@ -2,7 +2,8 @@
 verified emissions per year or per installation), ``clusters`` (installations → the
 industrial clusters, emissions per cluster), ``targets`` (emissions against targets) and
 ``costs`` (the speelveldtoets electricity cost stack of a consumer profile) and
-``instruments`` (the subsidy instruments' published figures)."""
+``instruments`` (the subsidy instruments' published figures) and ``kpis`` (the KPIs of
+letter 003)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ketenradar.interfaces.cli.common import (
     _command,
     _dir,
     emit,
+    err,
     handle_errors,
     run_with_progress,
 )
@@ -35,6 +37,10 @@ from ketenradar.modules.industry.facts import (
     GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
+    KPI_COLUMN_NAMES,
+    KPI_COLUMNS,
+    KPI_SERIES_COLUMN_NAMES,
+    KPI_SERIES_COLUMNS,
     OVERSUBSCRIPTION_COLUMN_NAMES,
     OVERSUBSCRIPTION_COLUMNS,
     TARGET_ASSESSMENT_COLUMN_NAMES,
@@ -407,6 +413,48 @@ def industry_instruments(
         cols, schema = OVERSUBSCRIPTION_COLUMN_NAMES, OVERSUBSCRIPTION_COLUMNS
         title = "Subsidy rounds: requested over budget"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+
+
+KPI_TABLES = ("kpis", "series")
+
+
+@industry_app.command("kpis")
+@handle_errors
+def industry_kpis(
+    ctx: typer.Context,
+    table: Annotated[
+        str, typer.Option(help="kpis (target beside the latest value) or series (per year).")
+    ] = "kpis",
+    kpis: Annotated[
+        Path | None,
+        typer.Option(
+            "--kpis", help="A KPI file of one's own (default: the module's data/kpis.yaml)."
+        ),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """The industrial-policy KPIs of letter 003 (manufacturing's greenhouse-gas emissions
+    against 20 Mt less, R&D at 3 % of GDP, industry at 10–15 % of GDP, half the primary abiotic
+    raw materials): each target with its source beside the latest value of its series; "no
+    data" with the command that loads it where the series is not in the store."""
+    from ketenradar.modules.industry.api import kpis as run
+
+    if table not in KPI_TABLES:
+        raise UsageError(f"--table {table!r}: allowed {', '.join(KPI_TABLES)}", field="table")
+    result = run(kpis_file=kpis, data_dir=_dir(data_dir), command=_command(ctx))
+    df = result.frame(table)
+    if table == "kpis":
+        cols, schema = KPI_COLUMN_NAMES, KPI_COLUMNS
+        title = "Industrial-policy KPIs of letter 003"
+    else:
+        cols, schema = KPI_SERIES_COLUMN_NAMES, KPI_SERIES_COLUMNS
+        title = "The KPIs' series"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+    for note in result.provenance.notes:  # what is missing and how to load it
+        err.print(f"note: {note}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -290,6 +290,37 @@ COLUMNS: dict[str, Column] = {
             "ratio",
             "Amount requested over the round's budget (1.7: requests 70 % above the budget)",
         ),
+        Column("kpi", "industry_kpi", "", "Id of the KPI in the KPI file"),
+        Column("kpi_name", "industry_kpi_name", "", "The KPI"),
+        Column("kpi_unit", "industry_kpi_unit", "", "Unit of the KPI's values"),
+        Column(
+            "latest_value",
+            "industry_latest_value",
+            "",
+            "Latest value of the KPI's series (in the KPI's unit)",
+        ),
+        Column(
+            "target_low",
+            "industry_target_low",
+            "",
+            "The least value the target allows (empty: no lower bound), in the KPI's unit",
+        ),
+        Column(
+            "target_high",
+            "industry_target_high",
+            "",
+            "The most the target allows (a reduction: the base year's value minus the amount; "
+            "empty: no upper bound), in the KPI's unit",
+        ),
+        Column(
+            "kpi_status",
+            "industry_kpi_status",
+            "",
+            "reached, not reached, no data (series not loaded) or no base year",
+        ),
+        Column("target_source", "industry_target_source", "", "Where the target is set"),
+        Column("series_source", "industry_series_source", "", "What the series measures"),
+        Column("value", "industry_value", "", "Value of the series that year (the KPI's unit)"),
     )
 }
 
@@ -398,6 +429,20 @@ OVERSUBSCRIPTION_COLUMN_NAMES = [
     "awarded_eur",
     "oversubscription",
 ]
+KPI_COLUMN_NAMES = [
+    "kpi",
+    "kpi_name",
+    "kpi_unit",
+    "latest_year",
+    "latest_value",
+    "target_low",
+    "target_high",
+    "target_year",
+    "kpi_status",
+    "target_source",
+    "series_source",
+]
+KPI_SERIES_COLUMN_NAMES = ["kpi", "year", "value"]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
@@ -408,6 +453,8 @@ COST_COLUMNS = tuple(COLUMNS[c] for c in COST_COLUMN_NAMES)
 GAP_COLUMNS = tuple(COLUMNS[c] for c in GAP_COLUMN_NAMES)
 FIGURE_COLUMNS = tuple(COLUMNS[c] for c in FIGURE_COLUMN_NAMES)
 OVERSUBSCRIPTION_COLUMNS = tuple(COLUMNS[c] for c in OVERSUBSCRIPTION_COLUMN_NAMES)
+KPI_COLUMNS = tuple(COLUMNS[c] for c in KPI_COLUMN_NAMES)
+KPI_SERIES_COLUMNS = tuple(COLUMNS[c] for c in KPI_SERIES_COLUMN_NAMES)
 
 RESULTS = (
     ResultTable(
@@ -472,5 +519,16 @@ RESULTS = (
         "Per instrument round with a budget: requested over budget (ketenradar industry "
         "instruments --table oversubscription)",
         OVERSUBSCRIPTION_COLUMNS,
+    ),
+    ResultTable(
+        "industry_kpis",
+        "The industrial-policy KPIs of letter 003: the latest value beside the target and its "
+        "source, with the status (ketenradar industry kpis)",
+        KPI_COLUMNS,
+    ),
+    ResultTable(
+        "industry_kpi_series",
+        "The KPIs' series per year (ketenradar industry kpis --table series)",
+        KPI_SERIES_COLUMNS,
     ),
 )
