@@ -74,6 +74,15 @@ def test_the_dashboard_shows_the_api_figures(client: TestClient, store: Path) ->
         "eu_ets_2030_minus_62pct": "off track",
     }
     assert "requests 1.73 times the budget" in r.text
+    # the KPIs of letter 003: this store has no CBS or World Bank data: said, with the command
+    kpis = dict(re.findall(r'<tr data-kpi="([^"]+)">.*?data-value="([^"]+)"', r.text, re.S))
+    assert kpis == {
+        "industry_ghg": "no data",
+        "rd_share_gdp": "no data",
+        "industry_share_gdp": "no data",
+        "primary_abiotic_raw_materials": "no data",
+    }
+    assert "data add wdi ../shared/data/nl_kpis/worldbank_wdi" in r.text
 
 
 def test_the_calculator_equals_the_api(client: TestClient, store: Path) -> None:

@@ -61,6 +61,7 @@ def dashboard_page(request: Request, lang: str) -> Response:
     lang = check_lang(lang)
     ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, "labels": vw.LABELS}
     ctx["instruments"], ctx["oversubscription"] = vw.instrument_rows()
+    ctx["kpis"] = vw.kpi_rows(_data_dir(request))
     status = 200
     footer = None
     try:

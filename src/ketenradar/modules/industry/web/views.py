@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from ketenradar.core.errors import MissingDataError, NotFoundError
 from ketenradar.core.results import Result
@@ -50,7 +51,25 @@ TARGET_LABELS = {
     "letter_003_industry_20mt": _("industry_web_target_letter_003_industry_20mt"),
     "eu_ets_2030_minus_62pct": _("industry_web_target_eu_ets_2030_minus_62pct"),
 }
-LABELS = {"status": STATUS_LABELS, "figure": FIGURE_LABELS, "target": TARGET_LABELS}
+KPI_LABELS = {
+    "industry_ghg": _("industry_web_kpi_industry_ghg"),
+    "rd_share_gdp": _("industry_web_kpi_rd_share_gdp"),
+    "industry_share_gdp": _("industry_web_kpi_industry_share_gdp"),
+    "primary_abiotic_raw_materials": _("industry_web_kpi_primary_abiotic_raw_materials"),
+}
+KPI_STATUS_LABELS = {
+    "reached": _("industry_web_kpi_status_reached"),
+    "not reached": _("industry_web_kpi_status_not_reached"),
+    "no data": _("industry_web_kpi_status_no_data"),
+    "no base year": _("industry_web_kpi_status_no_base_year"),
+}
+LABELS = {
+    "status": STATUS_LABELS,
+    "figure": FIGURE_LABELS,
+    "target": TARGET_LABELS,
+    "kpi": KPI_LABELS,
+    "kpi_status": KPI_STATUS_LABELS,
+}
 
 #: The Dutch Emissions Authority's published figure for 2022 (NEa, "Emissiecijfers 2022"):
 #: 68.5 Mt CO2 from 330 installations, as the EUTL export gives them.
@@ -68,7 +87,7 @@ COMPONENT_COLOURS = {
 
 
 def _num(v: Any) -> float | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+    return None if v is None or pd.isna(v) else float(v)
 
 
 def missing(kind: str) -> dict[str, str]:
@@ -202,6 +221,35 @@ def instrument_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         result.frame("figures").to_dict("records"),
         result.frame("oversubscription").to_dict("records"),
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _kpis(data_dir: str, keys: tuple[Any, ...]) -> dict[str, Any]:
+    result = api.kpis(data_dir=data_dir)
+    rows = []
+    for r in result.frame("kpis").itertuples(index=False):
+        rows.append(
+            {
+                "kpi": r.kpi,
+                "name": r.kpi_name,
+                "unit": r.kpi_unit,
+                "year": None if pd.isna(r.latest_year) else int(r.latest_year),
+                "value": _num(r.latest_value),
+                "low": _num(r.target_low),
+                "high": _num(r.target_high),
+                "target_year": None if pd.isna(r.target_year) else int(r.target_year),
+                "status": r.kpi_status,
+                "source": r.target_source,
+            }
+        )
+    return {"rows": rows, "notes": list(result.provenance.notes)}
+
+
+def kpi_rows(data_dir: Path) -> dict[str, Any]:
+    """The KPIs of letter 003 as the dashboard lists them (cached per version of the CBS and
+    World Bank datasets; "no data" rows where they are not loaded)."""
+    keys = tuple(dataset_key(data_dir, k) for k in ("statline_table", "wdi_indicators"))
+    return _kpis(str(data_dir), keys)
 
 
 # --- the calculator --------------------------------------------------------------------------
