@@ -102,3 +102,25 @@ def test_a_mid_size_consumer_in_national_currency_rows_and_the_compensation(stor
     assert c.loc[("NL", 2024), "ikc_eur_mwh"] == pytest.approx(-34.56)
     x_vat = _tsv("MWH20000-69999", "X_VAT", "NL", 2024)
     assert c.loc[("NL", 2024), "total_eur_mwh"] == pytest.approx(x_vat - 34.56)
+
+
+def test_the_shipped_scenarios_on_held_prices(store: Path) -> None:
+    """The examples of letter 002, on the 2025 prices held constant to 2030."""
+    examples = Path(__file__).parents[2] / "examples" / "industry"
+    base = {"consumption_mwh": 200_000, "load_factor": 0.9, "co2_price_eur_t": 80.0,
+            "first_year": 2025, "last_year": 2030, "hold_prices_after": 2025}  # fmt: skip
+    nl_2025 = _tsv("MWH_GE150000", "X_VAT", "NL", 2025)
+    r = costs(base, scenario=examples / "ikc_extension_nl.yaml", data_dir=store)
+    e = r.tables["scenario_effect"].set_index(["country", "year"])
+    assert e.loc[("NL", 2025), "scenario_change_eur_mwh"] == 0.0  # before the extension
+    # from 2026: 0.75 x 80 x 0.72 x 0.8 = 34.56 EUR/MWh less, on the 2025 prices
+    assert e.loc[("NL", 2030), "total_eur_mwh"] == pytest.approx(nl_2025)
+    assert e.loc[("NL", 2026), "scenario_change_eur_mwh"] == pytest.approx(-34.56)
+    assert e.loc[("NL", 2026), "scenario_change_eur_year"] == pytest.approx(-34.56 * 200_000)
+    assert e.loc[("DE", 2026), "scenario_change_eur_mwh"] == 0.0  # only the Netherlands
+    assert any("held constant" in n for n in r.provenance.notes)
+    r = costs(base, scenario=examples / "support_budget_1bn.yaml", data_dir=store)
+    e = r.tables["scenario_effect"].set_index(["country", "year"])
+    # from 2029: EUR 1 bn over 20 TWh = 50 EUR/MWh, and the compensation (eligible)
+    assert e.loc[("NL", 2028), "scenario_change_eur_mwh"] == 0.0
+    assert e.loc[("NL", 2029), "scenario_change_eur_mwh"] == pytest.approx(-84.56)

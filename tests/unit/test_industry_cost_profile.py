@@ -110,3 +110,26 @@ def test_overlapping_compensation_periods_are_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="NL 2022 is in two periods") as e:
         load_ikc(f)
     assert e.value.field == "schemes[0].periods[1]"
+
+
+def test_a_scenario_document_and_its_refusals(tmp_path: Path) -> None:
+    from ketenradar.modules.industry.cost_profile import load_scenario
+
+    ok = load_scenario(Path(__file__).parents[2] / "examples/industry/support_budget_1bn.yaml")
+    (ch,) = ok.scenario_changes()
+    assert (ch.country, ch.first_year, ch.support_eur_per_year) == ("NL", 2029, 1e9)
+    f = tmp_path / "s.yaml"
+    for body, field, needle in (
+        ("changes: [{country: NL, first_year: 2026}]", "changes[0]", "a change needs one of"),
+        ("changes: [{country: NL, first_year: 2026, support_eur_per_year: 5}]", "changes[0]",
+         "needs eligible_consumption_mwh"),
+        ("changes: [{country: NL, first_year: 2026, aid_intensity: 1.5}]",
+         "changes[0].aid_intensity", "less than or equal to 1"),
+        ("changes: [{country: NL, first_year: 2030, last_year: 2026, eligible: true}]",
+         "changes[0]", "last_year 2026 is before first_year 2030"),
+        ("changes: []", "changes", "at least 1 item"),
+    ):  # fmt: skip
+        f.write_text("name: s\n" + body + "\n", encoding="utf-8")
+        with pytest.raises(DataError) as e:
+            load_scenario(f)
+        assert e.value.field == field and needle in str(e.value), str(e.value)

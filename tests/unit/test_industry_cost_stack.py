@@ -135,3 +135,48 @@ def test_the_stack_and_its_gaps_by_hand() -> None:
     assert g[(2023, "DE", "ikc_eur_mwh")] == pytest.approx(33.6)
     parts = sum(g[(2023, "DE", c)] for c in COMPONENTS)
     assert parts == pytest.approx(g[(2023, "DE", "total_eur_mwh")])
+
+
+def test_a_scenario_by_hand() -> None:
+    """An extension of the compensation to the profile in DE from 2023, a changed aid
+    intensity, and a support budget spread over an eligible consumption."""
+    from ketenradar.modules.industry.analysis.cost_stack import ScenarioChange, apply_scenario
+
+    profile = Profile(10_000, 0.95)  # not eligible by itself
+    base_ikc = {("DE", 2023): IkcParameters(0.75, 80.0, 0.7), ("NL", 2023): IkcParameters(
+        0.75, 80.0, 0.7)}  # fmt: skip
+    changes = [
+        ScenarioChange("DE", 2023, 2030, eligible=True),
+        ScenarioChange("NL", 2023, 2030, eligible=True, aid_intensity=0.5),
+        # EUR 1 bn over 20 TWh: EUR 50 per MWh, where eligible
+        ScenarioChange("NL", 2023, 2030, support_eur_per_year=1e9, eligible_consumption_mwh=2e7),
+    ]
+    prof, ikc, eligible = apply_scenario(
+        profile, base_ikc, changes, ["NL", "DE"], [2023], {2023: 80.0}
+    )
+    assert eligible == {("NL", 2023): True, ("DE", 2023): True}
+    assert ikc[("NL", 2023)].aid_intensity == 0.5 and ikc[("DE", 2023)].aid_intensity == 0.75
+    stack = cost_stack(
+        prof,
+        retail_per_year(_prices(), "ID"),
+        commodity_per_year(_wholesale()),
+        {"NL": "NLD", "DE": "DEU"},
+        [2023],
+        ikc,
+        eligible,
+    ).set_index("country")
+    # NL: 170 - 0.5 x 80 x 0.7 x 0.8 (22.4) - 50 = 97.6; DE: 210 - 33.6 = 176.4
+    assert stack.loc["NL", "ikc_eur_mwh"] == pytest.approx(-22.4)
+    assert stack.loc["NL", "adjustments_eur_mwh"] == pytest.approx(-50.0)
+    assert stack.loc["NL", "total_eur_mwh"] == pytest.approx(97.6)
+    assert stack.loc["DE", "total_eur_mwh"] == pytest.approx(176.4)
+    # without the scenario the profile gets nothing
+    plain = cost_stack(
+        profile,
+        retail_per_year(_prices(), "ID"),
+        commodity_per_year(_wholesale()),
+        {"NL": "NLD", "DE": "DEU"},
+        [2023],
+        base_ikc,
+    ).set_index("country")
+    assert plain.loc["NL", "total_eur_mwh"] == pytest.approx(170.0)

@@ -23,6 +23,7 @@ from ketenradar.modules.industry.facts import (
     ASSIGNMENT_COLUMNS,
     CLUSTER_COLUMNS,
     COST_COLUMNS,
+    EFFECT_COLUMNS,
     FIGURE_COLUMNS,
     GAP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
@@ -410,6 +411,7 @@ WHOLESALE_KIND = "wholesale_prices"
 def costs(
     profile: Any,
     *,
+    scenario: Any = None,
     ikc_file: Path | str | None = None,
     adjustments_file: Path | str | None = None,
     prices_dataset: str | None = None,
@@ -426,7 +428,13 @@ def costs(
     the components in EUR/MWh, the total in EUR/MWh and EUR a year) and ``gaps`` (per year,
     neighbour and component: the reference's minus the neighbour's, EUR/MWh; positive: the
     reference pays more). Needs an ``electricity_prices`` dataset (``data add
-    eurostat_prices``) and a ``wholesale_prices`` dataset (``data add ember``)."""
+    eurostat_prices``) and a ``wholesale_prices`` dataset (``data add ember``).
+
+    ``scenario`` (a :class:`~ketenradar.modules.industry.cost_profile.CostScenario` or the
+    path of a scenario document): changes to the compensation (aid intensity, emission
+    factor, eligibility: a scheme extended to more sectors) and support budgets a year per
+    country; adds the tables ``scenario`` (the stack under the scenario) and
+    ``scenario_effect`` (per country and year: the total without and with it, the change)."""
     from ketenradar.core.countries import iso2_to_iso3
     from ketenradar.modules.industry.analysis.cost_stack import cost_stack, gaps
     from ketenradar.modules.industry.cost_profile import (
@@ -463,8 +471,50 @@ def costs(
     commodity = _commodity(ds_whole)
     steps("stacking the costs")
     years = range(spec.first_year, spec.last_year + 1)
-    stack = cost_stack(prof, retail, commodity, countries, years, ikc_parameters(ikc_table, spec))
+    held = spec.hold_prices_after
+    if held is not None:  # a constant-price projection: later years at the prices of `held`
+        retail = _held(retail, "geo", held, years)
+        commodity = _held(commodity, "country", held, years)
+    params = ikc_parameters(ikc_table, spec)
+    stack = cost_stack(prof, retail, commodity, countries, years, params)
     gap = gaps(stack, spec.reference)
+    tables = {"costs": stack, "gaps": gap}
+    schemas: dict[str, Any] = {"costs": COST_COLUMNS, "gaps": GAP_COLUMNS}
+    scenario_note = None
+    if scenario is not None:
+        from ketenradar.modules.industry.analysis.cost_stack import apply_scenario
+        from ketenradar.modules.industry.cost_profile import CostScenario, load_scenario
+
+        scen = scenario if isinstance(scenario, CostScenario) else load_scenario(scenario)
+        changes = scen.scenario_changes()
+        needs_price = [
+            c
+            for c in changes
+            if (c.eligible or c.aid_intensity is not None)
+            and not any(spec.co2_price(y) is not None for y in years)
+        ]
+        if needs_price:
+            raise UsageError(
+                f"scenario '{scen.name}' changes the compensation in {needs_price[0].country}: "
+                "give the CO2 price (co2_price_eur_t, --co2-price)",
+                field="co2_price_eur_t",
+            )
+        prices = {y: spec.co2_price(y) for y in years}
+        s_prof, s_ikc, s_eligible = apply_scenario(
+            prof, params, changes, list(countries), list(years), prices
+        )
+        s_stack = cost_stack(s_prof, retail, commodity, countries, years, s_ikc, s_eligible)
+        effect = stack[["country", "year", "total_eur_mwh"]].copy()
+        effect["scenario_total_eur_mwh"] = s_stack["total_eur_mwh"].to_numpy()
+        effect["scenario_change_eur_mwh"] = (
+            effect["scenario_total_eur_mwh"] - effect["total_eur_mwh"]
+        )
+        effect["scenario_change_eur_year"] = (
+            effect["scenario_change_eur_mwh"] * prof.consumption_mwh
+        )
+        tables |= {"scenario": s_stack, "scenario_effect": effect}
+        schemas |= {"scenario": COST_COLUMNS, "scenario_effect": EFFECT_COLUMNS}
+        scenario_note = f"scenario '{scen.name}'" + (f" ({scen.source})" if scen.source else "")
     low, high = BAND_BOUNDS[prof.band]
     notes = [
         f"profile '{spec.name}': {spec.consumption_mwh:,.0f} MWh a year, load factor "
@@ -477,6 +527,11 @@ def costs(
         f"Eurostat release: {ds_prices.manifest.release}; Ember release: "
         f"{ds_whole.manifest.release}",
     ]
+    if held is not None and spec.last_year > held:
+        notes.append(
+            f"years {held + 1}–{spec.last_year}: the prices of {held} held constant (a "
+            "projection at constant prices, not a forecast)"
+        )
     missing = stack.loc[stack["total_eur_mwh"].isna(), ["country", "year"]]
     if not missing.empty:
         notes.append(
@@ -500,6 +555,8 @@ def costs(
             "Eurostat flags present: "
             + ", ".join(f"{f} ({EUROSTAT_FLAGS.get(f, 'see Eurostat')})" for f in flags)
         )
+    if scenario_note:
+        notes.append(scenario_note)
     prov = new_provenance(
         analysis="industry costs",
         methods=COST_METHODS,
@@ -513,7 +570,7 @@ def costs(
         command=command,
         notes=notes,
     )
-    return Result({"costs": stack, "gaps": gap}, prov, {"costs": COST_COLUMNS, "gaps": GAP_COLUMNS})
+    return Result(tables, prov, schemas)
 
 
 # A dataset version never changes (a new ingest is a new version, in a new folder), so the
@@ -534,6 +591,15 @@ def _per_version(ds: Any, what: str, compute: Any) -> pd.DataFrame:
             _PER_VERSION.pop(next(iter(_PER_VERSION)))
         _PER_VERSION[key] = hit
     return hit
+
+
+def _held(frame: pd.DataFrame, key: str, held: int, years: Any) -> pd.DataFrame:
+    """``frame`` (per ``key`` and year) with every year after ``held`` replaced by a copy of
+    the rows of ``held``."""
+    base = frame[frame["year"] == held]
+    later = [y for y in years if y > held]
+    copies = [base.assign(year=y) for y in later]
+    return pd.concat([frame[frame["year"] <= held], *copies], ignore_index=True)
 
 
 def _retail(ds: Any, band: str) -> pd.DataFrame:

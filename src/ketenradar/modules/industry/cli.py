@@ -31,6 +31,8 @@ from ketenradar.modules.industry.facts import (
     CLUSTER_COLUMNS,
     COST_COLUMN_NAMES,
     COST_COLUMNS,
+    EFFECT_COLUMN_NAMES,
+    EFFECT_COLUMNS,
     FIGURE_COLUMN_NAMES,
     FIGURE_COLUMNS,
     GAP_COLUMN_NAMES,
@@ -237,7 +239,7 @@ def industry_targets(
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 
-COST_TABLES = ("costs", "gaps")
+COST_TABLES = ("costs", "gaps", "scenario", "effect")
 
 
 @industry_app.command("costs")
@@ -279,13 +281,29 @@ def industry_costs(
     reference: Annotated[
         str | None, typer.Option(help="The country the gaps are measured from (NL).")
     ] = None,
+    hold_prices_after: Annotated[
+        int | None,
+        typer.Option(
+            help="Years after this one at its prices (a constant-price projection, e.g. "
+            "for a scenario from 2026 on prices to 2025)."
+        ),
+    ] = None,
     table: Annotated[
         str,
         typer.Option(
-            help="costs (the stack per country and year) or gaps (the reference minus each "
-            "neighbour, per component)."
+            help="costs (the stack per country and year), gaps (the reference minus each "
+            "neighbour, per component); with --scenario also scenario (the stack under it) "
+            "or effect (the total without and with it)."
         ),
     ] = "costs",
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="A what-if document: the compensation extended to more sectors, a changed "
+            "aid intensity, a support budget a year (YAML or JSON).",
+        ),
+    ] = None,
     ikc_file: Annotated[
         Path | None,
         typer.Option(
@@ -331,6 +349,7 @@ def industry_costs(
         "first_year": first_year,
         "last_year": last_year,
         "reference": reference.strip().upper() if reference else None,
+        "hold_prices_after": hold_prices_after,
     }
     given = {k: v for k, v in given.items() if v is not None}
     spec: Path | dict = {}
@@ -352,6 +371,7 @@ def industry_costs(
         "industry costs",
         run,
         spec,
+        scenario=scenario,
         ikc_file=ikc_file,
         adjustments_file=adjustments,
         prices_dataset=prices_dataset,
@@ -359,13 +379,20 @@ def industry_costs(
         data_dir=_dir(data_dir),
         command=_command(ctx),
     )
-    df = result.frame(table)
-    if table == "costs":
+    if table in ("scenario", "effect") and scenario is None:
+        raise UsageError(f"--table {table} needs --scenario FILE", field="table")
+    df = result.frame({"effect": "scenario_effect"}.get(table, table))
+    if table in ("costs", "scenario"):
         cols, schema = COST_COLUMN_NAMES, COST_COLUMNS
         title = "Electricity cost per MWh by component, per country and year (EUR/MWh)"
-    else:
+        if table == "scenario":
+            title += ", under the scenario"
+    elif table == "gaps":
         cols, schema = GAP_COLUMN_NAMES, GAP_COLUMNS
         title = "Reference country minus neighbour, per component (EUR/MWh)"
+    else:
+        cols, schema = EFFECT_COLUMN_NAMES, EFFECT_COLUMNS
+        title = "Cost per MWh without and with the scenario (EUR/MWh)"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
 
 

@@ -14,7 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ketenradar.core.errors import DataError, NotFoundError
 from ketenradar.core.safe_yaml import invalid_document, load_yaml
-from ketenradar.modules.industry.analysis.cost_stack import Adjustment, IkcParameters, Profile
+from ketenradar.modules.industry.analysis.cost_stack import (
+    Adjustment,
+    IkcParameters,
+    Profile,
+    ScenarioChange,
+)
 
 __all__ = [
     "ADJUSTMENTS",
@@ -25,6 +30,7 @@ __all__ = [
     "load_adjustments",
     "load_ikc",
     "load_profile",
+    "load_scenario",
 ]
 
 HERE = Path(__file__).parent / "data"
@@ -89,6 +95,7 @@ class CostProfile(BaseModel):
     first_year: int = Field(default=2019, ge=2007, le=2100)
     last_year: int = Field(default=2025, ge=2007, le=2100)
     reference: str = Field(default="NL", pattern=_COUNTRY)
+    hold_prices_after: int | None = Field(default=None, ge=2007, le=2100)
     adjustments: list[AdjustmentSpec] = []
 
     @model_validator(mode="after")
@@ -233,3 +240,55 @@ def ikc_parameters(
         if price is not None:
             out[(country, year)] = IkcParameters(intensity, price, factor, source)
     return out
+
+
+class _Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    country: str = Field(pattern=_COUNTRY)
+    first_year: int = Field(ge=1900, le=2100)
+    last_year: int = Field(default=2100, ge=1900, le=2100)
+    aid_intensity: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    emission_factor_t_mwh: float | None = Field(default=None, gt=0, le=2, allow_inf_nan=False)
+    eligible: bool | None = None
+    support_eur_per_year: float | None = Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
+    eligible_consumption_mwh: float | None = Field(
+        default=None, gt=0, le=MAX_CONSUMPTION_MWH * 10, allow_inf_nan=False
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _Change:
+        if self.last_year < self.first_year:
+            raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+        if self.support_eur_per_year and not self.eligible_consumption_mwh:
+            raise ValueError(
+                "support_eur_per_year needs eligible_consumption_mwh: the consumption the "
+                "budget is spread over"
+            )
+        given = (self.aid_intensity, self.emission_factor_t_mwh, self.eligible)
+        if all(v is None for v in given) and not self.support_eur_per_year:
+            raise ValueError(
+                "a change needs one of aid_intensity, emission_factor_t_mwh, eligible, "
+                "support_eur_per_year"
+            )
+        return self
+
+
+class CostScenario(BaseModel):
+    """A what-if of the calculator: changes to the compensation and support per country."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    source: str | None = None
+    changes: list[_Change] = Field(min_length=1)
+
+    def scenario_changes(self) -> list[ScenarioChange]:
+        """As the analysis takes them."""
+        return [ScenarioChange(**c.model_dump()) for c in self.changes]
+
+
+def load_scenario(path: Path | str) -> CostScenario:
+    """The scenario document at ``path`` (YAML or JSON), or a ``DataError`` naming the field
+    (``changes[0].aid_intensity``)."""
+    return _read(path, Path(path), "scenario file", CostScenario)[0]

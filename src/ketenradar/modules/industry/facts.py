@@ -321,6 +321,24 @@ COLUMNS: dict[str, Column] = {
         Column("target_source", "industry_target_source", "", "Where the target is set"),
         Column("series_source", "industry_series_source", "", "What the series measures"),
         Column("value", "industry_value", "", "Value of the series that year (the KPI's unit)"),
+        Column(
+            "scenario_total_eur_mwh",
+            "industry_scenario_total_eur_mwh",
+            "EUR/MWh",
+            "Electricity cost per MWh under the scenario",
+        ),
+        Column(
+            "scenario_change_eur_mwh",
+            "industry_scenario_change_eur_mwh",
+            "EUR/MWh",
+            "Scenario minus without it, per MWh (negative: cheaper)",
+        ),
+        Column(
+            "scenario_change_eur_year",
+            "industry_scenario_change_eur_year",
+            "EUR/year",
+            "Scenario minus without it, a year for the profile's consumption",
+        ),
     )
 }
 
@@ -443,6 +461,14 @@ KPI_COLUMN_NAMES = [
     "series_source",
 ]
 KPI_SERIES_COLUMN_NAMES = ["kpi", "year", "value"]
+EFFECT_COLUMN_NAMES = [
+    "country",
+    "year",
+    "total_eur_mwh",
+    "scenario_total_eur_mwh",
+    "scenario_change_eur_mwh",
+    "scenario_change_eur_year",
+]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
@@ -451,6 +477,7 @@ TARGET_ASSESSMENT_COLUMNS = tuple(COLUMNS[c] for c in TARGET_ASSESSMENT_COLUMN_N
 TRAJECTORY_COLUMNS = tuple(COLUMNS[c] for c in TRAJECTORY_COLUMN_NAMES)
 COST_COLUMNS = tuple(COLUMNS[c] for c in COST_COLUMN_NAMES)
 GAP_COLUMNS = tuple(COLUMNS[c] for c in GAP_COLUMN_NAMES)
+EFFECT_COLUMNS = tuple(COLUMNS[c] for c in EFFECT_COLUMN_NAMES)
 FIGURE_COLUMNS = tuple(COLUMNS[c] for c in FIGURE_COLUMN_NAMES)
 OVERSUBSCRIPTION_COLUMNS = tuple(COLUMNS[c] for c in OVERSUBSCRIPTION_COLUMN_NAMES)
 KPI_COLUMNS = tuple(COLUMNS[c] for c in KPI_COLUMN_NAMES)
@@ -530,5 +557,11 @@ RESULTS = (
         "industry_kpi_series",
         "The KPIs' series per year (ketenradar industry kpis --table series)",
         KPI_SERIES_COLUMNS,
+    ),
+    ResultTable(
+        "industry_cost_scenario_effect",
+        "Speelveldtoets scenario: the cost per MWh per country and year without and with the "
+        "scenario, and the change (ketenradar industry costs --scenario FILE --table effect)",
+        EFFECT_COLUMNS,
     ),
 )

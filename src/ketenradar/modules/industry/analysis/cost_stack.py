@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -40,6 +40,8 @@ __all__ = [
     "Adjustment",
     "IkcParameters",
     "Profile",
+    "ScenarioChange",
+    "apply_scenario",
     "band_of",
     "commodity_per_year",
     "cost_stack",
@@ -250,13 +252,18 @@ def cost_stack(
     countries: Mapping[str, str],
     years: Iterable[int],
     ikc: Mapping[tuple[str, int], IkcParameters] | None = None,
+    eligible: Mapping[tuple[str, int], bool] | None = None,
 ) -> pd.DataFrame:
     """The stack per country and year (:data:`COST_COLUMNS`). ``retail``:
     :func:`retail_per_year` of the profile's band; ``commodity``: :func:`commodity_per_year`;
     ``countries``: Eurostat geo code → the wholesale table's country code (``NL`` → ``NLD``);
-    ``ikc``: the compensation parameters per (geo, year) where a scheme exists. A component
-    without data is NaN, and so is the total: nothing is silently taken as zero."""
+    ``ikc``: the compensation parameters per (geo, year) where a scheme exists; ``eligible``:
+    per (geo, year), whether the profile is eligible there (a scenario's extension of a scheme
+    to more sectors; default: the profile's own eligibility). A component without data is NaN,
+    and so is the total: nothing is silently taken as zero."""
     ikc = ikc or {}
+    eligible = eligible or {}
+    as_eligible = replace(profile, ikc_eligible=True)
     r = retail.set_index(["geo", "year"])
     c = commodity.set_index(["country", "year"])["commodity_eur_mwh"]
     rows = []
@@ -267,9 +274,9 @@ def cost_stack(
             flags = r["eurostat_flags"].get((geo, year), "")
             commodity_eur = float(c.get((iso3, year), math.nan))
             adj = sum(a.eur_mwh for a in profile.adjustments if a.applies(geo, year, profile))
-            if profile.ikc_eligible:
+            if eligible.get((geo, year), profile.ikc_eligible):
                 params = ikc.get((geo, year))
-                comp = -ikc_per_mwh(profile, params) if params is not None else 0.0
+                comp = -ikc_per_mwh(as_eligible, params) if params is not None else 0.0
             else:
                 comp = 0.0
             parts = {
@@ -318,3 +325,77 @@ def gaps(stack: pd.DataFrame, reference: str = "NL") -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=list(GAP_COLUMNS))
+
+
+@dataclass(frozen=True)
+class ScenarioChange:
+    """A change of a scenario in ``country`` from ``first_year`` to ``last_year``: a new aid
+    intensity or emission factor, eligibility (a scheme extended to the profile's sector),
+    and a support budget a year spread over the eligible consumption (EUR/MWh =
+    budget / eligible consumption), which applies where the profile is eligible."""
+
+    country: str
+    first_year: int
+    last_year: int
+    aid_intensity: float | None = None
+    emission_factor_t_mwh: float | None = None
+    eligible: bool | None = None
+    support_eur_per_year: float | None = None
+    eligible_consumption_mwh: float | None = None
+
+    def covers(self, country: str, year: int) -> bool:
+        """Whether it applies to ``country`` in ``year``."""
+        return self.country == country and self.first_year <= year <= self.last_year
+
+
+def apply_scenario(
+    profile: Profile,
+    ikc: Mapping[tuple[str, int], IkcParameters],
+    changes: Iterable[ScenarioChange],
+    countries: Iterable[str],
+    years: Iterable[int],
+    co2_price: Mapping[int, float | None],
+) -> tuple[Profile, dict[tuple[str, int], IkcParameters], dict[tuple[str, int], bool]]:
+    """The profile (with the support budgets as adjustments), the compensation parameters and
+    the eligibility per (country, year) under ``changes`` (later changes override earlier
+    ones). A change that makes the profile eligible where no scheme exists creates one from
+    its own aid intensity and emission factor; the CO2 price is the profile's (``co2_price``
+    per year); without one there is no compensation to compute and the caller is told."""
+    changes = list(changes)
+    new_ikc = dict(ikc)
+    eligible: dict[tuple[str, int], bool] = {}
+    support: list[Adjustment] = []
+    for geo in countries:
+        for year in years:
+            key = (geo, year)
+            ok = profile.ikc_eligible
+            for ch in changes:
+                if not ch.covers(geo, year):
+                    continue
+                if ch.eligible is not None:
+                    ok = ch.eligible
+                base = new_ikc.get(key)
+                if ch.aid_intensity is not None or ch.emission_factor_t_mwh is not None:
+                    price = co2_price.get(year)
+                    intensity = (
+                        ch.aid_intensity
+                        if ch.aid_intensity is not None
+                        else (base.aid_intensity if base else None)
+                    )
+                    factor = (
+                        ch.emission_factor_t_mwh
+                        if ch.emission_factor_t_mwh is not None
+                        else (base.emission_factor_t_mwh if base else None)
+                    )
+                    if intensity is not None and factor is not None and price is not None:
+                        new_ikc[key] = IkcParameters(intensity, price, factor, "scenario")
+            eligible[key] = ok
+            for ch in changes:
+                if ch.covers(geo, year) and ok and ch.support_eur_per_year:
+                    per_mwh = ch.support_eur_per_year / float(ch.eligible_consumption_mwh or 1)
+                    support.append(
+                        Adjustment(
+                            "support budget (scenario)", geo, -per_mwh, "scenario", year, year
+                        )
+                    )
+    return replace(profile, adjustments=(*profile.adjustments, *support)), new_ikc, eligible
