@@ -337,6 +337,16 @@ CASES: dict[str, Case] = {
         out="wrote {out}/costs.csv (2 rows)",
         provenance="{out}/costs.csv.provenance.json",
     ),
+    # a companies file of one's own at a quoted path, over the small EUTL export
+    "industry companies": Case(
+        'industry companies --companies "{inputs}/it\'s companies.yaml" --format csv '
+        "--output {out}/companies.csv",
+        fresh=True,
+        via="local",
+        setup=('data add ets_eutl "{inputs}/ets\'s eutl"',),
+        out="wrote {out}/companies.csv (2 rows)",
+        provenance="{out}/companies.csv.provenance.json",
+    ),
     # a KPI file of one's own at a quoted path; nothing loaded: "no data", and the note
     "industry kpis": Case(
         'industry kpis --kpis "{inputs}/it\'s kpis.yaml" --format csv --output {out}/kpis.csv',
@@ -402,6 +412,9 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")
     write_eutl(inputs / "ets's eutl", ETS_ROWS)  # industry emissions
+    (inputs / "it's companies.yaml").write_text(  # industry companies
+        "companies:\n  - {name: Staal, stage: test, holders: [Staal B.V.]}\n", encoding="utf-8"
+    )
     (inputs / "it's kpis.yaml").write_text(  # industry kpis
         "kpis:\n  - id: rd\n    name: R&D\n    unit: '%'\n"
         "    target: {kind: at_least, level: 3, source: letter}\n"

@@ -74,6 +74,9 @@ def test_the_dashboard_shows_the_api_figures(client: TestClient, store: Path) ->
         "eu_ets_2030_minus_62pct": "off track",
     }
     assert "requests 1.73 times the budget" in r.text
+    companies = _cells(r.text, "industry-companies")
+    assert _num(companies["Tata Steel Nederland"][4]) == pytest.approx(5.82, abs=0.01)  # 2022
+    assert '<tr data-company="AnQore"><th scope="row">AnQore</th><td colspan' in r.text
     # the KPIs of letter 003: this store has no CBS or World Bank data: said, with the command
     kpis = dict(re.findall(r'<tr data-kpi="([^"]+)">.*?data-value="([^"]+)"', r.text, re.S))
     assert kpis == {

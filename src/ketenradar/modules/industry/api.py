@@ -3,7 +3,8 @@ ETS verified emissions per year or per installation (:func:`emissions`) and the
 installations assigned to the industrial clusters with the emissions per cluster
 (:func:`clusters`), the emissions against targets (:func:`targets`) and the electricity
 cost stack of the speelveldtoets (:func:`costs`), the subsidy instruments
-(:func:`instruments`) and the KPIs of letter 003 (:func:`kpis`)."""
+(:func:`instruments`), the KPIs of letter 003 (:func:`kpis`) and the maatwerk companies
+(:func:`companies`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from ketenradar.datasets.kinds import choose_dataset
 from ketenradar.modules.industry.facts import (
     ASSIGNMENT_COLUMNS,
     CLUSTER_COLUMNS,
+    COMPANY_COLUMNS,
+    COMPANY_SUMMARY_COLUMNS,
     COST_COLUMNS,
     EFFECT_COLUMNS,
     FIGURE_COLUMNS,
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BY",
     "clusters",
+    "companies",
     "costs",
     "emissions",
     "instruments",
@@ -764,4 +768,69 @@ def kpis(
         {"kpis": frame, "series": ser_frame},
         prov,
         {"kpis": KPI_COLUMNS, "series": KPI_SERIES_COLUMNS},
+    )
+
+
+COMPANY_METHODS = [
+    "Maatwerk companies (docs/methods/industry.md): the installations whose EUTL account "
+    "holder the companies file lists, summed per year as in `industry emissions` (verified "
+    "numbers only; 'Excluded' and 'Not Reported' never as zero)",
+]
+#: What :func:`companies` answers with.
+COMPANY_TABLES = ("emissions", "companies")
+
+
+def companies(
+    *,
+    companies_file: Path | str | None = None,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    command: str | None = None,
+) -> Result:
+    """The maatwerk companies of letter 002 followed individually: tables ``emissions`` (per
+    company and year: verified emissions, free allocation, installations with a number,
+    coverage) and ``companies`` (each company's agreement, the EUTL holders counted as its,
+    the installations found, and why none were where none were)."""
+    from ketenradar.modules.industry.analysis.companies import per_company
+    from ketenradar.modules.industry.companies_file import DEFAULT, load_companies
+
+    specs = load_companies(companies_file)
+    ds = choose_dataset(open_store(data_dir), KIND, dataset)
+    inst = read_table(ds, "installations")
+    rows = read_table(ds, "emissions")
+    inst = inst[(inst["country"] == "NL") & ~inst["is_aircraft_operator"].astype(bool)]
+    exports = {i.name for i in ds.manifest.inputs if i.role == "eutl_export"}
+    complete = sorted(int(y) for y in rows.loc[rows["source"].isin(exports), "year"].unique())
+    holders = {c.name: c.holders for c in specs}
+    per = per_company(holders, inst, rows, complete)
+    summary, notes = [], []
+    for c in specs:
+        found = int(inst["holder"].isin(c.holders).sum())
+        unknown = [h for h in c.holders if h not in set(inst["holder"])]
+        note = c.note
+        if unknown:
+            note = f"holder(s) not in the EUTL export: {', '.join(unknown)}"
+        if found == 0:
+            notes.append(f"{c.name}: no installation found" + (f" ({note})" if note else ""))
+        summary.append(
+            {
+                "company": c.name,
+                "stage": c.stage,
+                "holders": "; ".join(c.holders),
+                "installations_found": found,
+                "note": " ".join(note.split()) if note else None,
+            }
+        )
+    prov = new_provenance(
+        analysis="industry companies",
+        methods=COMPANY_METHODS,
+        datasets=[ds.manifest.provenance()],
+        parameters={"companies_file": str(Path(companies_file) if companies_file else DEFAULT)},
+        command=command,
+        notes=notes,
+    )
+    return Result(
+        {"emissions": per, "companies": pd.DataFrame(summary)},
+        prov,
+        {"emissions": COMPANY_COLUMNS, "companies": COMPANY_SUMMARY_COLUMNS},
     )

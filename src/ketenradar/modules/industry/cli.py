@@ -2,8 +2,8 @@
 verified emissions per year or per installation), ``clusters`` (installations → the
 industrial clusters, emissions per cluster), ``targets`` (emissions against targets) and
 ``costs`` (the speelveldtoets electricity cost stack of a consumer profile) and
-``instruments`` (the subsidy instruments' published figures) and ``kpis`` (the KPIs of
-letter 003)."""
+``instruments`` (the subsidy instruments' published figures), ``kpis`` (the KPIs of
+letter 003) and ``companies`` (the maatwerk companies followed individually)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ from ketenradar.modules.industry.facts import (
     ASSIGNMENT_COLUMNS,
     CLUSTER_COLUMN_NAMES,
     CLUSTER_COLUMNS,
+    COMPANY_COLUMN_NAMES,
+    COMPANY_COLUMNS,
+    COMPANY_SUMMARY_COLUMN_NAMES,
+    COMPANY_SUMMARY_COLUMNS,
     COST_COLUMN_NAMES,
     COST_COLUMNS,
     EFFECT_COLUMN_NAMES,
@@ -481,6 +485,59 @@ def industry_kpis(
         title = "The KPIs' series"
     emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
     for note in result.provenance.notes:  # what is missing and how to load it
+        err.print(f"note: {note}", highlight=False)
+
+
+COMPANY_TABLES = ("emissions", "companies")
+
+
+@industry_app.command("companies")
+@handle_errors
+def industry_companies(
+    ctx: typer.Context,
+    table: Annotated[
+        str,
+        typer.Option(
+            help="emissions (per company and year) or companies (agreement, EUTL holders, "
+            "installations found)."
+        ),
+    ] = "emissions",
+    companies: Annotated[
+        Path | None,
+        typer.Option(
+            "--companies",
+            help="A companies file of one's own (default: the module's data/maatwerk.yaml).",
+        ),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
+    ] = None,
+    fmt: Fmt = "table",
+    output: Output = None,
+    limit: int = 40,
+    data_dir: DataDir = None,
+) -> None:
+    """The maatwerk companies of letter 002 (Tata Steel, Alco Energy Rotterdam, AnQore,
+    Cosun, Nobian, Yara) followed individually: verified emissions, free allocation and
+    installations per year of the EUTL holders counted as theirs; a company with no
+    installation found is reported with the reason."""
+    from ketenradar.modules.industry.api import companies as run
+
+    if table not in COMPANY_TABLES:
+        raise UsageError(f"--table {table!r}: allowed {', '.join(COMPANY_TABLES)}", field="table")
+    result = run(
+        companies_file=companies, dataset=dataset, data_dir=_dir(data_dir), command=_command(ctx)
+    )
+    df = result.frame(table)
+    if table == "emissions":
+        cols, schema = COMPANY_COLUMN_NAMES, COMPANY_COLUMNS
+        title = "Maatwerk companies: verified emissions per year (t CO2e)"
+    else:
+        cols, schema = COMPANY_SUMMARY_COLUMN_NAMES, COMPANY_SUMMARY_COLUMNS
+        title = "Maatwerk companies and their EUTL holders"
+    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+    for note in result.provenance.notes:
         err.print(f"note: {note}", highlight=False)
 
 

@@ -339,6 +339,21 @@ COLUMNS: dict[str, Column] = {
             "EUR/year",
             "Scenario minus without it, a year for the profile's consumption",
         ),
+        Column("company", "industry_company", "", "Company with a maatwerk agreement"),
+        Column("stage", "industry_stage", "", "Stage of the company's agreement (letter 002)"),
+        Column(
+            "holders",
+            "industry_holders",
+            "",
+            "EUTL account holders counted as the company's ('; ' between names)",
+        ),
+        Column(
+            "installations_found",
+            "industry_installations_found",
+            "count",
+            "Installations of those holders in the EUTL export",
+        ),
+        Column("note", "industry_note", "", "Why a company has no installation, where it has none"),
     )
 }
 
@@ -469,6 +484,15 @@ EFFECT_COLUMN_NAMES = [
     "scenario_change_eur_mwh",
     "scenario_change_eur_year",
 ]
+COMPANY_COLUMN_NAMES = [
+    "company",
+    "year",
+    "verified_t",
+    "free_allocation_t",
+    "installations",
+    "coverage",
+]
+COMPANY_SUMMARY_COLUMN_NAMES = ["company", "stage", "holders", "installations_found", "note"]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
@@ -477,6 +501,8 @@ TARGET_ASSESSMENT_COLUMNS = tuple(COLUMNS[c] for c in TARGET_ASSESSMENT_COLUMN_N
 TRAJECTORY_COLUMNS = tuple(COLUMNS[c] for c in TRAJECTORY_COLUMN_NAMES)
 COST_COLUMNS = tuple(COLUMNS[c] for c in COST_COLUMN_NAMES)
 GAP_COLUMNS = tuple(COLUMNS[c] for c in GAP_COLUMN_NAMES)
+COMPANY_COLUMNS = tuple(COLUMNS[c] for c in COMPANY_COLUMN_NAMES)
+COMPANY_SUMMARY_COLUMNS = tuple(COLUMNS[c] for c in COMPANY_SUMMARY_COLUMN_NAMES)
 EFFECT_COLUMNS = tuple(COLUMNS[c] for c in EFFECT_COLUMN_NAMES)
 FIGURE_COLUMNS = tuple(COLUMNS[c] for c in FIGURE_COLUMN_NAMES)
 OVERSUBSCRIPTION_COLUMNS = tuple(COLUMNS[c] for c in OVERSUBSCRIPTION_COLUMN_NAMES)
@@ -563,5 +589,17 @@ RESULTS = (
         "Speelveldtoets scenario: the cost per MWh per country and year without and with the "
         "scenario, and the change (ketenradar industry costs --scenario FILE --table effect)",
         EFFECT_COLUMNS,
+    ),
+    ResultTable(
+        "industry_companies",
+        "The maatwerk companies of letter 002: verified emissions, free allocation and "
+        "installations per company and year (ketenradar industry companies)",
+        COMPANY_COLUMNS,
+    ),
+    ResultTable(
+        "industry_company_holders",
+        "The maatwerk companies, their agreement and the EUTL holders counted as theirs "
+        "(ketenradar industry companies --table companies)",
+        COMPANY_SUMMARY_COLUMNS,
     ),
 )

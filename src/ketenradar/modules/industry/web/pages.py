@@ -73,7 +73,8 @@ def dashboard_page(request: Request, lang: str) -> Response:
         ctx["missing"] = vw.missing(api.KIND)
     if out is not None:
         view = out["view"]
-        ctx |= {k: view[k] for k in ("totals", "nea", "targets", "clusters", "cluster_error")}
+        keys = ("totals", "nea", "targets", "clusters", "cluster_error", "companies")
+        ctx |= {k: view[k] for k in keys}
         footer = store_footer(view["datasets"], methods=[])
     return render(
         request, lang, "industry.html", "module_industry", status_code=status, footer=footer, **ctx

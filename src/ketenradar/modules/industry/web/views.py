@@ -114,7 +114,9 @@ def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
         cluster_error = None
     except MissingDataError as exc:
         clusters, cluster_error = None, str(exc)
+    comp = api.companies(data_dir=data_dir)
     view = {  # the rows the page draws, built once per dataset version
+        "companies": company_table(comp),
         "totals": totals_rows(totals),
         "nea": nea_check(totals),
         "targets": target_rows(targets),
@@ -181,6 +183,28 @@ def cluster_table(result: Result, first: int = 2018) -> dict[str, Any]:
     rows = [{"cluster": c, "mt": [cell.get((c, y)) for y in years]} for c in order]
     totals = [sum(v for c in order if (v := cell.get((c, y))) is not None) for y in years]
     return {"years": years, "rows": rows, "totals": totals}
+
+
+def company_table(result: Result, first: int = 2018) -> dict[str, Any]:
+    """The maatwerk companies' verified emissions (Mt) per year from ``first``; the years only
+    the large-installation table gives are marked; the companies without installations are
+    listed with the reason."""
+    df = result.frame("emissions")
+    df = df[df["year"] >= first]
+    years = sorted(int(y) for y in df["year"].unique())
+    partial = sorted(int(y) for y in df.loc[df["coverage"] != "all", "year"].unique())
+    cell = {(r.company, int(r.year)): _num(r.verified_t / 1e6) for r in df.itertuples()}
+    summary = result.frame("companies")
+    rows = [
+        {
+            "company": r.company,
+            "stage": r.stage,
+            "mt": [cell.get((r.company, y)) for y in years],
+            "note": r.note if r.installations_found == 0 else None,
+        }
+        for r in summary.itertuples(index=False)
+    ]
+    return {"years": years, "partial": partial, "rows": rows}
 
 
 def target_rows(result: Result) -> list[dict[str, Any]]:
