@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import shot
-from conftest import require_shared, running_server
+from conftest import ARTIFACTS, require_shared, running_server
 
 from ketenradar import api as facade
 from ketenradar.modules.industry.analysis.cost_stack import COMPONENTS
@@ -36,6 +36,10 @@ def test_the_dashboard(page, industry_url: str):
     status = page.locator("#industry-targets td[data-col=status]").all_text_contents()
     assert status == ["on track", "off track"]
     assert page.locator("#industry-instruments tbody tr").count() == 8
+    assert page.locator("#industry-map circle").count() > 20
+    box = page.locator("#industry-map").bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200
+    page.locator("#industry-map").screenshot(path=str(ARTIFACTS / "industry_map.png"))
     shot(page, "industry_dashboard_en")
     page.goto(f"{industry_url}/nl/industry")
     status = page.locator("#industry-targets td[data-col=status]").all_text_contents()

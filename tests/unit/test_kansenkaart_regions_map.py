@@ -1,6 +1,6 @@
-"""The map of the Netherlands drawn from TopoJSON (``regions_map.py``): a hand-built topology
-of two squares sharing an edge decodes to the corners computed by hand; on the real CBS 2015
-layers every province and every COROP region has a shape, keyed as the registry keys its
+"""The map of the Netherlands drawn from TopoJSON (``ketenradar.places.maps``): a hand-built
+topology of two squares sharing an edge decodes to the corners computed by hand; on the real
+CBS 2015 layers every province and every COROP region has a shape, keyed as the registry keys its
 suppliers (province name, COROP code)."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import require_shared
 
-from ketenradar.modules.kansenkaart import regions_map as rm
+from ketenradar.places import maps as rm
 from ketenradar.places.regions import PROVINCES, regions
 
 # two unit squares side by side, quantised: scale 0.5, translate (4, 52); arcs delta-encoded.
@@ -76,3 +77,13 @@ def test_every_province_and_corop_region_has_a_shape():
     assert {s.key for s in corop.shapes} == codes - {None}
     assert all(s.path.count("M") >= 1 for s in corop.shapes)
     assert 0.8 < provinces.height / provinces.width < 1.5  # the Netherlands is taller than wide
+
+
+def test_the_centre_of_a_ring() -> None:
+    """The area-weighted centroid: a unit square's is its middle, whatever the order."""
+    square = [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)]
+    assert rm.centroid(square) == pytest.approx((1.0, 1.0))
+    assert rm.centroid(square[::-1]) == pytest.approx((1.0, 1.0))
+    # an L shape: its centroid is not the mean of its corners
+    ell = [(0.0, 0.0), (3.0, 0.0), (3.0, 1.0), (1.0, 1.0), (1.0, 3.0), (0.0, 3.0)]
+    assert rm.centroid(ell) == pytest.approx((1.1, 1.1))

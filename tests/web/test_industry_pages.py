@@ -68,6 +68,11 @@ def test_the_dashboard_shows_the_api_figures(client: TestClient, store: Path) ->
     assert {"Rotterdam-Moerdijk", "Chemelot", "cluster 6", "unassigned"} <= set(clusters)
     assert _num(clusters["Rotterdam-Moerdijk"][-1]) == pytest.approx(24.57, abs=0.01)
     assert sum(_num(v[-1]) for v in clusters.values()) == pytest.approx(68.51, abs=0.06)
+    # the map: one circle per COROP region and cluster, adding up to the located emissions
+    mts = [float(x) for x in re.findall(r'<circle [^>]*data-mt="([^"]+)"', r.text)]
+    located = sum(_num(v[-1]) for k, v in clusters.items() if k != "unassigned")
+    assert len(mts) > 20 and sum(mts) == pytest.approx(located, abs=0.05)
+    assert 'role="img" aria-labelledby="industry-map-caption"' in r.text
     t = re.findall(r'data-target="([^"]+)">.*?data-value="([^"]+)"', r.text, re.S)
     assert dict(t) == {
         "letter_003_industry_20mt": "on track",

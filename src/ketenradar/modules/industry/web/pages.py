@@ -73,7 +73,7 @@ def dashboard_page(request: Request, lang: str) -> Response:
         ctx["missing"] = vw.missing(api.KIND)
     if out is not None:
         view = out["view"]
-        keys = ("totals", "nea", "targets", "clusters", "cluster_error", "companies")
+        keys = ("totals", "nea", "targets", "clusters", "cluster_error", "companies", "map")
         ctx |= {k: view[k] for k in keys}
         footer = store_footer(view["datasets"], methods=[])
     return render(

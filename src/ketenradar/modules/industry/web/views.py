@@ -117,6 +117,7 @@ def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
     comp = api.companies(data_dir=data_dir)
     view = {  # the rows the page draws, built once per dataset version
         "companies": company_table(comp),
+        "map": cluster_map(clusters, data_dir, shared) if clusters is not None else None,
         "totals": totals_rows(totals),
         "nea": nea_check(totals),
         "targets": target_rows(targets),
@@ -183,6 +184,71 @@ def cluster_table(result: Result, first: int = 2018) -> dict[str, Any]:
     rows = [{"cluster": c, "mt": [cell.get((c, y)) for y in years]} for c in order]
     totals = [sum(v for c in order if (v := cell.get((c, y))) is not None) for y in years]
     return {"years": years, "rows": rows, "totals": totals}
+
+
+#: The colours of the clusters on the map, in the cluster file's order (then cluster 6).
+CLUSTER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#7f7f7f")
+
+
+def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | None:
+    """The map of the dashboard: the COROP regions, and per region and cluster a circle
+    whose area is proportional to the verified emissions of its installations in the latest
+    complete year (the EUTL export has no coordinates: the installations are placed at
+    their COROP region's centre). ``None`` without the map data."""
+    import math
+
+    from ketenradar.places.maps import region_map
+    from ketenradar.places.regions import key
+
+    regions = region_map("corop", shared)
+    if regions is None:
+        return None
+    per = result.frame("clusters")
+    full = per[per["coverage"] == "all"]
+    if full.empty:
+        return None
+    year = int(full["year"].max())
+    inst = api.emissions(by="installation", year=year, data_dir=data_dir).frame("emissions")
+    a = result.frame("installations")
+    rows = inst[inst["status"] == "verified"].merge(
+        a[["installation_id", "corop", "cluster"]], on="installation_id"
+    )
+    rows = rows[rows["corop"].notna()]
+    sums = rows.groupby(["corop", "cluster"], sort=False)["verified_t"].sum() / 1e6
+    order = [c for c in dict.fromkeys(a["cluster"]) if c != "unassigned"]
+    colour = {c: CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)] for i, c in enumerate(order)}
+    centre = {key(s.name): s.centre for s in regions.shapes}
+    biggest = float(sums.max()) if len(sums) else 1.0
+    circles, unplaced = [], 0.0
+    for corop in dict.fromkeys(sums.index.get_level_values(0)):
+        here = sums.loc[corop].sort_values(ascending=False)
+        xy = centre.get(key(str(corop)))
+        if xy is None:
+            unplaced += float(here.sum())
+            continue
+        for i, (cluster, mt) in enumerate(here.items()):
+            r = 2.0 + 22.0 * math.sqrt(float(mt) / biggest)
+            circles.append(
+                {
+                    "x": round(xy[0] + (i - (len(here) - 1) / 2) * 8, 1),
+                    "y": round(xy[1], 1),
+                    "r": round(r, 1),
+                    "colour": colour.get(str(cluster), "#7f7f7f"),
+                    "cluster": str(cluster),
+                    "corop": str(corop),
+                    "mt": float(mt),
+                }
+            )
+    circles.sort(key=lambda c: -c["r"])  # the large ones first, the small ones on top
+    return {
+        "width": regions.width,
+        "height": regions.height,
+        "regions": [{"path": s.path, "name": s.name} for s in regions.shapes],
+        "circles": circles,
+        "legend": [{"cluster": c, "colour": colour[c]} for c in order],
+        "year": year,
+        "unplaced_mt": unplaced,
+    }
 
 
 def company_table(result: Result, first: int = 2018) -> dict[str, Any]:

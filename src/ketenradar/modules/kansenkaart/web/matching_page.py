@@ -33,8 +33,8 @@ from ketenradar.modules.kansenkaart import suppliers as sp
 from ketenradar.modules.kansenkaart.analysis.requirements import ORIGINS
 from ketenradar.modules.kansenkaart.names import work_package_names
 from ketenradar.modules.kansenkaart.references import DESIGNS, load_taxonomy
-from ketenradar.modules.kansenkaart.regions_map import region_map
 from ketenradar.modules.kansenkaart.web.demand_views import DESIGN_LABELS
+from ketenradar.places.maps import region_map
 
 page_router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/kansenkaart", tags=["kansenkaart"])

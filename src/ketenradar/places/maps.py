@@ -1,4 +1,5 @@
-"""The map of the Netherlands the kansenkaart draws: provinces or COROP regions as SVG paths,
+"""Maps of the Netherlands (the kansenkaart's, the industry dashboard's): provinces or COROP
+regions as SVG paths, with each region's centre,
 from the CBS area divisions of 2015 in the shared data folder
 (``$KETENRADAR_SHARED_DATA/geo/nl/ties_cbs_2015/{Provincie,CoropGebied}_2015_layer_q1e3.json``,
 TopoJSON in longitude/latitude, the same files :mod:`~ketenradar.places.regions`
@@ -20,8 +21,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ketenradar.modules.kansenkaart.references import shared_root
-from ketenradar.places.regions import LAYERS
+from ketenradar.places.regions import LAYERS, shared_root
 
 #: The map levels and their layer files.
 LEVELS = {
@@ -35,11 +35,13 @@ WIDTH = 480.0
 @dataclass(frozen=True)
 class Shape:
     """One region: its key (a province's CBS name, a COROP region's CBS code ``CR17``), its
-    name and its outline as an SVG path."""
+    name, its outline as an SVG path and the centre of its largest ring (the area-weighted
+    centroid, in the drawing's coordinates: where a marker for the region goes)."""
 
     key: str
     name: str
     path: str
+    centre: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,33 @@ def polygons(geometry: dict) -> list[list[list[int]]]:
     return []
 
 
+def centroid(ring: list[tuple[float, float]]) -> tuple[float, float]:
+    """The area-weighted centroid of a closed ring (the shoelace formula); the mean of its
+    points when it has no area."""
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        a += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(a) < 1e-12:
+        n = len(ring) or 1
+        return (sum(x for x, _ in ring) / n, sum(y for _, y in ring) / n)
+    return (cx / (3 * a), cy / (3 * a))
+
+
+def _area(ring: list[tuple[float, float]]) -> float:
+    return (
+        abs(
+            sum(
+                x0 * y1 - x1 * y0
+                for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)
+            )
+        )
+        / 2
+    )
+
+
 def _path(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
     for ring in rings:
@@ -129,7 +158,11 @@ def _load(root: str, level: str) -> RegionMap | None:
             for ring in polygon
         ]
         key = props["statnaam"] if level == "province" else props["statcode"]
-        shapes.append(Shape(key, props["statnaam"], _path(rings)))
+        biggest = max(rings, key=_area) if rings else []
+        centre = centroid(biggest) if biggest else (0.0, 0.0)
+        shapes.append(
+            Shape(key, props["statnaam"], _path(rings), (round(centre[0], 1), round(centre[1], 1)))
+        )
     shapes.sort(key=lambda s: s.name)
     height = (north - south) * scale
     return RegionMap(level, tuple(shapes), WIDTH, round(height, 1), str(path))
