@@ -463,6 +463,7 @@ PAGES = [
     "kansenkaart/suppliers",
     "industry",
     "industry/costs?consumption_mwh=50000&load_factor=0.8&run=1",
+    "industry/installations/NL_144",
     "io",
     "data",
     "login",

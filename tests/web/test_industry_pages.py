@@ -182,3 +182,18 @@ def test_an_empty_store_says_what_to_load(tmp_path: Path) -> None:
     assert r.status_code == 200 and len(pd.read_csv(io.StringIO(r.text))) == 0
     side = c.get("/api/v1/industry/emissions.csv.provenance.json").json()
     assert any("data add ets_eutl" in n for n in side["notes"])
+
+
+def test_an_installation_page(client: TestClient, store: Path) -> None:
+    r = client.get("/en/industry")
+    assert '<a href="/en/industry/installations/NL_144">' in r.text  # the largest installations
+    r = client.get("/en/industry/installations/NL_144")
+    assert r.status_code == 200
+    assert "Tata Steel IJmuiden B.V." in r.text and 'data-cluster="Noordzeekanaalgebied"' in r.text
+    years = _cells(r.text, "industry-installation-years")
+    assert _num(years["2022"][0]) == pytest.approx(5.823, abs=0.001)  # 5,822,618 t
+    assert _num(years["2024"][0]) == pytest.approx(5.895, abs=0.001)  # the large table
+    nl = client.get("/nl/industry/installations/NL_144").text
+    texts = [p for p in visible(nl).texts if not p.code]
+    assert not [p.text for p in texts if not p.english and _WORDS.search(p.text)]
+    assert client.get("/en/industry/installations/NL_0").status_code == 404

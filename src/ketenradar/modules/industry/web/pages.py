@@ -74,10 +74,30 @@ def dashboard_page(request: Request, lang: str) -> Response:
     if out is not None:
         view = out["view"]
         keys = ("totals", "nea", "targets", "clusters", "cluster_error", "companies", "map")
+        keys += ("largest",)
         ctx |= {k: view[k] for k in keys}
         footer = store_footer(view["datasets"], methods=[])
     return render(
         request, lang, "industry.html", "module_industry", status_code=status, footer=footer, **ctx
+    )
+
+
+@page_router.get("/{lang}/industry/installations/{installation_id}", response_class=HTMLResponse)
+def installation_page(request: Request, lang: str, installation_id: str) -> Response:
+    """One installation: its holder, place and cluster (with the basis), and its verified
+    emissions, free allocation and status per year; an unknown id is not found (404)."""
+    lang = check_lang(lang)
+    ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, "inst": None}
+    footer = None
+    # an unknown id raises NotFoundError: the app's error page (404), as for any page
+    inst = vw.installation(_data_dir(request), installation_id.strip())
+    if inst is None:
+        ctx["missing"] = vw.missing(api.KIND)
+    else:
+        ctx["inst"] = inst
+        footer = store_footer(inst["datasets"], methods=[])
+    return render(
+        request, lang, "industry_installation.html", "module_industry", footer=footer, **ctx
     )
 
 

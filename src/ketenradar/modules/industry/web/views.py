@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,9 @@ def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
     except MissingDataError as exc:
         clusters, cluster_error = None, str(exc)
     comp = api.companies(data_dir=data_dir)
+    per_inst = api.emissions(by="installation", data_dir=data_dir).frame("emissions")
     view = {  # the rows the page draws, built once per dataset version
+        "largest": largest(per_inst, totals),
         "companies": company_table(comp),
         "map": cluster_map(clusters, data_dir, shared) if clusters is not None else None,
         "totals": totals_rows(totals),
@@ -131,6 +134,7 @@ def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
         "clusters": clusters,
         "error": cluster_error,
         "view": view,
+        "per_installation": per_inst,
     }
 
 
@@ -248,6 +252,73 @@ def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | 
         "legend": [{"cluster": c, "colour": colour[c]} for c in order],
         "year": year,
         "unplaced_mt": unplaced,
+    }
+
+
+def largest(per_installation: Any, totals: Result, n: int = 15) -> dict[str, Any]:
+    """The ``n`` largest installations of the latest complete year (Mt), with their holder."""
+    t = totals.frame("emissions")
+    full = t[t["coverage"] == "all"]
+    if full.empty:
+        return {"year": None, "rows": []}
+    year = int(full["year"].max())
+    rows = per_installation[
+        (per_installation["year"] == year) & (per_installation["status"] == "verified")
+    ].nlargest(n, "verified_t")
+    return {
+        "year": year,
+        "rows": [
+            {"id": r.installation_id, "name": r.name, "holder": r.holder, "mt": r.verified_t / 1e6}
+            for r in rows.itertuples(index=False)
+        ],
+    }
+
+
+def installation(data_dir: Path, installation_id: str) -> dict[str, Any] | None:
+    """One installation as its page shows it (identity, location and cluster, the years),
+    or ``None`` when no ETS dataset is loaded; a ``NotFoundError`` for an unknown id (or one
+    that is no EUTL installation id, such as ``NL_144``, whatever is loaded)."""
+    if not re.fullmatch(r"[A-Z]{2}_\d{1,12}", installation_id):
+        raise NotFoundError(
+            f"no installation '{installation_id}': EUTL installation ids look like NL_144"
+        )
+    out = dashboard(data_dir)
+    if out is None:
+        return None
+    rows = out["per_installation"]
+    mine = rows[rows["installation_id"] == installation_id].sort_values("year")
+    clusters = out["clusters"]
+    place = None
+    if clusters is not None:
+        a = clusters.frame("installations")
+        hit = a[a["installation_id"] == installation_id]
+        if len(hit):
+            place = hit.iloc[0].to_dict()
+    if mine.empty and place is None:
+        raise NotFoundError(
+            f"no Dutch stationary installation '{installation_id}' in the EUTL data"
+        )
+    first = mine.iloc[0] if len(mine) else None
+    return {
+        "id": installation_id,
+        "name": (place or {}).get("name") or (first["name"] if first is not None else ""),
+        "holder": (place or {}).get("holder") or (first["holder"] if first is not None else ""),
+        "city": (place or {}).get("city") or (first["city"] if first is not None else ""),
+        "activity": first["activity_label"] if first is not None else None,
+        "place": place,
+        "years": [
+            {
+                "year": int(r.year),
+                "mt": _num(r.verified_t / 1e6) if r.verified_t == r.verified_t else None,
+                "free_mt": _num(r.free_allocation_t / 1e6)
+                if r.free_allocation_t == r.free_allocation_t
+                else None,
+                "status": r.status,
+                "source": r.source,
+            }
+            for r in mine.itertuples(index=False)
+        ],
+        "datasets": out["view"]["datasets"],
     }
 
 
