@@ -210,8 +210,6 @@ def data_fetch(
     """Download a source's live file (with progress, resume and verification) and ingest it:
     a BACI release, Eurostat's nrg_pc_205 TSV, Ember's monthly wholesale prices, a World Bank
     WDI indicator, a CBS StatLine table."""
-    import os
-
     from ketenradar import api
     from ketenradar.core.errors import UsageError
 
@@ -231,7 +229,7 @@ def data_fetch(
             release,
             hs,
             data_dir=_dir(data_dir),
-            base_url=base_url or os.environ.get("KETENRADAR_BACI_BASE_URL") or None,
+            base_url=base_url,  # else the setting KETENRADAR_BACI_BASE_URL (BaciConnector)
             dest=dest,
             expected_sha256=sha256,
             expected_size=size,
