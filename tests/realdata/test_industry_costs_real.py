@@ -124,3 +124,29 @@ def test_the_shipped_scenarios_on_held_prices(store: Path) -> None:
     # from 2029: EUR 1 bn over 20 TWh = 50 EUR/MWh, and the compensation (eligible)
     assert e.loc[("NL", 2028), "scenario_change_eur_mwh"] == 0.0
     assert e.loc[("NL", 2029), "scenario_change_eur_mwh"] == pytest.approx(-84.56)
+
+
+def test_the_html_report_is_self_contained(store: Path, tmp_path: Path) -> None:
+    """`industry costs --format html`: the stack of the latest complete year, chart and table,
+    the costs per year, the notes and the provenance, with plotly.js inline (no other host)."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from ketenradar.interfaces.cli.app import app
+
+    out = tmp_path / "it's a report.html"
+    args = ["industry", "costs", "--consumption-mwh", "200000", "--load-factor", "0.9"]
+    args += ["--data-dir", str(store)]
+    r = CliRunner().invoke(app, [*args, "--format", "html", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "The cost stack in 2025" in text and "Plotly" in text
+    nl = f"{_tsv('MWH_GE150000', 'X_VAT', 'NL', 2025):,.1f}"
+    assert f"<td>{nl}</td>" in text  # the Dutch total of 2025 in the table
+    assert "Eurostat release" in text and "sha256" in text.lower()
+    assert not re.search(r'<script[^>]+src="https?://', text)  # nothing loaded from elsewhere
+    r = CliRunner().invoke(
+        app, [*args, "--table", "gaps", "--format", "html", "--output", str(out)]
+    )
+    assert r.exit_code == 2 and "no HTML report" in r.output

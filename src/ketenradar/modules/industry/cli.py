@@ -397,7 +397,20 @@ def industry_costs(
     else:
         cols, schema = EFFECT_COLUMN_NAMES, EFFECT_COLUMNS
         title = "Cost per MWh without and with the scenario (EUR/MWh)"
-    emit(df, fmt, output, sheet=table, columns=cols, limit=limit, title=title, schema=schema)
+    html = None
+    if table in ("costs", "scenario"):
+        from ketenradar.modules.industry.report import costs_report as html
+    emit(
+        df,
+        fmt,
+        output,
+        sheet=table,
+        columns=cols,
+        limit=limit,
+        title=title,
+        schema=schema,
+        html=html,
+    )
 
 
 INSTRUMENT_TABLES = ("figures", "oversubscription")
