@@ -40,6 +40,7 @@ OK = {"consumption_mwh": 50_000, "load_factor": 0.8}
         ({"countries": ["NL", "NL"]}, "document", "a country is listed twice"),
         ({"countries": ["DE", "FR"]}, "document", "reference NL is not among the countries"),
         ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
+        ({"connection": "medium"}, "connection", "'transmission' or 'distribution'"),
     ],
 )
 def test_an_impossible_profile_is_refused_with_the_reason(change, field, needle) -> None:

@@ -180,3 +180,19 @@ def test_a_scenario_by_hand() -> None:
         base_ikc,
     ).set_index("country")
     assert plain.loc["NL", "total_eur_mwh"] == pytest.approx(170.0)
+
+
+def test_an_adjustment_for_one_connection_level() -> None:
+    """A reduction for transmission-connected consumers only: a distribution profile and a
+    profile without a level do not get it."""
+    cut = Adjustment("network reduction", "NL", -7.5, "test", connection="transmission")
+    for connection, expected in (("transmission", -7.5), ("distribution", 0.0), (None, 0.0)):
+        prof = Profile(10_000, 0.9, adjustments=(cut,), connection=connection)
+        stack = cost_stack(
+            prof,
+            retail_per_year(_prices(), "ID"),
+            commodity_per_year(_wholesale()),
+            {"NL": "NLD"},
+            [2023],
+        )
+        assert stack["adjustments_eur_mwh"].iat[0] == expected

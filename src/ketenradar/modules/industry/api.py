@@ -29,6 +29,8 @@ from ketenradar.modules.industry.facts import (
     EFFECT_COLUMNS,
     FIGURE_COLUMNS,
     GAP_COLUMNS,
+    GROUP_COLUMN_NAMES,
+    GROUP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
     KPI_COLUMNS,
@@ -56,7 +58,7 @@ __all__ = [
 ]
 
 #: What :func:`emissions` groups by.
-BY = ("year", "installation")
+BY = ("year", "installation", "sector", "holder")
 KIND = "ets_emissions"
 
 METHODS = [
@@ -106,6 +108,25 @@ def totals_per_year(
     return df.astype({"year": "int64", "installations": "int64", "aircraft_operators": "int64"})
 
 
+def per_group(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per ``group`` and year: verified emissions (rows with a verified number), free
+    allocation and installations with a number (``GROUP_COLUMN_NAMES``), largest first."""
+    verified = rows["status"] == "verified"
+    r = rows.assign(_v=rows["verified_t"].where(verified), _n=verified.astype("int64"))
+    out = (
+        r.groupby(["year", "group"], sort=True)
+        .agg(
+            verified_t=("_v", lambda s: s.sum(min_count=1)),
+            free_allocation_t=("free_allocation_t", lambda s: s.sum(min_count=1)),
+            installations=("_n", "sum"),
+        )
+        .reset_index()
+        .sort_values(["year", "verified_t"], ascending=[True, False], kind="stable")
+    )
+    out = out.astype({"year": "int64", "installations": "int64"})
+    return out[GROUP_COLUMN_NAMES].reset_index(drop=True)
+
+
 def emissions(
     *,
     by: str = "year",
@@ -120,8 +141,11 @@ def emissions(
 
     ``by="year"``: table ``emissions`` with the total of the stationary installations and
     their number per year (aircraft operators in columns of their own); ``by="installation"``:
-    one row per installation and year (aircraft operators left out). ``year`` keeps one year.
-    ``dataset``: the ``ets_emissions`` dataset (default the only one in the store)."""
+    one row per installation and year (aircraft operators left out); ``by="sector"`` or
+    ``by="holder"`` (the company: the EUTL account holder): one row per sector or holder and
+    year with the verified emissions, free allocation and installations with a number
+    (table ``GROUP_COLUMN_NAMES``). ``year`` keeps one year. ``dataset``: the
+    ``ets_emissions`` dataset (default the only one in the store)."""
     if by not in BY:
         raise UsageError(f"by {by!r}: allowed {', '.join(BY)}", field="by")
     country = country.strip().upper()
@@ -162,9 +186,18 @@ def emissions(
             how="inner",
         )
         df = df.sort_values(["year", "verified_t"], ascending=[True, False], kind="stable")
-        df = df[INSTALLATION_COLUMN_NAMES].reset_index(drop=True)
-        df["year"] = df["year"].astype("int64")
-        columns = INSTALLATION_COLUMNS
+        if by == "installation":
+            df = df[INSTALLATION_COLUMN_NAMES].reset_index(drop=True)
+            df["year"] = df["year"].astype("int64")
+            columns = INSTALLATION_COLUMNS
+        else:
+            from ketenradar.modules.industry.analysis.clusters import sector
+
+            codes = keep.set_index("installation_id")["activity_code"]
+            df = df.assign(sector=df["installation_id"].map(codes).map(sector))
+            df = df.assign(group=df[by].fillna("unknown"))
+            df = per_group(df)
+            columns = GROUP_COLUMNS
     prov = new_provenance(
         analysis="industry emissions",
         methods=METHODS,

@@ -41,6 +41,8 @@ from ketenradar.modules.industry.facts import (
     FIGURE_COLUMNS,
     GAP_COLUMN_NAMES,
     GAP_COLUMNS,
+    GROUP_COLUMN_NAMES,
+    GROUP_COLUMNS,
     INSTALLATION_COLUMN_NAMES,
     INSTALLATION_COLUMNS,
     KPI_COLUMN_NAMES,
@@ -64,7 +66,7 @@ industry_app = typer.Typer(
     no_args_is_help=True,
 )
 
-BY = ("year", "installation")
+BY = ("year", "installation", "sector", "holder")
 
 
 @industry_app.command("emissions")
@@ -72,7 +74,11 @@ BY = ("year", "installation")
 def industry_emissions(
     ctx: typer.Context,
     by: Annotated[
-        str, typer.Option(help="year (totals and number of installations) or installation.")
+        str,
+        typer.Option(
+            help="year (totals and number of installations), installation, sector (from the "
+            "ETS activity) or holder (the EUTL account holder: the company)."
+        ),
     ] = "year",
     country: Annotated[str, typer.Option(help="EU ETS registry (ISO alpha-2).")] = "NL",
     year: Annotated[int | None, typer.Option(help="Keep one year.")] = None,
@@ -106,9 +112,12 @@ def industry_emissions(
     if by == "year":
         cols, schema = TOTAL_COLUMN_NAMES, TOTAL_COLUMNS
         title = f"EU ETS verified emissions per year, {country.upper()} (t CO2e)"
-    else:
+    elif by == "installation":
         cols, schema = INSTALLATION_COLUMN_NAMES, INSTALLATION_COLUMNS
         title = f"EU ETS verified emissions per installation, {country.upper()} (t CO2e)"
+    else:
+        cols, schema = GROUP_COLUMN_NAMES, GROUP_COLUMNS
+        title = f"EU ETS verified emissions per {by}, {country.upper()} (t CO2e)"
     emit(df, fmt, output, sheet="emissions", columns=cols, limit=limit, title=title, schema=schema)
 
 
@@ -264,6 +273,13 @@ def industry_costs(
     load_factor: Annotated[
         float | None, typer.Option(help="Load factor, 0-1 (full-load hours / 8,760).")
     ] = None,
+    connection: Annotated[
+        str | None,
+        typer.Option(
+            help="Connection level: transmission or distribution (for adjustments that "
+            "depend on it)."
+        ),
+    ] = None,
     ikc: Annotated[
         bool | None,
         typer.Option(
@@ -346,6 +362,7 @@ def industry_costs(
     given = {
         "consumption_mwh": consumption_mwh,
         "load_factor": load_factor,
+        "connection": connection,
         "ikc_eligible": ikc,
         "eligible_share": eligible_share,
         "co2_price_eur_t": co2_price,

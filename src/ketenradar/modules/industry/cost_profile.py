@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -58,6 +58,7 @@ class AdjustmentSpec(BaseModel):
     last_year: int = Field(default=2100, ge=1900, le=2100)
     min_consumption_mwh: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     min_full_load_hours: float = Field(default=0.0, ge=0, le=8760, allow_inf_nan=False)
+    connection: Literal["transmission", "distribution"] | None = None
 
     @model_validator(mode="after")
     def _years(self) -> AdjustmentSpec:
@@ -76,6 +77,7 @@ class AdjustmentSpec(BaseModel):
             self.last_year,
             self.min_consumption_mwh,
             self.min_full_load_hours,
+            self.connection,
         )
 
 
@@ -87,7 +89,7 @@ class CostProfile(BaseModel):
     name: str = Field(default="profile", min_length=1, max_length=120)
     consumption_mwh: float = Field(gt=0, le=MAX_CONSUMPTION_MWH, allow_inf_nan=False)
     load_factor: float = Field(gt=0, le=1, allow_inf_nan=False)
-    connection: str | None = Field(default=None, max_length=80)
+    connection: Literal["transmission", "distribution"] | None = None
     ikc_eligible: bool = False
     eligible_share: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     co2_price_eur_t: float | dict[int, float] | None = None
@@ -134,6 +136,7 @@ class CostProfile(BaseModel):
             self.eligible_share,
             self.name,
             (*adjustments, *(a.adjustment() for a in self.adjustments)),
+            self.connection,
         )
 
 

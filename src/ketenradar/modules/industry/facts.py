@@ -354,6 +354,13 @@ COLUMNS: dict[str, Column] = {
             "Installations of those holders in the EUTL export",
         ),
         Column("note", "industry_note", "", "Why a company has no installation, where it has none"),
+        Column(
+            "group",
+            "industry_group",
+            "",
+            "The sector (from the EU ETS activity) or the holder (the EUTL account holder: the "
+            "company) the row sums",
+        ),
     )
 }
 
@@ -493,6 +500,7 @@ COMPANY_COLUMN_NAMES = [
     "coverage",
 ]
 COMPANY_SUMMARY_COLUMN_NAMES = ["company", "stage", "holders", "installations_found", "note"]
+GROUP_COLUMN_NAMES = ["year", "group", "verified_t", "free_allocation_t", "installations"]
 TOTAL_COLUMNS = tuple(COLUMNS[c] for c in TOTAL_COLUMN_NAMES)
 INSTALLATION_COLUMNS = tuple(COLUMNS[c] for c in INSTALLATION_COLUMN_NAMES)
 ASSIGNMENT_COLUMNS = tuple(COLUMNS[c] for c in ASSIGNMENT_COLUMN_NAMES)
@@ -501,6 +509,7 @@ TARGET_ASSESSMENT_COLUMNS = tuple(COLUMNS[c] for c in TARGET_ASSESSMENT_COLUMN_N
 TRAJECTORY_COLUMNS = tuple(COLUMNS[c] for c in TRAJECTORY_COLUMN_NAMES)
 COST_COLUMNS = tuple(COLUMNS[c] for c in COST_COLUMN_NAMES)
 GAP_COLUMNS = tuple(COLUMNS[c] for c in GAP_COLUMN_NAMES)
+GROUP_COLUMNS = tuple(COLUMNS[c] for c in GROUP_COLUMN_NAMES)
 COMPANY_COLUMNS = tuple(COLUMNS[c] for c in COMPANY_COLUMN_NAMES)
 COMPANY_SUMMARY_COLUMNS = tuple(COLUMNS[c] for c in COMPANY_SUMMARY_COLUMN_NAMES)
 EFFECT_COLUMNS = tuple(COLUMNS[c] for c in EFFECT_COLUMN_NAMES)
@@ -601,5 +610,11 @@ RESULTS = (
         "The maatwerk companies, their agreement and the EUTL holders counted as theirs "
         "(ketenradar industry companies --table companies)",
         COMPANY_SUMMARY_COLUMNS,
+    ),
+    ResultTable(
+        "industry_emissions_by_group",
+        "Verified emissions, free allocation and installations per sector or holder (company) "
+        "and year (ketenradar industry emissions --by sector|holder)",
+        GROUP_COLUMNS,
     ),
 )

@@ -116,7 +116,7 @@ class IkcParameters:
 class Adjustment:
     """A component not in the open data: ``eur_mwh`` added per MWh (negative: a reduction) in
     ``country`` from ``first_year`` to ``last_year`` for profiles with at least
-    ``min_consumption_mwh`` and ``min_full_load_hours``."""
+    ``min_consumption_mwh`` and ``min_full_load_hours`` (and at ``connection``, if given)."""
 
     name: str
     country: str
@@ -126,21 +126,25 @@ class Adjustment:
     last_year: int = 2100
     min_consumption_mwh: float = 0.0
     min_full_load_hours: float = 0.0
+    connection: str | None = None
 
     def applies(self, country: str, year: int, profile: Profile) -> bool:
-        """Whether it applies to ``profile`` in ``country`` and ``year``."""
+        """Whether it applies to ``profile`` in ``country`` and ``year`` (and, when the
+        adjustment names a connection level, only to a profile connected at that level)."""
         return (
             self.country == country
             and self.first_year <= year <= self.last_year
             and profile.consumption_mwh >= self.min_consumption_mwh
             and profile.full_load_hours >= self.min_full_load_hours
+            and (self.connection is None or self.connection == profile.connection)
         )
 
 
 @dataclass(frozen=True)
 class Profile:
     """A consumer: annual consumption (MWh), load factor (0–1], whether it is eligible for
-    the indirect cost compensation and the share of its consumption that is (0–1)."""
+    the indirect cost compensation and the share of its consumption that is (0–1), and its
+    connection level (``transmission``, ``distribution``; used by the adjustments)."""
 
     consumption_mwh: float
     load_factor: float
@@ -148,6 +152,7 @@ class Profile:
     eligible_share: float = 1.0
     name: str = "profile"
     adjustments: tuple[Adjustment, ...] = field(default=())
+    connection: str | None = None
 
     @property
     def full_load_hours(self) -> float:
