@@ -114,9 +114,12 @@ def load_yaml(
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
-    """A pydantic error location as a field path: ``targets[1].reduction_t``."""
+    """A pydantic error location as a field path: ``targets[1].reduction_t`` (pydantic's
+    ``[key]`` marker of a mapping's key is left out)."""
     out = ""
     for part in loc:
+        if part == "[key]":
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

@@ -155,9 +155,9 @@ def shared_root(shared: Path | str | None = None) -> Path:
     """The shared data folder: ``shared``, else the setting ``KETENRADAR_SHARED_DATA``."""
     if shared is not None:
         return Path(shared)
-    from ketenradar.core.settings import settings
+    from ketenradar.core.config import shared_data_dir
 
-    return Path(settings().shared_data)
+    return Path(shared_data_dir())
 
 
 def regions(shared: Path | str | None = None) -> Regions:

@@ -8,6 +8,7 @@ cost stack of the speelveldtoets (:func:`costs`), the subsidy instruments
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -616,17 +617,24 @@ def costs(
 
 
 _PER_VERSION: dict[tuple[str, ...], pd.DataFrame] = {}
+_PER_VERSION_LOCK = threading.Lock()
+#: How many derived tables :func:`_per_version` keeps.
+PER_VERSION_MAX = 32
 
 
 def _per_version(ds: Any, what: str, compute: Any) -> pd.DataFrame:
-    """``compute(ds)`` kept per dataset version (the 32 most recent results)."""
+    """``compute(ds)`` kept per dataset version (the :data:`PER_VERSION_MAX` most recent).
+    The web app's request threads share it: the dictionary is only read and changed under a
+    lock, the computation runs outside it (two threads may both compute a missing entry)."""
     key = (str(ds.path), str(ds.manifest.version), what)
-    hit = _PER_VERSION.get(key)
+    with _PER_VERSION_LOCK:
+        hit = _PER_VERSION.get(key)
     if hit is None:
         hit = compute(ds)
-        if len(_PER_VERSION) >= 32:
-            _PER_VERSION.pop(next(iter(_PER_VERSION)))
-        _PER_VERSION[key] = hit
+        with _PER_VERSION_LOCK:
+            while len(_PER_VERSION) >= PER_VERSION_MAX:
+                _PER_VERSION.pop(next(iter(_PER_VERSION)))
+            _PER_VERSION[key] = hit
     return hit
 
 

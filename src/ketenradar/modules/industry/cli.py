@@ -67,6 +67,11 @@ industry_app = typer.Typer(
 )
 
 BY = ("year", "installation", "sector", "holder")
+#: The ``--dataset`` option of the commands that read the EU ETS data.
+EtsDataset = Annotated[
+    str | None,
+    typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
+]
 
 
 @industry_app.command("emissions")
@@ -82,10 +87,7 @@ def industry_emissions(
     ] = "year",
     country: Annotated[str, typer.Option(help="EU ETS registry (ISO alpha-2).")] = "NL",
     year: Annotated[int | None, typer.Option(help="Keep one year.")] = None,
-    dataset: Annotated[
-        str | None,
-        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
-    ] = None,
+    dataset: EtsDataset = None,
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 40,
@@ -143,10 +145,7 @@ def industry_clusters(
             help="A cluster file of one's own (YAML; default: the module's data/clusters.yaml).",
         ),
     ] = None,
-    dataset: Annotated[
-        str | None,
-        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
-    ] = None,
+    dataset: EtsDataset = None,
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 40,
@@ -215,10 +214,7 @@ def industry_targets(
             "module's data/clusters.yaml).",
         ),
     ] = None,
-    dataset: Annotated[
-        str | None,
-        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
-    ] = None,
+    dataset: EtsDataset = None,
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 40,
@@ -539,10 +535,7 @@ def industry_companies(
             help="A companies file of one's own (default: the module's data/maatwerk.yaml).",
         ),
     ] = None,
-    dataset: Annotated[
-        str | None,
-        typer.Option(help="The ets_emissions dataset (default: the only one in the store)."),
-    ] = None,
+    dataset: EtsDataset = None,
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 40,

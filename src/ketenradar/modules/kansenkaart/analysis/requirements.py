@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ketenradar.core.errors import DataError
+from ketenradar.core.safe_yaml import field_path
 
 #: The safety classes of the requirements table, most to least safety-related.
 SAFETY_CLASSES: tuple[str, ...] = (
@@ -141,14 +142,6 @@ class RequirementTable(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     work_packages: dict[str, WorkPackageRequirements] = Field(min_length=1)
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """A pydantic error location as a field path: ``work_packages.pumps.requirements[2]``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _reason(err: Mapping[str, Any]) -> str:

@@ -34,7 +34,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ketenradar.core.errors import DataError, UsageError
-from ketenradar.core.safe_yaml import load_yaml
+from ketenradar.core.safe_yaml import field_path, load_yaml
 
 Form = Literal["public", "public_private", "private"]
 #: The three forms, in the order of the scores.
@@ -292,15 +292,6 @@ class RuleTable(BaseModel):
         )
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if part == "[key]":
-            continue
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse_rules(document: Any, *, file: str | None = None) -> RuleTable:
     """A rule table from a parsed YAML/JSON document; a :class:`DataError` names the file, the
     field (``rules[2].reason_nl``) and the rule's id (``rule 'few_buyers'``) otherwise."""
@@ -341,7 +332,7 @@ def _problem(err: Mapping[str, Any], document: Mapping[str, Any]) -> tuple[str, 
         reason = str(err["ctx"]["error"])
     else:
         reason = f"{err['msg']}, got {err.get('input')!r}"
-    field = _loc(loc)
+    field = field_path(loc)
     if kind == "value_error" and loc[-1] == "when" and reason.startswith("unknown factor"):
         field += "." + reason.split("'")[1]
     for name in ("reason_en", "reason_nl"):  # a placeholder problem: name the text
@@ -403,7 +394,7 @@ def _apply_overrides(factors: FormFactors, overrides: Mapping[str, Any] | None) 
         return FormFactors.model_validate(factors.model_dump() | dict(overrides))
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = _loc(tuple(err["loc"]))
+        name = field_path(tuple(err["loc"]))
         raise UsageError(
             f"invalid override: {err['msg']}, got {err.get('input')!r}",
             field=f"overrides.{name}",
