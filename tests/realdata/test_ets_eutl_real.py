@@ -31,9 +31,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("ets") / "store"
     reports = api.add_dataset("ets_eutl", [folder], data_dir=data)
     assert [r.dataset for r in reports] == ["ets_eutl"] and reports[0].changed
-    # the third-party joins and the euets.info subset are skipped, named in warnings
+    # the third-party joins and the euets.info compliance table are skipped, named in
+    # warnings; the euets.info installation extract gives the coordinates
     skipped = [w for w in reports[0].warnings if w.startswith("skipped")]
-    assert len(skipped) == 4 and any("_DERIVED" in w for w in skipped)
+    assert len(skipped) == 3 and any("_DERIVED" in w for w in skipped)
+    assert any(w.startswith("skipped compliance.csv") for w in skipped)
+    (located,) = [w for w in reports[0].warnings if w.startswith("installation.csv")]
+    assert "coordinates for 1,108 of 1,133 stationary installations" in located  # NL and BE
     # the large table's 2022 agrees with the export (20 of 20): no disagreement warning
     assert not [w for w in reports[0].warnings if "disagree" in w]
     return data
@@ -55,6 +59,19 @@ def test_dutch_total_2022_matches_the_nea(store: Path) -> None:
     assert row["aircraft_operators"] > 0 and row["aircraft_verified_t"] > 1e6
     totals = dict(zip(df["year"], df["verified_t"], strict=True))
     assert round(totals[2018] / 1e6, 1) == 87.4 and round(totals[2020] / 1e6, 1) == 74.1
+
+
+def test_coordinates_of_the_dutch_installations(store: Path) -> None:
+    """642 of the 654 Dutch stationary installations have coordinates (the shared data's
+    README: "geocoded lat/lon (642 of 654 NL installations)"), all inside the Netherlands'
+    bounding box; Tata Steel IJmuiden's as the extract gives them."""
+    inst, _ = _tables(store)
+    loc = read_table(open_store(store).get("ets_eutl"), "locations").set_index("installation_id")
+    nl = inst[(inst["country"] == "NL") & ~inst["is_aircraft_operator"]]
+    here = loc.loc[loc.index.intersection(nl["installation_id"])]
+    assert len(here) == 642
+    assert here["latitude"].between(50.7, 53.6).all() and here["longitude"].between(3.3, 7.3).all()
+    assert (loc.loc["NL_144", "latitude"], loc.loc["NL_144", "longitude"]) == (52.473869, 4.6205001)
 
 
 def test_tata_steel_ijmuiden_2022(store: Path) -> None:

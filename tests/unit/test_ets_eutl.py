@@ -21,6 +21,7 @@ from ketenradar.modules.industry.api import emissions
 from ketenradar.sources.ets_eutl import (
     EMISSION_COLUMNS,
     INSTALLATION_COLUMNS,
+    LOCATION_COLUMNS,
 )
 
 runner = CliRunner()
@@ -220,9 +221,67 @@ def test_a_file_of_another_layout_named_explicitly(odd: Path, tmp_path: Path) ->
 def test_the_kind_is_declared_by_its_connector() -> None:
     tables = canonical_tables("ets_emissions")
     assert tables == {"installations": INSTALLATION_COLUMNS, "emissions": EMISSION_COLUMNS}
-    assert optional_tables("ets_emissions") == {}
+    assert optional_tables("ets_emissions") == {"locations": LOCATION_COLUMNS}
     assert load_hint("ets_emissions") == "ketenradar data add ets_eutl ../shared/data/ets_eutl"
     assert "trade" in canonical_tables("trade_flows")  # the built-in kinds still served
     assert "hs_map" in optional_tables("mineral_production")
     with pytest.raises(NotFoundError, match="ets_emissions"):
         canonical_tables("no_such_kind")
+
+
+EXTRACT_HEAD = ["id", "name", "addressmain", "postalcode", "city", "country_id"]
+EXTRACT_HEAD += ["latitudegoogle", "longitudegoogle"]
+
+
+def write_extract(folder: Path, rows: list[list[str]]) -> Path:
+    """A euets.info installation extract (the layout of hank_euets_subset/installation.csv)."""
+    sub = folder / "euets"
+    sub.mkdir(parents=True, exist_ok=True)
+    path = sub / "installation.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(EXTRACT_HEAD)
+        w.writerows(rows)
+    return path
+
+
+GOOD_EXTRACT = [
+    ["NL_144", "Staal", "Wenckebachstraat 1", "1951 JZ", "VELSEN", "NL", "52.473869", "4.6205"],
+    ["NL_99", "Raffinaderij", "-", "-", "-", "NL", "", ""],  # no coordinates: counted
+    ["AT_214400", "Elders", "Gasse 5", "1120", "Wien", "AT", "48.17", "16.31"],  # other registry
+    ["NL_200131", "Airline", "-", "-", "-", "NL", "52.3", "4.76"],  # an aircraft operator
+]
+
+
+def test_coordinates_from_the_installation_extract(odd: Path, tmp_path: Path) -> None:
+    write_eutl(odd, ROWS)
+    write_extract(odd, GOOD_EXTRACT)
+    data = tmp_path / "store"
+    (report,) = api.add_dataset("ets_eutl", [odd], data_dir=data)
+    loc = read_table(open_store(data).get("ets_eutl"), "locations")
+    assert list(loc.columns) == list(LOCATION_COLUMNS)
+    # only the installations the export holds; the row without coordinates left out
+    assert loc["installation_id"].tolist() == ["NL_144", "NL_200131"]
+    assert loc.set_index("installation_id").loc["NL_144", "latitude"] == 52.473869
+    (said,) = [w for w in report.warnings if w.startswith("installation.csv")]
+    assert "coordinates for 1 of 3 stationary installations (2 without" in said
+    assert "2 of its 4 rows left aside" in said
+
+
+@pytest.mark.parametrize(
+    ("row", "fld", "why"),
+    [
+        (["NL_7", "x", "-", "-", "-", "NL", "52.1", ""], "longitudegoogle", "without the other"),
+        (["NL_7", "x", "-", "-", "-", "NL", "95", "4.1"], "latitudegoogle", "outside -90"),
+        (["NL_7", "x", "-", "-", "-", "NL", "52", "4,1"], "longitudegoogle", "not a number"),
+        (["NL-7", "x", "-", "-", "-", "NL", "52", "4.1"], "id", "not an installation id"),
+        (["NL_144", "x", "-", "-", "-", "NL", "52", "4.1"], "id", "duplicate installation"),
+    ],
+)
+def test_a_broken_extract_is_refused(
+    odd: Path, tmp_path: Path, row: list[str], fld: str, why: str
+) -> None:
+    write_eutl(odd, ROWS)
+    f = write_extract(odd, [GOOD_EXTRACT[0], row])
+    e = _fails(odd, tmp_path / "store", line=3, fld=fld, file=f)
+    assert why in str(e)

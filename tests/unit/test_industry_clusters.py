@@ -63,6 +63,8 @@ PLACES = [
     ("Rozenburg", "Haarlemmermeer"),
     ("Katwijk", "Katwijk"),
     ("Katwijk NB", "Land van Cuijk"),
+    ("Den Hoorn", "Katwijk"),  # stands for a place name two municipalities share
+    ("Den Hoorn", "Utrecht"),
 ]
 
 
@@ -169,6 +171,11 @@ def test_unknown_and_ambiguous_places_are_unassigned_with_the_reason(cmap) -> No
     assert a.cluster == UNASSIGNED
     assert a.basis == "ambiguous: Rozenburg is a place in Haarlemmermeer, Rotterdam"
     assert locate(None, regions, places).basis == "no city in the EUTL"
+    # a whole name that is an ambiguous place is not guessed from its words (DEN HOORN is
+    # no Hoorn): it stays unassigned until the cluster file settles it
+    a = assign_one("DEN HOORN", regions, places, m.rules, m.aliases)
+    assert a.cluster == UNASSIGNED
+    assert a.basis == "ambiguous: DEN HOORN is a place in Katwijk, Utrecht"
     # the cluster file's installations settle it
     a = assign_one("Rozenburg", regions, places, m.rules, m.aliases, "Haarlemmermeer")
     assert (a.municipality, a.cluster) == ("Haarlemmermeer", OTHER)
@@ -230,6 +237,40 @@ def test_assign_keeps_every_installation_and_sums_per_cluster(cmap) -> None:
     assert y.loc[OTHER, "free_allocation_t"] == 1.0  # Excluded: no number, allocation kept
     assert y["verified_t"].sum() == rows.loc[rows["year"] == 2022, "verified_t"].sum()
     assert (per["coverage"] == "all").all()
+
+
+def test_coordinates_are_kept_and_checked_but_not_for_platforms_at_sea(cmap) -> None:
+    """The coordinates travel with the installation and ``corop_at`` names the region they
+    lie in; a platform at sea keeps none (they geocode its operator's office)."""
+    m, regions, places = cmap
+    inst = pd.DataFrame(
+        {
+            "installation_id": ["NL_144", "NL_8", "NL_5"],
+            "name": ["Staal", "K5 platform", "Kas"],
+            "holder": ["A", "F", "C"],
+            "city": ["IJMUIDEN", "UTRECHT", "UTRECHT"],
+            "postcode": ["1951 JZ", "3500 AA", "3500 AA"],
+            "activity_code": [24, 20, 20],
+            "latitude": [52.47, 52.09, None],
+            "longitude": [4.62, 5.12, None],
+        }
+    )
+    seen = []
+
+    def corop_at(lon: float, lat: float) -> str:
+        seen.append((lon, lat))
+        return "IJmond"
+
+    a = assign(inst, regions, places, m.rules, m.aliases, m.overrides, corop_at)
+    a = a.set_index("installation_id")
+    assert (a.loc["NL_144", "latitude"], a.loc["NL_144", "longitude"]) == (52.47, 4.62)
+    assert a.loc["NL_144", "corop_at_coordinates"] == "IJmond" == a.loc["NL_144", "corop"]
+    assert pd.isna(a.loc["NL_8", "latitude"]) and a.loc["NL_8", "corop_at_coordinates"] is None
+    assert pd.isna(a.loc["NL_5", "longitude"])
+    assert seen == [(4.62, 52.47)]  # asked once: for the one with usable coordinates
+    # without coordinates in the input the columns are there, empty
+    b = assign(inst.drop(columns=["latitude", "longitude"]), regions, places, m.rules)
+    assert b["latitude"].isna().all() and b["corop_at_coordinates"].isna().all()
 
 
 def test_sector_from_the_activity_code() -> None:

@@ -87,3 +87,35 @@ def test_the_centre_of_a_ring() -> None:
     # an L shape: its centroid is not the mean of its corners
     ell = [(0.0, 0.0), (3.0, 0.0), (3.0, 1.0), (1.0, 1.0), (1.0, 3.0), (0.0, 3.0)]
     assert rm.centroid(ell) == pytest.approx((1.1, 1.1))
+
+
+def test_a_point_in_its_region_and_the_projection(tmp_path: Path) -> None:
+    """The two squares: a point west of 5° E is in West, east of it in East, outside both
+    in none; the projection puts the north-west corner at (0, 0) and the south-east corner
+    at (width, height)."""
+    layers = tmp_path / rm.LAYERS
+    layers.mkdir(parents=True)
+    (layers / rm.LEVELS["corop"]).write_text(json.dumps(TOPOLOGY), encoding="utf-8")
+    m = rm.region_map("corop", tmp_path)
+    assert m.region_at(4.5, 52.5).key == "PV01" and m.region_at(5.5, 52.9).key == "PV02"
+    assert m.region_at(6.5, 52.5) is None and m.region_at(4.5, 53.5) is None
+    assert m.projection(4.0, 53.0) == pytest.approx((0.0, 0.0))
+    assert m.projection(6.0, 52.0) == pytest.approx((m.width, m.height), abs=0.05)
+    # a ring with a hole: even-odd, so a point in the hole is outside
+    outer = ((0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0))
+    hole = ((1.0, 1.0), (3.0, 1.0), (3.0, 3.0), (1.0, 3.0))
+    donut = rm.Shape("D", "Donut", "", rings=(outer, hole))
+    assert donut.contains(0.5, 0.5) and not donut.contains(2.0, 2.0)
+
+
+def test_real_installations_lie_in_their_corop_region() -> None:
+    """Known sites on the real CBS 2015 COROP outlines: Tata Steel IJmuiden (euets.info
+    coordinates) in IJmond, Chemelot (Geleen) in Zuid-Limburg, Delfzijl's port in Delfzijl
+    en omgeving and the Eemshaven (Het Hogeland) in Overig Groningen; the North Sea in none."""
+    shared = require_shared("geo/nl").parent.parent
+    corop = rm.region_map("corop", shared)
+    assert corop.region_at(4.6205, 52.473869).name == "IJmond"
+    assert corop.region_at(5.79, 50.97).name == "Zuid-Limburg"
+    assert corop.region_at(6.94, 53.31).name == "Delfzijl en omgeving"
+    assert corop.region_at(6.83, 53.44).name == "Overig Groningen"
+    assert corop.region_at(3.0, 52.5) is None

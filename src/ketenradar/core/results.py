@@ -62,6 +62,7 @@ UNITS = {
     "hours": "hours (of labour)",
     "source currency": "an amount in the source table's own currency and price year",
     "°C": "degrees Celsius",
+    "°": "degrees of latitude or longitude (WGS84)",
 }
 
 #: Columns several modules share: one definition and one label each. A module's vocabulary

@@ -42,6 +42,36 @@ class Shape:
     name: str
     path: str
     centre: tuple[float, float] = (0.0, 0.0)
+    rings: tuple[tuple[tuple[float, float], ...], ...] = ()  # (longitude, latitude)
+
+    def contains(self, lon: float, lat: float) -> bool:
+        """Whether the point lies inside the region (even-odd rule over all its rings, so a
+        hole is outside)."""
+        return sum(_crossings(ring, lon, lat) for ring in self.rings) % 2 == 1
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The map's projection: equirectangular, the longitude scaled by the cosine of the
+    map's middle latitude; (longitude, latitude) → (x, y) in the drawing."""
+
+    west: float
+    north: float
+    k: float
+    scale: float
+
+    def __call__(self, lon: float, lat: float) -> tuple[float, float]:
+        """The point in the drawing's coordinates (x to the east, y down)."""
+        return ((lon - self.west) * self.k * self.scale, (self.north - lat) * self.scale)
+
+
+def _crossings(ring: tuple[tuple[float, float], ...], x: float, y: float) -> int:
+    """How often a ray from (x, y) to the east crosses the ring's edges."""
+    n = 0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            n += 1
+    return n
 
 
 @dataclass(frozen=True)
@@ -53,6 +83,11 @@ class RegionMap:
     width: float
     height: float
     source: str
+    projection: Projection | None = None
+
+    def region_at(self, lon: float, lat: float) -> Shape | None:
+        """The region the point lies in, ``None`` when none (at sea, abroad)."""
+        return next((s for s in self.shapes if s.contains(lon, lat)), None)
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
@@ -144,28 +179,24 @@ def _load(root: str, level: str) -> RegionMap | None:
     lats = [y for arc in arcs for _, y in arc]
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     k = math.cos(math.radians((south + north) / 2))
-    scale = WIDTH / ((east - west) * k)
-
-    def project(p: tuple[float, float]) -> tuple[float, float]:
-        return ((p[0] - west) * k * scale, (north - p[1]) * scale)
+    projection = Projection(west, north, k, WIDTH / ((east - west) * k))
+    scale = projection.scale
 
     shapes = []
     for g in geometries:
         props = g["properties"]
-        rings = [
-            [project(p) for p in ring_points(ring, arcs)]
-            for polygon in polygons(g)
-            for ring in polygon
-        ]
+        outlines = tuple(
+            tuple(ring_points(ring, arcs)) for polygon in polygons(g) for ring in polygon
+        )
+        rings = [[projection(*p) for p in ring] for ring in outlines]
         key = props["statnaam"] if level == "province" else props["statcode"]
         biggest = max(rings, key=_area) if rings else []
         centre = centroid(biggest) if biggest else (0.0, 0.0)
-        shapes.append(
-            Shape(key, props["statnaam"], _path(rings), (round(centre[0], 1), round(centre[1], 1)))
-        )
+        centre = (round(centre[0], 1), round(centre[1], 1))
+        shapes.append(Shape(key, props["statnaam"], _path(rings), centre, outlines))
     shapes.sort(key=lambda s: s.name)
     height = (north - south) * scale
-    return RegionMap(level, tuple(shapes), WIDTH, round(height, 1), str(path))
+    return RegionMap(level, tuple(shapes), WIDTH, round(height, 1), str(path), projection)
 
 
 def region_map(level: str, shared: Path | str | None = None) -> RegionMap | None:

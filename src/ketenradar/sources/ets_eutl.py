@@ -61,13 +61,15 @@ from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_d
 PARSER_VERSION = "ets_eutl-1.0"
 LICENCE = (
     "CC BY 4.0 (EU Transaction Log data, European Commission reuse policy; the large-"
-    "installation table: EU Union Registry and euets.info extracts, cite euets.info)"
+    "installation table: EU Union Registry and euets.info extracts, cite euets.info; the "
+    "coordinates: euets.info installation extract, no licence stated)"
 )
 CITATION = (
     "European Commission, European Union Transaction Log (EUTL), operator holding accounts "
     "and verified emissions (ec.europa.eu/clima/ets/oha.do), as exported by GitHub "
     "cedricr/eutl (CC BY 4.0); for 2023–2025: EU Union Registry verified emissions 2025 and "
-    "euets.info extracts."
+    "euets.info extracts; coordinates: euets.info installation extract (geocoded addresses) "
+    "via GitHub Hank-Behaeghel/EU_Emissions_Task."
 )
 
 #: The non-numeric markers of the EUTL's verified emissions, kept as statuses.
@@ -105,6 +107,12 @@ EMISSION_COLUMNS: dict[str, str] = {
     "compliance_code": "VARCHAR",  # EUTL compliance code (A, A*, B, …)
     "source": "VARCHAR",  # the file (EUTL) or the large table's source text
 }
+LOCATION_COLUMNS: dict[str, str] = {
+    "installation_id": "VARCHAR",
+    "latitude": "DOUBLE",  # WGS84 degrees, geocoded from the address by euets.info
+    "longitude": "DOUBLE",
+    "source": "VARCHAR",  # the file the coordinates come from
+}
 
 #: Identity columns of the EUTL export that are read (all required).
 EUTL_COLUMNS = (
@@ -131,6 +139,7 @@ LARGE_COLUMNS = ("installation_id", "installation_name", "operator", "country", 
 _YEAR_COL = re.compile(r"^(FreeAllocations|VerifiedEmissions|ComplianceCode)_(\d{4})$")
 _LARGE_YEAR = re.compile(r"^verified_(\d{4})_t$")
 _LARGE_SOURCE = re.compile(r"^source_(\d{4})_(\d{4})$")
+LOCATION_SOURCE_COLUMNS = ("id", "latitudegoogle", "longitudegoogle")
 _EUTL_SIGNATURE = {"InstallationOrAircraftOperatorID", "AccountHolderName", "MainActivityTypeCode"}
 
 
@@ -380,8 +389,80 @@ def parse_large(rows: _Rows) -> list[dict[str, Any]]:
     return out
 
 
+def parse_locations(rows: _Rows) -> dict[str, dict[str, Any]]:
+    """Installation id → coordinates (latitude, longitude, source, line) of a euets.info
+    installation extract (strict: an id like ``NL_340`` once, both coordinates or neither,
+    numbers in range). Rows without coordinates are left out here and counted by the
+    caller."""
+    path = rows.path
+    out: dict[str, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
+    for line, r in rows.records:
+        iid = _text(r["id"])
+        if not iid or not re.fullmatch(r"[A-Z]{2}_\d+", iid):
+            raise DataError(
+                f"not an installation id like NL_340: {r['id']!r}", file=path, line=line, field="id"
+            )
+        if iid in seen:
+            raise DataError(
+                f"duplicate installation {iid} (also on line {seen[iid]})",
+                file=path,
+                line=line,
+                field="id",
+            )
+        seen[iid] = line
+        lat = _number(r["latitudegoogle"], path=path, line=line, fld="latitudegoogle")
+        lon = _number(r["longitudegoogle"], path=path, line=line, fld="longitudegoogle")
+        if (lat is None) != (lon is None):
+            fld = "latitudegoogle" if lat is None else "longitudegoogle"
+            raise DataError("one coordinate without the other", file=path, line=line, field=fld)
+        if lat is None or lon is None:
+            continue
+        if not -90 <= lat <= 90:
+            raise DataError(
+                f"latitude {lat} outside -90…90", file=path, line=line, field="latitudegoogle"
+            )
+        if not -180 <= lon <= 180:
+            raise DataError(
+                f"longitude {lon} outside -180…180", file=path, line=line, field="longitudegoogle"
+            )
+        out[iid] = {
+            "installation_id": iid,
+            "latitude": lat,
+            "longitude": lon,
+            "source": path.name,
+            "_line": line,
+        }
+    return out
+
+
+def _join_locations(
+    path: Path, n_rows: int, found: dict[str, dict[str, Any]], installations: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], str]:
+    """The coordinates of the installations the export holds, and the warning that counts
+    what the extract gives beyond them."""
+    known = {r["installation_id"] for r in installations}
+    kept = [
+        {k: v for k, v in row.items() if not k.startswith("_")}
+        for iid, row in found.items()
+        if iid in known
+    ]
+    stationary = [r for r in installations if not r["is_aircraft_operator"]]
+    located = {r["installation_id"] for r in kept}
+    with_xy = sum(1 for r in stationary if r["installation_id"] in located)
+    without = len(stationary) - with_xy
+    return kept, (
+        f"{path.name}: coordinates for {with_xy:,} of {len(stationary):,} stationary "
+        f"installations ({without:,} without: placed at their region's centre on maps); "
+        f"{n_rows - len(kept):,} of its {n_rows:,} rows left aside (other registries, accounts "
+        "the export does not hold, or no coordinates)"
+    )
+
+
 def _form(rows: _Rows) -> str | None:
     header = set(rows.header)
+    if set(LOCATION_SOURCE_COLUMNS) <= header:
+        return "locations"
     if header & _EUTL_SIGNATURE or any(_YEAR_COL.match(c) for c in header):
         return "eutl"
     if "installation_id" in header and any(_LARGE_YEAR.match(c) for c in header):
@@ -403,6 +484,7 @@ def parse_ets(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
     installations: list[dict[str, Any]] = []
     emissions: list[dict[str, Any]] = []
     large: list[dict[str, Any]] = []
+    located: list[tuple[Path, int, dict[str, dict[str, Any]]]] = []
     inputs: list[tuple[Path, str]] = []
     where: dict[str, tuple[Path, int]] = {}
     for f, explicit in files:
@@ -412,13 +494,20 @@ def parse_ets(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
             if explicit:
                 raise DataError(
                     "not an EUTL export (InstallationOrAircraftOperatorID, …, "
-                    "VerifiedEmissions_YYYY) nor a large-installation table (installation_id, "
-                    "verified_YYYY_t)",
+                    "VerifiedEmissions_YYYY), a large-installation table (installation_id, "
+                    "verified_YYYY_t) nor an installation extract with coordinates (id, "
+                    "latitudegoogle, longitudegoogle)",
                     file=f,
                 )
-            warnings.append(f"skipped {f.name}: not an EUTL export nor a large-installation table")
+            warnings.append(
+                f"skipped {f.name}: not an EUTL export, a large-installation table nor an "
+                "installation extract with coordinates"
+            )
             continue
-        if form == "eutl":
+        if form == "locations":
+            located.append((f, len(rows.records), parse_locations(rows)))
+            inputs.append((f, "locations"))
+        elif form == "eutl":
             inst, em = parse_eutl(rows)
             for row in inst:
                 iid = row["installation_id"]
@@ -445,6 +534,21 @@ def parse_ets(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
         )
     for block in large:
         warnings += _join_large(block["path"], block["rows"], installations, emissions)
+    locations: dict[str, dict[str, Any]] = {}
+    for f, n_rows, found in located:
+        if seen := sorted(set(found) & set(locations)):
+            raise DataError(
+                f"installation {seen[0]} has coordinates in two files (also in "
+                f"{locations[seen[0]]['source']}): give one",
+                file=f,
+                line=found[seen[0]]["_line"],
+                field="id",
+            )
+        kept, warning = _join_locations(f, n_rows, found, installations)
+        locations |= {
+            r["installation_id"]: r | {"_line": found[r["installation_id"]]["_line"]} for r in kept
+        }
+        warnings.append(warning)
     for row in installations:
         row.pop("_line", None)
     import pandas as pd
@@ -458,11 +562,18 @@ def parse_ets(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
     em_df["year"] = em_df["year"].astype("int16")
     for col in ("verified_t", "free_allocation_t"):
         em_df[col] = em_df[col].astype("float64")
+    tables = {"installations": inst_df, "emissions": em_df}
+    if located:
+        loc_df = pd.DataFrame(
+            [{k: v for k, v in r.items() if not k.startswith("_")} for r in locations.values()],
+            columns=list(LOCATION_COLUMNS),
+        )
+        tables["locations"] = loc_df.sort_values("installation_id").reset_index(drop=True)
     have = em_df[em_df["status"] == "verified"]
     years = sorted(int(y) for y in have["year"].unique())
     counts = em_df["status"].value_counts().to_dict()
     return ParsedSource(
-        tables={"installations": inst_df, "emissions": em_df},
+        tables=tables,
         inputs=inputs,
         release=release or (f"EUTL {years[0]}–{years[-1]}" if years else "EUTL"),
         attributes={
@@ -471,6 +582,7 @@ def parse_ets(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
             "installations": int((~inst_df["is_aircraft_operator"]).sum()),
             "aircraft_operators": int(inst_df["is_aircraft_operator"].sum()),
             "statuses": {str(k): int(v) for k, v in sorted(counts.items())},
+            "located": len(locations),
             "unit": "t CO2e",
         },
         warnings=warnings,
@@ -558,6 +670,7 @@ def _join_large(
 KIND = DatasetKind(
     "ets_emissions",
     tables={"installations": INSTALLATION_COLUMNS, "emissions": EMISSION_COLUMNS},
+    optional_tables={"locations": LOCATION_COLUMNS},
     load_hint="ketenradar data add ets_eutl ../shared/data/ets_eutl",
 )
 

@@ -278,7 +278,25 @@ def clusters(
         if rows.empty:
             raise UsageError(f"no emissions for {year} in dataset '{ds.name}'", field="year")
     steps("assigning installations to clusters")
-    assignment = assign(keep, regions_table, places, cmap.rules, cmap.aliases, cmap.overrides)
+    corop_at = None
+    if ds.has_table("locations"):
+        from ketenradar.places.maps import region_map
+
+        keep = keep.merge(
+            read_table(ds, "locations")[["installation_id", "latitude", "longitude"]],
+            on="installation_id",
+            how="left",
+        )
+        outlines = region_map("corop", shared)
+        if outlines is not None:
+
+            def corop_at(lon: float, lat: float) -> str | None:
+                found = outlines.region_at(lon, lat)
+                return found.name if found is not None else None
+
+    assignment = assign(
+        keep, regions_table, places, cmap.rules, cmap.aliases, cmap.overrides, corop_at
+    )
     assignment = assignment.sort_values(["cluster", "installation_id"], kind="stable")
     rank = {c: i for i, c in enumerate(cmap.order)}
     assignment = assignment.iloc[assignment["cluster"].map(rank).argsort(kind="stable")]
@@ -293,6 +311,8 @@ def clusters(
         f"cluster file: {cmap.file}",
         *(f"{name}: {src}" for name, src in cmap.sources.items()),
     ]
+    if corop_at is not None:
+        notes.append(coordinate_check(assignment))
     partial = sorted(per.loc[per["coverage"] != "all", "year"].unique().tolist())
     if partial:
         notes.append(
@@ -316,6 +336,26 @@ def clusters(
             "installations": ASSIGNMENT_COLUMNS,
             "unassigned": ASSIGNMENT_COLUMNS,
         },
+    )
+
+
+def coordinate_check(assignment: pd.DataFrame) -> str:
+    """The note that compares the COROP region of each installation's coordinates with the
+    one its city gives (the located installations with coordinates inside the outlines)."""
+    from ketenradar.places.regions import key
+
+    has = assignment[assignment["latitude"].notna()]
+    inside = has[has["corop_at_coordinates"].notna()]
+    both = inside[inside["corop"].notna()]
+    same = both["corop"].map(key) == both["corop_at_coordinates"].map(key)
+    differ = both.loc[~same, "installation_id"].tolist()
+    return (
+        f"coordinates (euets.info, geocoded addresses) for {len(has):,} of {len(assignment):,} "
+        f"installations; of the {len(both):,} located by city whose coordinates lie inside the "
+        f"CBS 2015 COROP outlines, {int(same.sum()):,} lie in the COROP region their city "
+        f"gives and {len(differ):,} in another"
+        + (f" ({', '.join(differ[:8])}{' …' if len(differ) > 8 else ''})" if differ else "")
+        + f"; {len(has) - len(inside):,} lie outside the coarse outlines (coast, border)"
     )
 
 

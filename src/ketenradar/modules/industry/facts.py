@@ -112,6 +112,21 @@ COLUMNS: dict[str, Column] = {
             "How the installation was located and why it is in its cluster, or why it could "
             "not be located",
         ),
+        Column(
+            "latitude",
+            "industry_latitude",
+            "°",
+            "Latitude of the installation (WGS84), geocoded from its address by euets.info; "
+            "empty when no coordinates are loaded",
+        ),
+        Column("longitude", "industry_longitude", "°", "Longitude of the installation (WGS84)"),
+        Column(
+            "corop_at_coordinates",
+            "industry_corop_at_coordinates",
+            "",
+            "COROP region the coordinates lie in (CBS 2015 outlines): a check on the location "
+            "from the city; empty without coordinates or outside the outlines",
+        ),
         Column("target", "industry_target", "", "Id of the target in the targets file"),
         Column(
             "scope",
@@ -403,6 +418,9 @@ ASSIGNMENT_COLUMN_NAMES = [
     "province",
     "cluster",
     "basis",
+    "latitude",
+    "longitude",
+    "corop_at_coordinates",
 ]
 CLUSTER_COLUMN_NAMES = [
     "year",

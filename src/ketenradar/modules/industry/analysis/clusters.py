@@ -14,7 +14,7 @@ located is kept as ``unassigned`` with the reason. Method: docs/methods/industry
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -238,6 +238,8 @@ def locate(
             if len(same) == 1 and (found := regions.place(same[0])) is not None:
                 return Located(found, f"place {name}: the municipality of that name")
             ambiguous.append(f"{name} is a place in {', '.join(options)}")
+            if name == names[0]:  # the whole string is a known place: no guessing by parts
+                break
         elif own is not None:
             return Located(own, f"municipality {name} (CBS 2015)")
     if ambiguous:
@@ -335,6 +337,9 @@ ASSIGNMENT_COLUMNS = (
     "province",
     "cluster",
     "basis",
+    "latitude",
+    "longitude",
+    "corop_at_coordinates",
 )
 
 
@@ -345,15 +350,24 @@ def assign(
     rules: Iterable[ClusterRule],
     aliases: Mapping[str, str] | None = None,
     overrides: Mapping[str, str] | None = None,
+    corop_at: Callable[[float, float], str | None] | None = None,
 ) -> pd.DataFrame:
     """One row per installation (``ASSIGNMENT_COLUMNS``): its location, sector, cluster and
     the basis; installations that cannot be located have cluster :data:`UNASSIGNED` and the
-    reason in ``basis`` (none is dropped)."""
+    reason in ``basis`` (none is dropped). Where ``installations`` has ``latitude`` and
+    ``longitude``, they are kept (not for an installation at sea: they geocode its
+    operator's office), and ``corop_at`` (longitude, latitude → the COROP region
+    the point lies in) checks them against the location from the city."""
     rules = list(rules)
     overrides = overrides or {}
     rows = []
     for r in installations.itertuples(index=False):
         a = assign_one(r.city, regions, places, rules, aliases, overrides.get(r.installation_id))
+        lat, lon = getattr(r, "latitude", None), getattr(r, "longitude", None)
+        if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
+            lat = lon = None
+        if overrides.get(r.installation_id) == OFFSHORE:
+            lat = lon = None  # geocoded from the EUTL address: the operator's office
         rows.append(
             {
                 "installation_id": r.installation_id,
@@ -369,10 +383,15 @@ def assign(
                 "province": a.province,
                 "cluster": a.cluster,
                 "basis": a.basis,
+                "latitude": lat,
+                "longitude": lon,
+                "corop_at_coordinates": corop_at(lon, lat)
+                if corop_at and lat is not None and lon is not None
+                else None,
             }
         )
     df = pd.DataFrame(rows, columns=list(ASSIGNMENT_COLUMNS))
-    return df.astype({"activity_code": "Int64"})
+    return df.astype({"activity_code": "Int64", "latitude": "float64", "longitude": "float64"})
 
 
 #: The columns of :func:`per_cluster` (as the result table declares them; a test holds them

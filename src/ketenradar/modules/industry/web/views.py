@@ -195,17 +195,21 @@ CLUSTER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c56
 
 
 def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | None:
-    """The map of the dashboard: the COROP regions, and per region and cluster a circle
-    whose area is proportional to the verified emissions of its installations in the latest
-    complete year (the EUTL export has no coordinates: the installations are placed at
-    their COROP region's centre). ``None`` without the map data."""
+    """The map of the dashboard: the COROP regions, and per installation with verified
+    emissions in the latest complete year a point whose area is proportional to them,
+    coloured by its cluster: at its geocoded address where the dataset has coordinates
+    (euets.info) that lie in the COROP region its city gives (or outside every region: the
+    coast), else at the centre of that region (counted in ``at_centre``: the cluster comes
+    from the city, and a point must not contradict it).
+    Installations with neither (the unassigned without coordinates, those at sea) are
+    left off the map and counted in ``unplaced_mt``. ``None`` without the map data."""
     import math
 
     from ketenradar.places.maps import region_map
     from ketenradar.places.regions import key
 
     regions = region_map("corop", shared)
-    if regions is None:
+    if regions is None or regions.projection is None:
         return None
     per = result.frame("clusters")
     full = per[per["coverage"] == "all"]
@@ -215,42 +219,52 @@ def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | 
     inst = api.emissions(by="installation", year=year, data_dir=data_dir).frame("emissions")
     a = result.frame("installations")
     rows = inst[inst["status"] == "verified"].merge(
-        a[["installation_id", "corop", "cluster"]], on="installation_id"
+        a[["installation_id", "corop", "cluster", "latitude", "longitude", "corop_at_coordinates"]],
+        on="installation_id",
     )
-    rows = rows[rows["corop"].notna()]
-    sums = rows.groupby(["corop", "cluster"], sort=False)["verified_t"].sum() / 1e6
     order = [c for c in dict.fromkeys(a["cluster"]) if c != "unassigned"]
     colour = {c: CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)] for i, c in enumerate(order)}
+    colour["unassigned"] = "#bbbbbb"
     centre = {key(s.name): s.centre for s in regions.shapes}
-    biggest = float(sums.max()) if len(sums) else 1.0
-    circles, unplaced = [], 0.0
-    for corop in dict.fromkeys(sums.index.get_level_values(0)):
-        here = sums.loc[corop].sort_values(ascending=False)
-        xy = centre.get(key(str(corop)))
-        if xy is None:
-            unplaced += float(here.sum())
+    biggest = float(rows["verified_t"].max()) if len(rows) else 1.0
+    points, unplaced, at_centre = [], 0.0, 0
+    for r in rows.itertuples(index=False):
+        at = r.corop_at_coordinates
+        agree = not isinstance(at, str) or not isinstance(r.corop, str) or key(at) == key(r.corop)
+        if r.latitude == r.latitude and r.longitude == r.longitude and agree:
+            xy, where = regions.projection(float(r.longitude), float(r.latitude)), "address"
+        elif isinstance(r.corop, str) and key(r.corop) in centre:
+            xy, where = centre[key(r.corop)], "region"
+            at_centre += 1
+        else:
+            unplaced += float(r.verified_t) / 1e6
             continue
-        for i, (cluster, mt) in enumerate(here.items()):
-            r = 2.0 + 22.0 * math.sqrt(float(mt) / biggest)
-            circles.append(
-                {
-                    "x": round(xy[0] + (i - (len(here) - 1) / 2) * 8, 1),
-                    "y": round(xy[1], 1),
-                    "r": round(r, 1),
-                    "colour": colour.get(str(cluster), "#7f7f7f"),
-                    "cluster": str(cluster),
-                    "corop": str(corop),
-                    "mt": float(mt),
-                }
-            )
-    circles.sort(key=lambda c: -c["r"])  # the large ones first, the small ones on top
+        points.append(
+            {
+                "id": r.installation_id,
+                "name": r.name,
+                "x": round(xy[0], 1),
+                "y": round(xy[1], 1),
+                "r": round(1.2 + 16.0 * math.sqrt(float(r.verified_t) / biggest), 1),
+                "colour": colour.get(str(r.cluster), "#7f7f7f"),
+                "cluster": str(r.cluster),
+                "mt": float(r.verified_t) / 1e6,
+                "placed": where,
+            }
+        )
+    points.sort(key=lambda c: -c["r"])  # the large ones first, the small ones on top
     return {
         "width": regions.width,
         "height": regions.height,
         "regions": [{"path": s.path, "name": s.name} for s in regions.shapes],
-        "circles": circles,
-        "legend": [{"cluster": c, "colour": colour[c]} for c in order],
+        "points": points,
+        "legend": [
+            {"cluster": c, "colour": colour[c]}
+            for c in [*order, "unassigned"]
+            if c != "unassigned" or any(p["cluster"] == c for p in points)
+        ],
         "year": year,
+        "at_centre": at_centre,
         "unplaced_mt": unplaced,
     }
 
