@@ -48,7 +48,13 @@ def test_the_dashboard(page, industry_url: str):
     page.keyboard.press("Enter")
     page.wait_for_url("**/en/industry/installations/NL_144")
     assert "Tata Steel" in page.locator("main").text_content()
-    page.go_back()
+    # its holder links to the company page (KvK 34040331): two installations over the years
+    page.locator('#industry-installation a[href="/en/industry/companies/34040331"]').click()
+    page.wait_for_url("**/en/industry/companies/34040331")
+    assert page.locator("#industry-company-installations tbody tr").count() == 2
+    assert page.locator("#industry-company-years tbody tr").count() == 21
+    shot(page, "industry_company_en")
+    page.goto(f"{industry_url}/en/industry")
     shot(page, "industry_dashboard_en")
     page.goto(f"{industry_url}/nl/industry")
     status = page.locator("#industry-targets td[data-col=status]").all_text_contents()

@@ -285,3 +285,26 @@ def test_a_broken_extract_is_refused(
     f = write_extract(odd, [GOOD_EXTRACT[0], row])
     e = _fails(odd, tmp_path / "store", line=3, fld=fld, file=f)
     assert why in str(e)
+
+
+def test_one_company_by_its_kvk_number(odd: Path, tmp_path: Path) -> None:
+    """`--company` keeps the installations of one KvK number; a malformed number is a usage
+    error (exit 2) naming the field, an unknown one not found (exit 3)."""
+    rows = [list(r) for r in ROWS]
+    rows[1][6] = "87654321"  # the refinery: another company
+    write_eutl(odd, rows)
+    data = tmp_path / "store"
+    api.add_dataset("ets_eutl", [odd], data_dir=data)
+    df = emissions(company="12345678", data_dir=data).frame().set_index("year")
+    assert df.loc[2021, "verified_t"] == 6_000_000  # Staal only (Kas: Not Reported)
+    assert df.loc[2021, "not_reported"] == 1 and df.loc[2022, "installations"] == 1
+    other = emissions(company="87654321", by="installation", data_dir=data).frame()
+    assert set(other["installation_id"]) == {"NL_99"}
+    assert set(other["company_reg_no"]) == {"87654321"}
+    base = ["--data-dir", str(data), "industry", "emissions"]
+    r = runner.invoke(app, [*base, "--company", "87654321", "--format", "csv"])
+    assert r.exit_code == 0 and "2021,NL,4000000.0,1," in r.output, r.output
+    r = runner.invoke(app, [*base, "--company", "1234"])
+    assert r.exit_code == 2 and "8 digits" in r.output
+    r = runner.invoke(app, [*base, "--company", "11111111"])
+    assert r.exit_code == 3 and "no installation of company (KvK) 11111111" in r.output

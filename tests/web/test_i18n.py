@@ -464,6 +464,7 @@ PAGES = [
     "industry",
     "industry/costs?consumption_mwh=50000&load_factor=0.8&run=1",
     "industry/installations/NL_144",
+    "industry/companies/34040331",
     "io",
     "data",
     "login",

@@ -213,3 +213,36 @@ def test_an_installation_page(client: TestClient, store: Path) -> None:
     texts = [p for p in visible(nl).texts if not p.code]
     assert not [p.text for p in texts if not p.english and _WORDS.search(p.text)]
     assert client.get("/en/industry/installations/NL_0").status_code == 404
+
+
+def test_a_company_page(client: TestClient, store: Path) -> None:
+    """A company is its KvK number: Tata Steel IJmuiden B.V. (34040331) holds NL_144 and,
+    2013–2020, a second installation; its yearly totals are `industry emissions --company`;
+    the dashboard's maatwerk table, the largest installations and the installation page link
+    to it; names spelled two ways (Equinix (Netherlands) B.V./BV) are one company."""
+    dash = client.get("/en/industry").text
+    assert '<a href="/en/industry/companies/34040331">Tata Steel Nederland</a>' in dash
+    assert '<a href="/en/industry/companies/34040331">Tata Steel IJmuiden B.V.</a>' in dash
+    inst = client.get("/en/industry/installations/NL_144").text
+    assert 'href="/en/industry/companies/34040331"' in inst
+    r = client.get("/en/industry/companies/34040331")
+    assert r.status_code == 200 and "Tata Steel IJmuiden B.V." in r.text
+    assert 'data-agreement="Tata Steel Nederland"' in r.text and "Joint Letter of Intent" in r.text
+    ref = api.emissions(company="34040331", data_dir=store).frame("emissions").set_index("year")
+    years = _cells(r.text, "industry-company-years")
+    for y in (2013, 2020, 2022, 2025):
+        assert _num(years[str(y)][0]) == pytest.approx(ref.loc[y, "verified_t"] / 1e6, abs=5e-4)
+        assert int(years[str(y)][1]) == ref.loc[y, "installations"]
+    assert _num(years["2022"][0]) == pytest.approx(5.823, abs=0.001)
+    assert ref.loc[2019, "installations"] == 2 and ref.loc[2022, "installations"] == 1
+    rows = re.findall(r'<tr data-installation="(NL_\d+)">', r.text)
+    assert rows[0] == "NL_144" and len(rows) == 2
+    equinix = client.get("/en/industry/companies/24429748").text
+    assert "Equinix (Netherlands) B.V." in equinix and "Equinix (Netherlands) BV" in equinix
+    nl = client.get("/nl/industry/companies/34040331").text
+    assert "Maatwerkafspraak (brief 002)" in nl and "KvK-nummer" in nl
+    texts = [p for p in visible(nl).texts if not p.code]
+    assert not [p.text for p in texts if not p.english and _WORDS.search(p.text)]
+    # not a KvK number, or no installation under it: not found
+    for bad in ("12345678", "3404033", "abc", "34040331x"):
+        assert client.get(f"/en/industry/companies/{bad}").status_code == 404

@@ -133,6 +133,7 @@ def emissions(
     by: str = "year",
     country: str = "NL",
     year: int | None = None,
+    company: str | None = None,
     dataset: str | None = None,
     data_dir: Path | str | None = None,
     command: str | None = None,
@@ -145,8 +146,10 @@ def emissions(
     one row per installation and year (aircraft operators left out); ``by="sector"`` or
     ``by="holder"`` (the company: the EUTL account holder): one row per sector or holder and
     year with the verified emissions, free allocation and installations with a number
-    (table ``GROUP_COLUMN_NAMES``). ``year`` keeps one year. ``dataset``: the
-    ``ets_emissions`` dataset (default the only one in the store)."""
+    (table ``GROUP_COLUMN_NAMES``). ``year`` keeps one year; ``company`` (a KvK number, the
+    EUTL's ``CompanyRegistrationNo``) keeps one company's installations, whatever their
+    holder's spelling. ``dataset``: the ``ets_emissions`` dataset (default the only one in
+    the store)."""
     if by not in BY:
         raise UsageError(f"by {by!r}: allowed {', '.join(BY)}", field="by")
     country = country.strip().upper()
@@ -161,12 +164,16 @@ def emissions(
             f"no installations of registry {country} in dataset '{ds.name}' (it has: {have})",
             field="country",
         )
+    notes = []
+    if company is not None:
+        inst, note = _of_company(inst, company.strip(), country, ds.name)
+        rows = rows[rows["installation_id"].isin(inst["installation_id"])]
+        notes.append(note)
     if year is not None:
         rows = rows[rows["year"] == year]
         if rows.empty:
             raise UsageError(f"no emissions for {year} in dataset '{ds.name}'", field="year")
     steps("totals" if by == "year" else "installations")
-    notes = []
     if by == "year":
         exports = {i.name for i in ds.manifest.inputs if i.role == "eutl_export"}
         df = totals_per_year(inst, rows, country=country, export_files=exports)
@@ -182,7 +189,7 @@ def emissions(
     else:
         keep = inst[(inst["country"] == country) & ~inst["is_aircraft_operator"].astype(bool)]
         df = rows.merge(
-            keep[["installation_id", "name", "holder", "city", "activity_label"]],
+            keep[["installation_id", "name", "holder", "company_reg_no", "city", "activity_label"]],
             on="installation_id",
             how="inner",
         )
@@ -203,11 +210,31 @@ def emissions(
         analysis="industry emissions",
         methods=METHODS,
         datasets=[ds.manifest.provenance()],
-        parameters={"by": by, "country": country, "year": year},
+        parameters={"by": by, "country": country, "year": year, "company": company},
         command=command,
         notes=notes,
     )
     return Result({"emissions": df}, prov, {"emissions": columns})
+
+
+def _of_company(
+    inst: pd.DataFrame, company: str, country: str, dataset: str
+) -> tuple[pd.DataFrame, str]:
+    """The installations of the company with KvK number ``company`` and the note naming its
+    holders; a UsageError for a malformed number, a NotFoundError for an unknown one."""
+    import re
+
+    if not re.fullmatch(r"\d{8}", company):
+        raise UsageError(
+            f"company {company!r}: a KvK number has 8 digits (e.g. 34040331)", field="company"
+        )
+    mine = inst[(inst["company_reg_no"] == company) & (inst["country"] == country)]
+    if mine.empty:
+        raise NotFoundError(
+            f"no installation of company (KvK) {company} in dataset '{dataset}'", field="company"
+        )
+    names = sorted(mine["holder"].dropna().unique())
+    return mine, f"company KvK {company}: " + "; ".join(names)
 
 
 CLUSTER_METHODS = [

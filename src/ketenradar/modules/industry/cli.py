@@ -87,6 +87,13 @@ def industry_emissions(
     ] = "year",
     country: Annotated[str, typer.Option(help="EU ETS registry (ISO alpha-2).")] = "NL",
     year: Annotated[int | None, typer.Option(help="Keep one year.")] = None,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep one company's installations: its KvK number (8 digits, the EUTL's "
+            "CompanyRegistrationNo), e.g. 34040331 for Tata Steel IJmuiden."
+        ),
+    ] = None,
     dataset: EtsDataset = None,
     fmt: Fmt = "table",
     output: Output = None,
@@ -94,8 +101,9 @@ def industry_emissions(
     data_dir: DataDir = None,
 ) -> None:
     """EU ETS verified emissions and number of installations per year (stationary
-    installations; aircraft operators apart), or per installation and year; load the data
-    with `ketenradar data add ets_eutl ../shared/data/ets_eutl`."""
+    installations; aircraft operators apart), or per installation, sector or holder and
+    year, of the registry or of one company (`--company`); load the data with
+    `ketenradar data add ets_eutl ../shared/data/ets_eutl`."""
     from ketenradar.modules.industry.api import emissions
 
     if by not in BY:
@@ -106,6 +114,7 @@ def industry_emissions(
         by=by,
         country=country,
         year=year,
+        company=company,
         dataset=dataset,
         data_dir=_dir(data_dir),
         command=_command(ctx),
@@ -114,6 +123,8 @@ def industry_emissions(
     if by == "year":
         cols, schema = TOTAL_COLUMN_NAMES, TOTAL_COLUMNS
         title = f"EU ETS verified emissions per year, {country.upper()} (t CO2e)"
+        if company:
+            title = f"EU ETS verified emissions per year of company (KvK) {company} (t CO2e)"
     elif by == "installation":
         cols, schema = INSTALLATION_COLUMN_NAMES, INSTALLATION_COLUMNS
         title = f"EU ETS verified emissions per installation, {country.upper()} (t CO2e)"

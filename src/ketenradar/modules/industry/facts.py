@@ -75,6 +75,13 @@ COLUMNS: dict[str, Column] = {
         Column("installation_id", "industry_installation_id", "", "EUTL installation id"),
         Column("name", "industry_name", "", "Installation name as registered"),
         Column("holder", "industry_holder", "", "Account holder (operator)"),
+        Column(
+            "company_reg_no",
+            "industry_company_reg_no",
+            "",
+            "The holder's KvK number (Dutch Chamber of Commerce; the EUTL's "
+            "CompanyRegistrationNo): the company, whatever the spelling of its name",
+        ),
         Column("city", "industry_city", "", "City of the installation"),
         Column("activity_label", "industry_activity", "", "EU ETS main activity"),
         Column(
@@ -395,6 +402,7 @@ INSTALLATION_COLUMN_NAMES = [
     "installation_id",
     "name",
     "holder",
+    "company_reg_no",
     "city",
     "activity_label",
     "year",

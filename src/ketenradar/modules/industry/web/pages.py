@@ -101,6 +101,23 @@ def installation_page(request: Request, lang: str, installation_id: str) -> Resp
     )
 
 
+@page_router.get("/{lang}/industry/companies/{company_reg_no}", response_class=HTMLResponse)
+def company_page(request: Request, lang: str, company_reg_no: str) -> Response:
+    """One company, known by its KvK number: the holder names it used, its maatwerk
+    agreement, its installations and its verified emissions and free allocation per year;
+    an unknown or malformed number is not found (404)."""
+    lang = check_lang(lang)
+    ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, "company": None}
+    footer = None
+    found = vw.company(_data_dir(request), company_reg_no.strip())
+    if found is None:
+        ctx["missing"] = vw.missing(api.KIND)
+    else:
+        ctx["company"] = found
+        footer = store_footer(found["datasets"], methods=[])
+    return render(request, lang, "industry_company.html", "module_industry", footer=footer, **ctx)
+
+
 def _profile_of(params: dict[str, str]) -> dict[str, Any]:
     """The profile the calculator's query describes (strings as the form sends them)."""
     out: dict[str, Any] = {

@@ -119,7 +119,7 @@ def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
     per_inst = api.emissions(by="installation", data_dir=data_dir).frame("emissions")
     view = {  # the rows the page draws, built once per dataset version
         "largest": largest(per_inst, totals),
-        "companies": company_table(comp),
+        "companies": company_table(comp, per_inst),
         "map": cluster_map(clusters, data_dir, shared) if clusters is not None else None,
         "totals": totals_rows(totals),
         "nea": nea_check(totals),
@@ -282,7 +282,13 @@ def largest(per_installation: Any, totals: Result, n: int = 15) -> dict[str, Any
     return {
         "year": year,
         "rows": [
-            {"id": r.installation_id, "name": r.name, "holder": r.holder, "mt": r.verified_t / 1e6}
+            {
+                "id": r.installation_id,
+                "name": r.name,
+                "holder": r.holder,
+                "company": r.company_reg_no,
+                "mt": r.verified_t / 1e6,
+            }
             for r in rows.itertuples(index=False)
         ],
     }
@@ -317,6 +323,7 @@ def installation(data_dir: Path, installation_id: str) -> dict[str, Any] | None:
         "id": installation_id,
         "name": (place or {}).get("name") or (first["name"] if first is not None else ""),
         "holder": (place or {}).get("holder") or (first["holder"] if first is not None else ""),
+        "company": first["company_reg_no"] if first is not None else None,
         "city": (place or {}).get("city") or (first["city"] if first is not None else ""),
         "activity": first["activity_label"] if first is not None else None,
         "place": place,
@@ -336,10 +343,80 @@ def installation(data_dir: Path, installation_id: str) -> dict[str, Any] | None:
     }
 
 
-def company_table(result: Result, first: int = 2018) -> dict[str, Any]:
+@functools.lru_cache(maxsize=64)
+def _company(key: tuple[str, str, str], company: str, shared: str) -> dict[str, Any]:
+    from ketenradar.modules.industry.companies_file import load_companies
+
+    data_dir = key[0]
+    totals = api.emissions(by="year", company=company, data_dir=data_dir)
+    out = _dashboard(key, shared)
+    rows = out["per_installation"]
+    mine = rows[rows["company_reg_no"] == company]
+    names = list(dict.fromkeys(mine.sort_values("year", ascending=False)["holder"].dropna()))
+    latest = out["view"]["largest"]["year"]
+    cluster_of: dict[str, str] = {}
+    if out["clusters"] is not None:
+        a = out["clusters"].frame("installations")
+        cluster_of = dict(zip(a["installation_id"], a["cluster"], strict=True))
+    installations = []
+    for iid, g in mine.groupby("installation_id", sort=False):
+        last = g.sort_values("year").iloc[-1]
+        now = g[(g["year"] == latest) & (g["status"] == "verified")]
+        installations.append(
+            {
+                "id": iid,
+                "name": last["name"],
+                "city": last["city"],
+                "cluster": cluster_of.get(str(iid)),
+                "mt": _num(float(now["verified_t"].iloc[0]) / 1e6) if len(now) else None,
+                "last_year": int(last["year"]),
+            }
+        )
+    installations.sort(key=lambda r: (-(r["mt"] or 0.0), r["id"]))
+    agreements = [
+        {"company": c.name, "stage": c.stage}
+        for c in load_companies(None)
+        if set(c.holders) & set(names)
+    ]
+    return {
+        "id": company,
+        "name": names[0] if names else company,
+        "names": names,
+        "agreements": agreements,
+        "latest_year": latest,
+        "installations": installations,
+        "years": totals_rows(totals),
+        "datasets": out["view"]["datasets"],
+    }
+
+
+def company(data_dir: Path, company_reg_no: str) -> dict[str, Any] | None:
+    """One company (its KvK number) as its page shows it: the holder names it used, its
+    maatwerk agreement if the companies file lists it, its installations with their cluster
+    and latest emissions, and its emissions per year; ``None`` when no ETS dataset is
+    loaded; a ``NotFoundError`` for a number with no installation (or one that is no KvK
+    number: 8 digits)."""
+    if not re.fullmatch(r"\d{8}", company_reg_no):
+        raise NotFoundError(
+            f"no company '{company_reg_no}': companies are known by their KvK number, 8 digits "
+            "such as 34040331"
+        )
+    key = dataset_key(data_dir, api.KIND)
+    if key is None:
+        return None
+    return _company(key, company_reg_no, str(settings().shared_data))
+
+
+def company_table(
+    result: Result, per_installation: pd.DataFrame | None = None, first: int = 2018
+) -> dict[str, Any]:
     """The maatwerk companies' verified emissions (Mt) per year from ``first``; the years only
     the large-installation table gives are marked; the companies without installations are
-    listed with the reason."""
+    listed with the reason. With ``per_installation`` each company carries the KvK number of
+    its first holder (the link to its company page)."""
+    kvk: dict[str, str] = {}
+    if per_installation is not None:
+        kvk = dict(zip(per_installation["holder"], per_installation["company_reg_no"], strict=True))
     df = result.frame("emissions")
     df = df[df["year"] >= first]
     years = sorted(int(y) for y in df["year"].unique())
@@ -349,6 +426,7 @@ def company_table(result: Result, first: int = 2018) -> dict[str, Any]:
     rows = [
         {
             "company": r.company,
+            "kvk": next((kvk[h] for h in str(r.holders).split("; ") if h in kvk), None),
             "stage": r.stage,
             "mt": [cell.get((r.company, y)) for y in years],
             "note": r.note if r.installations_found == 0 else None,
