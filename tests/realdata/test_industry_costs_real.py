@@ -16,6 +16,7 @@ import pytest
 from conftest import require_shared
 
 from ketenradar import api
+from ketenradar.core.errors import UsageError
 from ketenradar.modules.industry.analysis.cost_stack import COMPONENTS
 from ketenradar.modules.industry.api import costs
 
@@ -150,3 +151,29 @@ def test_the_html_report_is_self_contained(store: Path, tmp_path: Path) -> None:
         app, [*args, "--table", "gaps", "--format", "html", "--output", str(out)]
     )
     assert r.exit_code == 2 and "no HTML report" in r.output
+
+
+XLSX = "EUROSTAT_nrg_pc_205__custom_17738899_spreadsheet.xlsx"
+
+
+def test_the_newest_release_and_an_older_vintage(store: Path) -> None:
+    """Band IC, the Netherlands: the newest release (the TSV, in NAC) revised the prices
+    excluding VAT from 2017 on; the stack uses them, not the older export's EUR rows (the
+    values read here from the TSV with the csv module). ``vintage`` gives the export's stack,
+    as it was published; Germany is the same in both."""
+    profile = {"consumption_mwh": 1000, "load_factor": 0.8, "first_year": 2017, "last_year": 2024}
+    new = costs(profile, data_dir=store).frame("costs").set_index(["country", "year"])
+    old = costs(profile, vintage=XLSX, data_dir=store).frame("costs").set_index(["country", "year"])
+    for year in range(2017, 2025):
+        x_vat = _tsv("MWH500-1999", "X_VAT", "NL", year)
+        assert new.loc[("NL", year), "total_eur_mwh"] == pytest.approx(x_vat, abs=1e-9)
+        assert old.loc[("NL", year), "total_eur_mwh"] < x_vat - 2.0  # revised upwards
+        de = ("DE", year)
+        assert new.loc[de, "total_eur_mwh"] == pytest.approx(old.loc[de, "total_eur_mwh"])
+    assert round(new.loc[("NL", 2024), "total_eur_mwh"], 1) == 210.4
+    assert round(old.loc[("NL", 2024), "total_eur_mwh"], 2) == 197.65
+    r = costs(profile, vintage=XLSX, data_dir=store)
+    assert any(XLSX in n and "one vintage only" in n for n in r.provenance.notes)
+    with pytest.raises(UsageError, match="no vintage 'nope'") as exc:
+        costs(profile, vintage="nope", data_dir=store)
+    assert TSV in str(exc.value) and exc.value.field == "vintage"

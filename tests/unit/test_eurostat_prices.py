@@ -257,6 +257,18 @@ def test_two_vintages_the_newer_wins_and_differences_are_counted(odd: Path, tmp_
         assert w.startswith(f"1 value(s) differ between {x.name} and {tsv.name}")
         assert "NL IC X_VAT EUR 2024-S2: 0.1983 p → 0.211" in w
         assert rep.manifest.release.startswith("nrg_pc_205: TSV to 2025-S1; export updated")
+        # every vintage kept whole in `releases`, the kept row marked
+        rel = read_table(open_store(data).get("eurostat_prices"), "releases")
+        assert list(rel.columns) == [*PRICE_COLUMNS, "vintage", "kept"]
+        key = (rel["geo"] == "NL") & (rel["tax"] == "X_VAT") & (rel["period"] == "2024-S2")
+        both = rel[key & (rel["band"] == "IC")].set_index("source")
+        assert both.loc[x.name, "eur_per_kwh"] == 0.1983 and not both.loc[x.name, "kept"]
+        assert both.loc[tsv.name, "eur_per_kwh"] == 0.211 and both.loc[tsv.name, "kept"]
+        assert both.loc[tsv.name, "vintage"] == "TSV to 2025-S1"
+        assert both.loc[x.name, "vintage"].startswith("export updated")
+        assert int(rel["kept"].sum()) == len(
+            read_table(open_store(data).get("eurostat_prices"), "prices")
+        )
 
 
 def test_a_folder_skips_other_files(odd: Path, tmp_path: Path) -> None:

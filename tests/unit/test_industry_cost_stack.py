@@ -70,6 +70,25 @@ def test_the_year_is_the_mean_of_both_semesters_in_euros() -> None:
     assert ie.loc[("NL", 2023), "x_vat_eur_mwh"] == pytest.approx(110.0)
 
 
+def test_a_newer_release_in_national_currency_supersedes_an_older_eur_row() -> None:
+    """A euro member's NAC value is its EUR value: where an older file gives EUR and a newer
+    one NAC for the same half-year, the newer is used (Eurostat's revision of the Dutch band
+    IC from 2017); without the files' order, or when the EUR row is the newer, the EUR row."""
+    cols = ["geo", "band", "tax", "currency", "year", "semester", "eur_per_kwh", "flag"]
+    rows = []
+    for s in (1, 2):
+        rows.append(("NL", "IC", "X_TAX", "EUR", 2024, s, 0.10, None, "old.xlsx"))
+        rows.append(("NL", "IC", "X_VAT", "EUR", 2024, s, 0.197, None, "old.xlsx"))
+        rows.append(("NL", "IC", "X_VAT", "NAC", 2024, s, 0.210, None, "new.tsv"))
+    prices = pd.DataFrame(rows, columns=[*cols, "source"])
+    newest = retail_per_year(prices, "IC", ["new.tsv", "old.xlsx"]).iloc[0]
+    assert newest["x_vat_eur_mwh"] == pytest.approx(210.0)
+    assert newest["x_tax_eur_mwh"] == pytest.approx(100.0)  # only the export has it
+    assert retail_per_year(prices, "IC").iloc[0]["x_vat_eur_mwh"] == pytest.approx(197.0)
+    older = retail_per_year(prices, "IC", ["old.xlsx", "new.tsv"]).iloc[0]
+    assert older["x_vat_eur_mwh"] == pytest.approx(197.0)
+
+
 def _wholesale() -> pd.DataFrame:
     months = pd.date_range("2023-01-01", periods=12, freq="MS")
     nl = [100.0] * 6 + [80.0] * 6  # mean 90

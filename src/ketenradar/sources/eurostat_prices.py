@@ -42,8 +42,11 @@ Rules:
   key (geo, band, tax, currency, half-year) present in two files keeps the higher-ranked
   file's row, and the keys whose value (or flag) differ are counted per pair of files in a
   warning with examples. The ``source`` column names the file of each row; the release label
-  lists each file's vintage (option ``release`` overrides it). To keep two vintages side by
-  side, ingest each into its own dataset (``--name``).
+  lists each file's vintage (option ``release`` overrides it). **Each vintage is kept as a
+  release**: the table ``releases`` holds every value of every file with the file's
+  ``vintage`` and whether ``prices`` kept it, so an analysis can run on an older vintage
+  (``industry costs --vintage FILE``) and a revision can be shown beside the value it
+  replaced.
 * Strict: a missing or renamed column (or dimension), a cell that is neither a number, ``:``
   nor one of them with flag letters, a period not ``YYYY-S1``/``YYYY-S2``, an unknown code or
   label, a unit other than kWh, or a key given twice within a file →
@@ -94,9 +97,18 @@ PRICE_COLUMNS: dict[str, str] = {
     "source": "VARCHAR",  # the file the row comes from
 }
 
+#: Every value of every file read (each vintage kept as a release): the columns of ``prices``
+#: and the file's vintage, and whether the row is the one ``prices`` kept.
+RELEASE_COLUMNS: dict[str, str] = {
+    **PRICE_COLUMNS,
+    "vintage": "VARCHAR",  # the file's release: 'TSV to 2025-S2', 'Last updated … to 2024-S2'
+    "kept": "BOOLEAN",  # this row is the one in prices (the newer release)
+}
+
 KIND = DatasetKind(
     "electricity_prices",
     tables={"prices": PRICE_COLUMNS},
+    optional_tables={"releases": RELEASE_COLUMNS},
     load_hint="ketenradar data add eurostat_prices ../shared/data/electricity_prices_eurostat",
 )
 
@@ -741,6 +753,59 @@ def _rank(fd: _FileData, position: int) -> tuple[str, int, int]:
     return (fd.data_end, LAYOUT_RANK[fd.layout], position)
 
 
+def _row(key: Key, val: _Value, f: _FileData) -> dict[str, Any]:
+    """One value as a row of ``prices``."""
+    geo, nrg, tax, cur, p = key
+    m = _PERIOD.match(p)
+    assert m is not None
+    return {
+        "geo": geo,
+        "band": BANDS[nrg],
+        "nrg_cons": nrg,
+        "tax": tax,
+        "currency": cur,
+        "period": p,
+        "year": int(m.group(1)),
+        "semester": int(m.group(2)),
+        "eur_per_kwh": val.value,
+        "flag": val.flag,
+        "source": f.path.name,
+    }
+
+
+def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(columns))
+    df = df.sort_values(["geo", "band", "tax", "currency", "period"], kind="stable")
+    df["year"] = df["year"].astype("int16")
+    df["semester"] = df["semester"].astype("int16")
+    df["eur_per_kwh"] = df["eur_per_kwh"].astype("float64")
+    return df.reset_index(drop=True)
+
+
+def release_rows(files: Sequence[_FileData], prices: pd.DataFrame) -> pd.DataFrame:
+    """Every value of every file with its file's vintage (table ``releases``); ``kept``
+    marks the row :func:`merge_files` kept in ``prices``."""
+    kept = set(
+        zip(
+            prices["geo"],
+            prices["nrg_cons"],
+            prices["tax"],
+            prices["currency"],
+            prices["period"],
+            prices["source"],
+            strict=True,
+        )
+    )
+    rows = []
+    for f in files:
+        for key, val in f.values.items():
+            row = _row(key, val, f)
+            row["vintage"] = f.vintage
+            row["kept"] = (*key, f.path.name) in kept
+            rows.append(row)
+    return _frame(rows, RELEASE_COLUMNS)
+
+
 def merge_files(files: Sequence[_FileData]) -> tuple[pd.DataFrame, list[str]]:
     """One row per key; the newer release wins (see the module docstring)."""
     order = sorted(range(len(files)), key=lambda i: _rank(files[i], i))
@@ -775,31 +840,8 @@ def merge_files(files: Sequence[_FileData]) -> tuple[pd.DataFrame, list[str]]:
             f"the newer release (or, ending in the same half-year, the publisher's layout) "
             f"(e.g. {ex})"
         )
-    rows = []
-    for (geo, nrg, tax, cur, p), (val, f) in best.items():
-        m = _PERIOD.match(p)
-        assert m is not None
-        rows.append(
-            {
-                "geo": geo,
-                "band": BANDS[nrg],
-                "nrg_cons": nrg,
-                "tax": tax,
-                "currency": cur,
-                "period": p,
-                "year": int(m.group(1)),
-                "semester": int(m.group(2)),
-                "eur_per_kwh": val.value,
-                "flag": val.flag,
-                "source": f.path.name,
-            }
-        )
-    df = pd.DataFrame(rows, columns=list(PRICE_COLUMNS))
-    df = df.sort_values(["geo", "band", "tax", "currency", "period"], kind="stable")
-    df["year"] = df["year"].astype("int16")
-    df["semester"] = df["semester"].astype("int16")
-    df["eur_per_kwh"] = df["eur_per_kwh"].astype("float64")
-    return df.reset_index(drop=True), warnings
+    rows = [_row(key, val, f) for key, (val, f) in best.items()]
+    return _frame(rows, PRICE_COLUMNS), warnings
 
 
 _NOT_PRICES = (
@@ -837,7 +879,7 @@ def parse_eurostat_prices(paths: Sequence[Path], *, release: str | None = None) 
     label = "nrg_pc_205: " + "; ".join(files[i].vintage for i in reversed(ranked))
     years = sorted(int(y) for y in df.dropna(subset=["eur_per_kwh"])["year"].unique())
     return ParsedSource(
-        tables={"prices": df},
+        tables={"prices": df, "releases": release_rows(files, df)},
         inputs=[(f.path, f.layout) for f in files],
         release=release or label,
         attributes={

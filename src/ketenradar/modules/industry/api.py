@@ -521,6 +521,7 @@ def costs(
     adjustments_file: Path | str | None = None,
     prices_dataset: str | None = None,
     wholesale_dataset: str | None = None,
+    vintage: str | None = None,
     data_dir: Path | str | None = None,
     command: str | None = None,
     progress: Progress | None = None,
@@ -539,7 +540,11 @@ def costs(
     path of a scenario document): changes to the compensation (aid intensity, emission
     factor, eligibility: a scheme extended to more sectors) and support budgets a year per
     country; adds the tables ``scenario`` (the stack under the scenario) and
-    ``scenario_effect`` (per country and year: the total without and with it, the change)."""
+    ``scenario_effect`` (per country and year: the total without and with it, the change).
+
+    ``vintage``: the Eurostat prices of one file the dataset was built from (its name, or
+    its vintage label, as in the dataset's table ``releases``) instead of the newest release
+    of each value: the stack as an older release gave it, before Eurostat's revisions."""
     from ketenradar.core.countries import iso2_to_iso3
     from ketenradar.modules.industry.analysis.cost_stack import cost_stack, gaps
     from ketenradar.modules.industry.cost_profile import (
@@ -572,7 +577,7 @@ def costs(
     store = open_store(data_dir)
     ds_prices = choose_dataset(store, PRICES_KIND, prices_dataset)
     ds_whole = choose_dataset(store, WHOLESALE_KIND, wholesale_dataset)
-    retail = _retail(ds_prices, prof.band)
+    retail = _retail(ds_prices, prof.band, vintage)
     commodity = _commodity(ds_whole)
     steps("stacking the costs")
     years = range(spec.first_year, spec.last_year + 1)
@@ -632,6 +637,11 @@ def costs(
         f"Eurostat release: {ds_prices.manifest.release}; Ember release: "
         f"{ds_whole.manifest.release}",
     ]
+    if vintage is not None:
+        notes.append(
+            f"Eurostat prices of one vintage only: {vintage} (values revised in a later release "
+            "are as this one gave them; see `data show` for the releases)"
+        )
     if held is not None and spec.last_year > held:
         notes.append(
             f"years {held + 1}–{spec.last_year}: the prices of {held} held constant (a "
@@ -671,6 +681,7 @@ def costs(
             "band": prof.band,
             "ikc_file": ikc_path,
             "adjustments_file": adjustments_path,
+            "vintage": vintage,
         },
         command=command,
         notes=notes,
@@ -714,10 +725,43 @@ def _held(frame: pd.DataFrame, key: str, held: int, years: Any) -> pd.DataFrame:
     return pd.concat([frame[frame["year"] <= held], *copies], ignore_index=True)
 
 
-def _retail(ds: Any, band: str) -> pd.DataFrame:
+def _retail(ds: Any, band: str, vintage: str | None = None) -> pd.DataFrame:
     from ketenradar.modules.industry.analysis.cost_stack import retail_per_year
 
-    return _per_version(ds, band, lambda d: retail_per_year(read_table(d, "prices"), band))
+    if vintage is None:
+        newest = [v.split(": ", 1)[0] for v in ds.manifest.attributes.get("vintages", [])]
+        return _per_version(
+            ds, band, lambda d: retail_per_year(read_table(d, "prices"), band, newest)
+        )
+    return _per_version(
+        ds, f"{band}|{vintage}", lambda d: retail_per_year(vintage_prices(d, vintage), band)
+    )
+
+
+def vintage_prices(ds: Any, vintage: str) -> pd.DataFrame:
+    """The prices of one file of an ``electricity_prices`` dataset (by file name or vintage
+    label, from its table ``releases``); a UsageError naming the vintages there are."""
+    if not ds.has_table("releases"):
+        raise UsageError(
+            f"dataset '{ds.name}' keeps no releases (ingested before vintages were kept): add "
+            "it again with `ketenradar data add eurostat_prices …`",
+            field="vintage",
+        )
+    rows = read_table(ds, "releases")
+    mine = rows[(rows["source"] == vintage) | (rows["vintage"] == vintage)]
+    if mine.empty:
+        have = "; ".join(
+            f"{s} ({v})" for s, v in rows[["source", "vintage"]].drop_duplicates().to_numpy()
+        )
+        raise UsageError(
+            f"no vintage {vintage!r} in dataset '{ds.name}' (it has: {have})", field="vintage"
+        )
+    if mine["source"].nunique() > 1:
+        raise UsageError(
+            f"vintage {vintage!r} names {mine['source'].nunique()} files: give the file name",
+            field="vintage",
+        )
+    return mine.drop(columns=["vintage", "kept"]).reset_index(drop=True)
 
 
 def _commodity(ds: Any) -> pd.DataFrame:

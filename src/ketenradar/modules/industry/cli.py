@@ -352,6 +352,13 @@ def industry_costs(
     wholesale_dataset: Annotated[
         str | None, typer.Option(help="The wholesale_prices dataset (default: the only one).")
     ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            help="The Eurostat prices of one file the dataset was built from (its name, as "
+            "`data show` lists the inputs), instead of the newest release of each value."
+        ),
+    ] = None,
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 40,
@@ -404,6 +411,7 @@ def industry_costs(
         adjustments_file=adjustments,
         prices_dataset=prices_dataset,
         wholesale_dataset=wholesale_dataset,
+        vintage=vintage,
         data_dir=_dir(data_dir),
         command=_command(ctx),
     )

@@ -26,7 +26,7 @@ publishes no weights with nrg_pc_205). Method and sources: docs/methods/industry
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -203,25 +203,42 @@ EURO_SINCE = {
 }  # fmt: skip
 
 
-def in_euros(prices: pd.DataFrame) -> pd.DataFrame:
+def in_euros(prices: pd.DataFrame, newest_first: Sequence[str] = ()) -> pd.DataFrame:
     """The Eurostat rows in euros: the ``EUR`` rows, and the national-currency rows of a
     euro-area member from its adoption year where no ``EUR`` row is given (the source holds
-    some band/tax series in ``NAC`` only; for a euro member they are the same numbers)."""
+    some band/tax series in ``NAC`` only; for a euro member they are the same numbers).
+
+    ``newest_first``: the files (``source``) from the newest release to the oldest. Where a
+    euro member has both an ``EUR`` and a ``NAC`` row for a half-year, the row of the newer
+    release is used (an older export's EUR value must not hide a later revision that a newer
+    file gives in NAC); on a tie, or without ``newest_first``, the ``EUR`` row."""
     eur = prices[prices["currency"] == "EUR"]
     since = prices["geo"].map(EURO_SINCE)
     nac = prices[(prices["currency"] == "NAC") & since.notna() & (prices["year"] >= since)]
     key = ["geo", "band", "tax", "year", "semester"]
+    rank = {name: i for i, name in enumerate(newest_first)}
+    last = len(rank)
+    if rank and "source" in prices and len(nac) and len(eur):
+        both = eur[[*key, "source"]].merge(nac[[*key, "source"]], on=key, suffixes=("_eur", "_nac"))
+        newer = both[
+            both["source_nac"].map(rank).fillna(last) < both["source_eur"].map(rank).fillna(last)
+        ]
+        revised = pd.MultiIndex.from_frame(newer[key])
+        eur = eur[~eur.set_index(key).index.isin(revised)]
     have = eur.set_index(key).index
     nac = nac[~nac.set_index(key).index.isin(have)]
     return pd.concat([eur, nac.assign(currency="EUR")], ignore_index=True)
 
 
-def retail_per_year(prices: pd.DataFrame, band: str) -> pd.DataFrame:
+def retail_per_year(
+    prices: pd.DataFrame, band: str, newest_first: Sequence[str] = ()
+) -> pd.DataFrame:
     """``geo``, ``year``, ``x_tax_eur_mwh``, ``x_vat_eur_mwh``, ``eurostat_flags`` for
-    ``band`` in euros (:func:`in_euros`): the mean of the two semesters (a year without both
-    semesters of a tax level has none), from the Eurostat rows (``geo``, ``band``, ``tax``,
-    ``currency``, ``year``, ``semester``, ``eur_per_kwh``, ``flag``)."""
-    p = in_euros(prices[prices["band"] == band])
+    ``band`` in euros (:func:`in_euros`, with ``newest_first``): the mean of the two
+    semesters (a year without both semesters of a tax level has none), from the Eurostat
+    rows (``geo``, ``band``, ``tax``, ``currency``, ``year``, ``semester``, ``eur_per_kwh``,
+    ``flag``, optionally ``source``)."""
+    p = in_euros(prices[prices["band"] == band], newest_first)
     p = p[p["tax"].isin(("X_TAX", "X_VAT")) & p["eur_per_kwh"].notna()]
     g = (
         p.groupby(["geo", "year", "tax"])
