@@ -165,6 +165,17 @@ def test_a_curve_that_is_not_convex_uses_its_hull():
     assert optimal_portfolio([c], 1500.0).table["stock_t"].iloc[0] == 10.0
 
 
+def test_a_level_on_a_straight_stretch_is_a_stopping_point():
+    # 10 t and 20 t each save 10 t (a straight stretch): a budget for 10 t buys 10 t; the hull
+    # once dropped the middle level, so 10 t did not fit and the greedy bought nothing
+    c = curve("S", [0, 10, 20], [20, 10, 0], 300.0)
+    g = greedy_portfolio([c], 1000.0)
+    o = optimal_portfolio([c], 1000.0)
+    assert g.table["stock_t"].iloc[0] == 10.0 == o.table["stock_t"].iloc[0]
+    assert g.totals["reduction_eur"] == pytest.approx(o.totals["reduction_eur"])
+    assert g.totals["reduction_eur"] > 0
+
+
 # -- hypothesis: the greedy against the MILP on random convex curves --------------------------
 
 

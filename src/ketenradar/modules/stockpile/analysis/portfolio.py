@@ -307,8 +307,8 @@ def _hull(c: ItemCurve) -> list[int]:
     for k in range(x.size):
         while len(hull) >= 2:
             a, b = hull[-2], hull[-1]
-            # b lies on or below the segment a → k: drop it
-            if (v[b] - v[a]) * (x[k] - x[a]) <= (v[k] - v[a]) * (x[b] - x[a]):
+            # b lies below the segment a → k: drop it (a level on it is kept: a stopping point)
+            if (v[b] - v[a]) * (x[k] - x[a]) < (v[k] - v[a]) * (x[b] - x[a]):
                 hull.pop()
             else:
                 break
