@@ -165,6 +165,20 @@ def test_a_curve_that_is_not_convex_uses_its_hull():
     assert optimal_portfolio([c], 1500.0).table["stock_t"].iloc[0] == 10.0
 
 
+def test_rounding_on_a_straight_stretch_changes_nothing():
+    # hypothesis's counterexamples: reductions 0, 0.12, 0.24 (the middle one 1e-16 under the
+    # line) keep the middle level; a reduction of 1e-14 EUR is no reason to build a stock
+    c = ItemCurve("R", np.array([0.0, 1.0, 2.0]), np.array([1.24, 1.12, 1.0]), 1.0, 1.0, 0.0, 1.0)
+    assert greedy_portfolio([c], 1.0).table["stock_t"].iloc[0] == 1.0
+    assert optimal_portfolio([c], 1.0).table["stock_t"].iloc[0] == 1.0
+    flat = ItemCurve(
+        "F", np.array([0.0, 9.0, 10.0]), np.array([2.16, 0.0, 0.0]), 38.0, 1.0, 2.0, 6.0
+    )
+    assert abs(flat.reduction_eur[1]) < 1e-12 and flat.cost_optimal_level == 0
+    for method in (greedy_portfolio, optimal_portfolio):
+        assert method([flat], 1e6).table["stock_t"].iloc[0] == 0.0
+
+
 def test_a_level_on_a_straight_stretch_is_a_stopping_point():
     # 10 t and 20 t each save 10 t (a straight stretch): a budget for 10 t buys 10 t; the hull
     # once dropped the middle level, so 10 t did not fit and the greedy bought nothing

@@ -178,8 +178,12 @@ class ItemCurve:
 
     @property
     def cost_optimal_level(self) -> int:
-        """The grid level with the largest reduction (the smallest such stock)."""
-        return int(np.argmax(self.reduction_eur))
+        """The grid level with the largest reduction (the smallest such stock; reductions
+        within rounding of the largest, 1e-9 of the curve's scale, count as equal, so a
+        reduction of 1e-14 EUR does not make a stock worth building)."""
+        v = self.reduction_eur
+        tol = 1e-9 * max(1.0, float(np.abs(v).max()))
+        return int(np.flatnonzero(v >= v.max() - tol)[0])
 
     @property
     def convex(self) -> bool:
@@ -307,14 +311,15 @@ def _hull(c: ItemCurve) -> list[int]:
     for k in range(x.size):
         while len(hull) >= 2:
             a, b = hull[-2], hull[-1]
-            # b lies below the segment a → k: drop it (a level on it is kept: a stopping point)
-            if (v[b] - v[a]) * (x[k] - x[a]) < (v[k] - v[a]) * (x[b] - x[a]):
+            # b lies below the segment a → k: drop it; a level on it (up to rounding) is kept,
+            # a place to stop when the budget ends there
+            on, line = (v[b] - v[a]) * (x[k] - x[a]), (v[k] - v[a]) * (x[b] - x[a])
+            if on < line - 1e-9 * max(abs(on), abs(line), 1e-12):
                 hull.pop()
             else:
                 break
         hull.append(k)
-    best = int(np.argmax([v[k] for k in hull]))
-    return hull[: best + 1]
+    return [k for k in hull if k <= c.cost_optimal_level]
 
 
 # -- the greedy --------------------------------------------------------------------------------
@@ -369,7 +374,15 @@ def greedy_portfolio(
             weight = cost[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(weight > 0, value / np.where(weight > 0, weight, 1.0), np.inf)
-    order = np.argsort(-ratio, kind="stable")  # per item the hull's order is kept
+    # per item the hull's order must be kept: on a concave hull the ratios do not rise, but a
+    # straight stretch can rise by a rounding error, so each is capped by the one before it
+    # (the stable sort then keeps equal ratios in the hull's order)
+    previous: dict[int, int] = {}
+    for j, i in enumerate(inc_item):
+        if i in previous and ratio[j] > ratio[previous[i]]:
+            ratio[j] = ratio[previous[i]]
+        previous[i] = j
+    order = np.argsort(-ratio, kind="stable")
     level = [0] * len(items)
     frozen = [False] * len(items)
     left = limits.copy()
