@@ -40,7 +40,12 @@ from ketenradar.core.errors import DataError, UsageError
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.kinds import DatasetKind
 from ketenradar.sources.base import IngestReport, Progress
-from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
+from ketenradar.sources.tables import (
+    LaterFileWins,
+    ParsedSource,
+    expand_paths,
+    write_tables_dataset,
+)
 
 PARSER_VERSION = "ember-1.0"
 LICENCE = "CC BY 4.0 (Ember)"
@@ -166,25 +171,15 @@ def read_ember_csv(path: Path) -> dict[Key, tuple[str, float | None, int]]:
 def parse_ember(paths: Sequence[Path], *, release: str | None = None) -> ParsedSource:
     """Parse Ember monthly price CSVs (or folders of them) strictly."""
     files = expand_paths(paths, (".csv",))
-    best: dict[Key, tuple[str, float | None, Path]] = {}
-    differ: dict[tuple[str, str], list[tuple[Key, float | None, float | None]]] = {}
+    merged = LaterFileWins("price(s)")
     for f in files:
         for key, (label, price, _) in read_ember_csv(f).items():
-            old = best.get(key)
-            if old is not None and old[1] != price:
-                differ.setdefault((old[2].name, f.name), []).append((key, old[1], price))
-            best[key] = (label, price, f)
-    warnings: list[str] = []
-    for (a, b), items in differ.items():
-        ex = "; ".join(f"{c} {m:%Y-%m}: {o} → {n}" for (c, m), o, n in items[:3])
-        warnings.append(
-            f"{len(items)} price(s) differ between {a} and {b}; kept those of {b}, the file "
-            f"given later (e.g. {ex})"
-        )
+            merged.add(key, price, f.name, label)
+    warnings = merged.warnings(lambda k: f"{k[0]} {k[1]:%Y-%m}")
     df = pd.DataFrame(
         [
             {"country": c, "country_label": lab, "month": m, "eur_per_mwh": p}
-            for (c, m), (lab, p, _) in best.items()
+            for (c, m), (p, lab, _) in merged.kept.items()
         ],
         columns=list(PRICE_COLUMNS),
     )

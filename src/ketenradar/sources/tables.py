@@ -9,7 +9,7 @@ version through :meth:`DataStore.stage`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,37 @@ class ParsedSource:
     release: str
     attributes: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+
+class LaterFileWins:
+    """Keyed values merged from several files of one layout, the file given later winning;
+    the keys whose values differ are counted per pair of files (:meth:`warnings`), never
+    replaced silently. ``what`` names the values in the warnings (``price(s)``)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        #: key → (value, what else the row carries, the file's name)
+        self.kept: dict[Hashable, tuple[Any, Any, str]] = {}
+        self._differ: dict[tuple[str, str], list[tuple[Hashable, Any, Any]]] = {}
+
+    def add(self, key: Hashable, value: Any, file: str, extra: Any = None) -> None:
+        """Keep ``value`` for ``key`` (from ``file``), replacing an earlier file's."""
+        old = self.kept.get(key)
+        if old is not None and old[0] != value:
+            self._differ.setdefault((old[2], file), []).append((key, old[0], value))
+        self.kept[key] = (value, extra, file)
+
+    def warnings(self, show_key: Callable[[Any], str]) -> list[str]:
+        """One warning per pair of files whose values differ, with the count and examples
+        (``show_key`` writes a key as the reader knows it)."""
+        out = []
+        for (a, b), items in self._differ.items():
+            ex = "; ".join(f"{show_key(k)}: {o} → {n}" for k, o, n in items[:3])
+            out.append(
+                f"{len(items)} {self.what} differ between {a} and {b}; kept those of {b}, the "
+                f"file given later (e.g. {ex})"
+            )
+        return out
 
 
 def expand_paths(paths: Sequence[Path], suffixes: tuple[str, ...]) -> list[Path]:

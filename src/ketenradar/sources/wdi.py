@@ -52,7 +52,12 @@ from ketenradar.datasets import DataStore
 from ketenradar.datasets.kinds import DatasetKind
 from ketenradar.sources.archives import check_zip_members
 from ketenradar.sources.base import IngestReport, Progress
-from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
+from ketenradar.sources.tables import (
+    LaterFileWins,
+    ParsedSource,
+    expand_paths,
+    write_tables_dataset,
+)
 
 PARSER_VERSION = "wdi-1.0"
 LICENCE = "CC BY 4.0 (World Bank)"
@@ -260,8 +265,7 @@ def parse_wdi(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
     texts, skipped = _wdi_texts(files, named)
     if not texts:
         raise DataError("no WDI data CSV found", file=", ".join(map(str, paths)))
-    best: dict[Key, tuple[str, str, float, str]] = {}
-    differ: dict[tuple[str, str], list[tuple[Key, float, float]]] = {}
+    merged = LaterFileWins("value(s)")
     updated: list[str] = []
     empty = 0
     for origin, text in texts:
@@ -271,17 +275,8 @@ def parse_wdi(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
             updated.append(date)
         name = origin.rsplit("/", 1)[-1]
         for key, (label, ilabel, x) in values.items():
-            old = best.get(key)
-            if old is not None and old[2] != x:
-                differ.setdefault((old[3], name), []).append((key, old[2], x))
-            best[key] = (label, ilabel, x, name)
-    warnings: list[str] = []
-    for (a, b), items in differ.items():
-        ex = "; ".join(f"{c} {i} {y}: {o} → {n}" for (c, i, y), o, n in items[:3])
-        warnings.append(
-            f"{len(items)} value(s) differ between {a} and {b}; kept those of {b}, the file "
-            f"given later (e.g. {ex})"
-        )
+            merged.add(key, x, name, (label, ilabel))
+    warnings = merged.warnings(lambda k: f"{k[0]} {k[1]} {k[2]}")
     df = pd.DataFrame(
         [
             {
@@ -292,7 +287,7 @@ def parse_wdi(paths: Sequence[Path], *, release: str | None = None) -> ParsedSou
                 "year": y,
                 "value": x,
             }
-            for (c, i, y), (lab, ilab, x, _) in best.items()
+            for (c, i, y), (x, (lab, ilab), _) in merged.kept.items()
         ],
         columns=list(VALUE_COLUMNS),
     )
