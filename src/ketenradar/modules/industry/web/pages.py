@@ -82,23 +82,28 @@ def dashboard_page(request: Request, lang: str) -> Response:
     )
 
 
+def _detail_page(
+    request: Request, lang: str, template: str, name: str, found: dict[str, Any] | None
+) -> Response:
+    """A page about one thing (an installation, a company): ``found`` as ``name``, or what
+    to load when no ETS dataset is there (an unknown one has raised NotFoundError: the app's
+    error page, 404)."""
+    ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, name: found}
+    footer = None
+    if found is None:
+        ctx["missing"] = vw.missing(api.KIND)
+    else:
+        footer = store_footer(found["datasets"], methods=[])
+    return render(request, lang, template, "module_industry", footer=footer, **ctx)
+
+
 @page_router.get("/{lang}/industry/installations/{installation_id}", response_class=HTMLResponse)
 def installation_page(request: Request, lang: str, installation_id: str) -> Response:
     """One installation: its holder, place and cluster (with the basis), and its verified
     emissions, free allocation and status per year; an unknown id is not found (404)."""
     lang = check_lang(lang)
-    ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, "inst": None}
-    footer = None
-    # an unknown id raises NotFoundError: the app's error page (404), as for any page
-    inst = vw.installation(_data_dir(request), installation_id.strip())
-    if inst is None:
-        ctx["missing"] = vw.missing(api.KIND)
-    else:
-        ctx["inst"] = inst
-        footer = store_footer(inst["datasets"], methods=[])
-    return render(
-        request, lang, "industry_installation.html", "module_industry", footer=footer, **ctx
-    )
+    found = vw.installation(_data_dir(request), installation_id.strip())
+    return _detail_page(request, lang, "industry_installation.html", "inst", found)
 
 
 @page_router.get("/{lang}/industry/companies/{company_reg_no}", response_class=HTMLResponse)
@@ -107,15 +112,8 @@ def company_page(request: Request, lang: str, company_reg_no: str) -> Response:
     agreement, its installations and its verified emissions and free allocation per year;
     an unknown or malformed number is not found (404)."""
     lang = check_lang(lang)
-    ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, "company": None}
-    footer = None
     found = vw.company(_data_dir(request), company_reg_no.strip())
-    if found is None:
-        ctx["missing"] = vw.missing(api.KIND)
-    else:
-        ctx["company"] = found
-        footer = store_footer(found["datasets"], methods=[])
-    return render(request, lang, "industry_company.html", "module_industry", footer=footer, **ctx)
+    return _detail_page(request, lang, "industry_company.html", "company", found)
 
 
 def _profile_of(params: dict[str, str]) -> dict[str, Any]:
