@@ -14,10 +14,12 @@ What it does:
 3. **pages under load**: serves the app with uvicorn in a child process (this script's
    ``--serve`` mode) and drives ``--clients`` concurrent clients (threads, keep-alive, no
    think time), each sending the mix ``--rounds`` times in its own order: the dashboard in
-   English and Dutch, and the calculator for eight profiles in both languages (every URL is
+   English and Dutch, an installation page and a company page, and the calculator for eight
+   profiles in both languages (every URL is
    requested once before the clock starts, the first page timed apart). **project**:
-   the pages as shipped (results cached per dataset version and profile); **baseline**: the
-   same server with the pages' caches off (every request recomputes the API results);
+   the pages as shipped (results cached per dataset version and profile, the pages' content
+   per language, dataset versions and query); **baseline**: the same server with the pages'
+   caches off (every request recomputes the API results and renders the whole page);
 4. prints per path n, errors, p50, p95, max, requests/s, the server's peak memory and the
    ratio; writes ``benchmarks/out/bench_industry_pages.json``.
 
@@ -62,6 +64,8 @@ PROFILES = [
 def mix() -> list[str]:
     """The URLs every client sends."""
     pages = ["/en/industry", "/nl/industry"]
+    # an installation and a company page (Tata Steel IJmuiden: NL_144, KvK 34040331)
+    pages += ["/en/industry/installations/NL_144", "/nl/industry/companies/34040331"]
     for p in PROFILES:
         pages += [f"/en/industry/costs?{p}&run=1", f"/nl/industry/costs?{p}&run=1"]
     return pages
@@ -132,9 +136,23 @@ def serve(kind: str, port: int, work: Path) -> None:
     from ketenradar.modules.industry.web import views
 
     if kind == "plain":  # every request recomputes: no result, view or table caches
+        from ketenradar.core.errors import NotFoundError
+        from ketenradar.datasets import open_store
+        from ketenradar.datasets.kinds import choose_dataset
+        from ketenradar.interfaces.web import pages
         from ketenradar.modules.industry import api, cost_profile
 
+        def looked_up(data_dir: Path, kind: str) -> tuple[str, str, str] | None:
+            try:  # every manifest read on every request, as before the lookup was kept
+                ds = choose_dataset(open_store(data_dir), kind)
+            except NotFoundError:
+                return None
+            return str(data_dir), ds.name, str(ds.manifest.version)
+
+        pages.FRAGMENTS_MAX = 0  # no page content kept
+        views.dataset_key = looked_up
         views._dashboard = views._dashboard.__wrapped__
+        views._company = views._company.__wrapped__
         views._costs = views._costs.__wrapped__
         views._cost_page = views._cost_page.__wrapped__
         views.instrument_rows = views.instrument_rows.__wrapped__

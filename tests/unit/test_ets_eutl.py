@@ -308,3 +308,25 @@ def test_one_company_by_its_kvk_number(odd: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "8 digits" in r.output
     r = runner.invoke(app, [*base, "--company", "11111111"])
     assert r.exit_code == 3 and "no installation of company (KvK) 11111111" in r.output
+
+
+def test_the_dataset_key_follows_the_live_version(odd: Path, tmp_path: Path) -> None:
+    """The web pages' dataset key is looked up again only when the store's live versions
+    change (``DataStore.versions``, the CURRENT pointers): a new ingest, a removal."""
+    from ketenradar.modules.industry.web.views import dataset_key
+
+    data = tmp_path / "store"
+    assert open_store(data).versions() == {} and dataset_key(data, "ets_emissions") is None
+    write_eutl(odd, ROWS)
+    api.add_dataset("ets_eutl", [odd], data_dir=data)
+    first = open_store(data).get("ets_eutl").manifest.version
+    assert open_store(data).versions() == {"ets_eutl": first}
+    assert dataset_key(data, "ets_emissions") == (str(data), "ets_eutl", first)
+    rows = [list(r) for r in ROWS]
+    rows[0][len(IDENTITY) + 2] = "6000001"  # another number: a new version
+    write_eutl(odd, rows)
+    api.add_dataset("ets_eutl", [odd], data_dir=data)
+    second = open_store(data).get("ets_eutl").manifest.version
+    assert second != first and dataset_key(data, "ets_emissions")[2] == second
+    api.remove_dataset("ets_eutl", data_dir=data)
+    assert dataset_key(data, "ets_emissions") is None

@@ -553,3 +553,29 @@ def test_scripts_format_numbers_in_the_page_language():
     assert '<html lang="{{ lang }}">' in base
     # in <head>: loaded before the scripts each page puts at the end of its main block
     assert '<script src="/static/ketenradar.js"></script>' in base.split("</head>")[0]
+
+
+def test_fixed_decimals_format_as_babel_does() -> None:
+    """The fast path of ``format_number`` (Python's formatting of the exact Decimal with the
+    locale's symbols) gives babel's ``format_decimal`` to the character: halves, negative
+    zero, values that round to zero, big and tiny numbers, in both languages."""
+    import decimal
+    import random
+
+    from babel.numbers import format_decimal
+
+    from ketenradar.interfaces.web.i18n import _decimal, _locale, format_number
+
+    rng = random.Random(7)
+    values = [0, -0.0, 0.125, 0.375, 2.675, -0.004, -0.005, 123.455, 1e15, 5e-324, -7]
+    values += [decimal.Decimal("1.005"), decimal.Decimal("-2.5"), float("inf")]
+    values += [rng.uniform(-1e7, 1e7) for _ in range(300)]
+    values += [round(rng.uniform(-1e4, 1e4), 3) for _ in range(300)]
+    for lang in ("en", "nl"):
+        for v in values:
+            for digits in range(5):
+                pattern = "#,##0" + ("." + "0" * digits if digits else "")
+                want = format_decimal(_decimal(v), format=pattern, locale=_locale(lang))
+                assert format_number(v, lang, digits) == want, (v, lang, digits)
+    assert format_number(-1234.5, "nl", 1) == "-1.234,5"
+    assert format_number(-1234.5, "en", 1) == "-1,234.5"

@@ -194,6 +194,16 @@ class DataStore:
             return []
         return sorted(p.name for p in self.datasets_dir.iterdir() if (p / "CURRENT").is_file())
 
+    def versions(self) -> dict[str, str]:
+        """The live version of each dataset, from the ``CURRENT`` pointers alone (no manifest
+        read): a cheap stamp of what the store holds (a new ingest is a new version)."""
+        out = {}
+        for name in self.names():
+            version = self._current(name)
+            if version is not None:
+                out[name] = version
+        return out
+
     def _current(self, name: str) -> str | None:
         try:
             return (self.datasets_dir / name / "CURRENT").read_text().strip()

@@ -8,13 +8,16 @@ signed-in user and the CSRF token every form carries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ketenradar.core import modules as registry
@@ -44,6 +47,49 @@ def nav_entries() -> list[NavEntry]:
 templates = Jinja2Templates(directory=template_folders())
 # messages (t, _, gettext) and the number and date filters, in the language of each render
 i18n.install(templates.env)
+
+
+#: Page contents kept by :func:`fragment`: (template, language, key) → (HTML, English notes).
+_FRAGMENTS: OrderedDict[tuple[str, str, Hashable], tuple[str, tuple[str, ...]]] = OrderedDict()
+_FRAGMENTS_LOCK = threading.Lock()
+#: How many rendered contents :func:`fragment` keeps (the least recently used go first).
+FRAGMENTS_MAX = 256
+
+
+def fragment(
+    lang: str,
+    template: str,
+    key: Hashable | None,
+    ctx: dict[str, Any] | Callable[[], dict[str, Any]],
+) -> tuple[Markup, list[str]]:
+    """A page's main content, rendered from ``template`` (which extends nothing) in ``lang``.
+
+    ``ctx`` is the template's context, or a function that returns it, called only when the
+    content is not kept (so a page need not gather what it would not draw). Returns the HTML
+    and the kinds of English text it shows (for the footer's note). With a ``key``
+    (everything the content depends on besides the language: dataset versions, the query)
+    the HTML is kept and served again for the same key (the :data:`FRAGMENTS_MAX` most
+    recent); with ``None`` it is rendered every time (a page with errors, say). The content
+    must not depend on the user: the shell (:func:`render`) carries the user, the CSRF
+    token and the language switch."""
+    k = (template, lang, key)
+    if key is not None:
+        with _FRAGMENTS_LOCK:
+            hit = _FRAGMENTS.get(k)
+            if hit is not None:
+                _FRAGMENTS.move_to_end(k)
+        if hit is not None:
+            return Markup(hit[0]), list(hit[1])
+    notes: list[str] = []
+    values = dict(ctx() if callable(ctx) else ctx)
+    values.update(lang=lang, t=translator(lang), english_notes=notes)
+    html = templates.env.get_template(template).render(values)
+    if key is not None:
+        with _FRAGMENTS_LOCK:
+            _FRAGMENTS[k] = (html, tuple(notes))
+            while len(_FRAGMENTS) > FRAGMENTS_MAX:
+                _FRAGMENTS.popitem(last=False)
+    return Markup(html), notes
 
 
 def check_lang(lang: str) -> str:

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 from ketenradar.core.errors import KetenradarError, NotFoundError
 from ketenradar.interfaces.web import downloads as dl
 from ketenradar.interfaces.web.errors import error_body
-from ketenradar.interfaces.web.pages import check_lang, render, store_footer
+from ketenradar.interfaces.web.pages import check_lang, fragment, render, store_footer
 from ketenradar.modules.industry import api
 from ketenradar.modules.industry.cost_profile import check_profile
 from ketenradar.modules.industry.facts import (
@@ -57,28 +57,43 @@ def _errors_of(exc: BaseException) -> tuple[list[dict[str, Any]], int]:
 
 @page_router.get("/{lang}/industry", response_class=HTMLResponse)
 def dashboard_page(request: Request, lang: str) -> Response:
-    """The emissions dashboard (or what to load when no ETS dataset is there)."""
+    """The emissions dashboard (or what to load when no ETS dataset is there). Its content
+    is rendered once per language and dataset versions (``fragment``)."""
     lang = check_lang(lang)
-    ctx: dict[str, Any] = {"tab": "dashboard", "errors": [], "missing": None, "labels": vw.LABELS}
-    ctx["instruments"], ctx["oversubscription"] = vw.instrument_rows()
-    ctx["kpis"] = vw.kpi_rows(_data_dir(request))
-    status = 200
-    footer = None
+    data_dir = _data_dir(request)
+    errors: list[dict[str, Any]] = []
+    status, footer = 200, None
     try:
-        out = vw.dashboard(_data_dir(request))
+        out = vw.dashboard(data_dir)
     except KetenradarError as exc:
         out = None
-        ctx["errors"], status = _errors_of(exc)
-    if out is None and not ctx["errors"]:
-        ctx["missing"] = vw.missing(api.KIND)
+        errors, status = _errors_of(exc)
     if out is not None:
-        view = out["view"]
-        keys = ("totals", "nea", "targets", "clusters", "cluster_error", "companies", "map")
-        keys += ("largest",)
-        ctx |= {k: view[k] for k in keys}
-        footer = store_footer(view["datasets"], methods=[])
+        footer = store_footer(out["view"]["datasets"], methods=[])
+
+    def content() -> dict[str, Any]:
+        ctx: dict[str, Any] = {"tab": "dashboard", "errors": errors, "labels": vw.LABELS}
+        ctx["instruments"], ctx["oversubscription"] = vw.instrument_rows()
+        ctx["kpis"] = vw.kpi_rows(data_dir)
+        ctx["missing"] = vw.missing(api.KIND) if out is None and not errors else None
+        if out is not None:
+            view = out["view"]
+            keys = ("totals", "nea", "targets", "clusters", "cluster_error", "companies", "map")
+            ctx |= {k: view[k] for k in (*keys, "largest")}
+            ctx["map_points"] = vw.map_points(data_dir, lang)
+        return ctx
+
+    key = None if errors else vw.dashboard_key(data_dir)
+    main, notes = fragment(lang, "_industry_dashboard_main.html", key, content)
     return render(
-        request, lang, "industry.html", "module_industry", status_code=status, footer=footer, **ctx
+        request,
+        lang,
+        "industry.html",
+        "module_industry",
+        status_code=status,
+        footer=footer,
+        main_html=main,
+        english_notes=notes,
     )
 
 
@@ -164,6 +179,13 @@ def costs_page(request: Request, lang: str) -> Response:
                 footer = store_footer(page["datasets"], methods=[])
         except KetenradarError as exc:
             ctx["errors"], status = _errors_of(exc)
+    # kept per query and price-dataset versions; a page with errors is rendered afresh
+    key = (
+        None
+        if ctx["errors"]
+        else (tuple(sorted(params.items())), run, vw.price_keys(_data_dir(request)))
+    )
+    main, notes = fragment(lang, "_industry_costs_main.html", key, ctx)
     return render(
         request,
         lang,
@@ -171,7 +193,8 @@ def costs_page(request: Request, lang: str) -> Response:
         "module_industry",
         status_code=status,
         footer=footer,
-        **ctx,
+        main_html=main,
+        english_notes=notes,
     )
 
 

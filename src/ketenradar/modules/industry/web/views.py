@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +97,32 @@ def missing(kind: str) -> dict[str, str]:
     return {"kind": kind, "command": load_hint(kind)}
 
 
+#: (data dir, kind) → (the store's versions when looked up, the key): every page asks for
+#: its datasets' keys, and reading every manifest on each request was most of a page's time.
+_KEYS: dict[tuple[str, str], tuple[tuple[tuple[str, str], ...], Any]] = {}
+_KEYS_LOCK = threading.Lock()
+
+
 def dataset_key(data_dir: Path, kind: str) -> tuple[str, str, str] | None:
-    """(data dir, dataset, version) of the one ``kind`` dataset, or ``None`` when absent."""
+    """(data dir, dataset, version) of the one ``kind`` dataset, or ``None`` when absent.
+    Looked up again only when a dataset's live version changed (the ``CURRENT`` pointers)."""
+    store = open_store(data_dir)
+    stamp = tuple(sorted(store.versions().items()))
+    k = (str(data_dir), kind)
+    with _KEYS_LOCK:
+        hit = _KEYS.get(k)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
     try:
-        ds = choose_dataset(open_store(data_dir), kind)
+        ds = choose_dataset(store, kind)
+        key: tuple[str, str, str] | None = (str(data_dir), ds.name, str(ds.manifest.version))
     except NotFoundError:
-        return None
-    return str(data_dir), ds.name, str(ds.manifest.version)
+        key = None
+    with _KEYS_LOCK:
+        if len(_KEYS) > 256:
+            _KEYS.clear()
+        _KEYS[k] = (stamp, key)
+    return key
 
 
 @functools.lru_cache(maxsize=8)
@@ -145,6 +165,19 @@ def dashboard(data_dir: Path) -> dict[str, Any] | None:
     if key is None:
         return None
     return _dashboard(key, str(settings().shared_data))
+
+
+def dashboard_key(data_dir: Path) -> tuple[Any, ...]:
+    """Everything the dashboard's content depends on: the versions of the ETS, CBS and World
+    Bank datasets and the shared data folder (the map data, the place table); the shipped
+    YAML files (targets, clusters, instruments, KPIs) change only with the package."""
+    kinds = (api.KIND, "statline_table", "wdi_indicators")
+    return (*(dataset_key(data_dir, k) for k in kinds), str(settings().shared_data))
+
+
+def price_keys(data_dir: Path) -> tuple[Any, ...]:
+    """The versions of the price datasets the calculator reads (``None`` where missing)."""
+    return tuple(dataset_key(data_dir, k) for k in (api.PRICES_KIND, api.WHOLESALE_KIND))
 
 
 def totals_rows(result: Result) -> list[dict[str, Any]]:
@@ -267,6 +300,40 @@ def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | 
         "at_centre": at_centre,
         "unplaced_mt": unplaced,
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _map_points(key: tuple[str, str, str], shared: str, lang: str) -> str:
+    from markupsafe import escape
+
+    from ketenradar.interfaces.web.i18n import english, format_number, translator
+
+    m = _dashboard(key, shared)["view"]["map"]
+    t = translator(lang)
+    names = {"cluster 6": t("industry_web_cluster_6"), "unassigned": t("industry_web_unassigned")}
+    out = ['<g fill-opacity="0.7" stroke="#fff" stroke-width="0.5">\n']
+    for c in m["points"] if m else ():
+        cluster = escape(names.get(c["cluster"], c["cluster"]))
+        out.append(
+            f'<a href="/{lang}/industry/installations/{c["id"]}"><circle cx="{c["x"]}" '
+            f'cy="{c["y"]}" r="{c["r"]}" fill="{c["colour"]}" data-installation="{c["id"]}" '
+            f'data-cluster="{escape(c["cluster"])}" data-mt="{c["mt"]}" '
+            f'data-placed="{c["placed"]}"><title>{english(c["name"], lang)}, {cluster}: '
+            f"{format_number(c['mt'], lang, 3)} Mt</title></circle></a>\n"
+        )
+    return "".join([*out, "</g>"])
+
+
+def map_points(data_dir: Path, lang: str) -> Any:
+    """The dashboard map's points as SVG (``<a><circle><title>`` each), built once per
+    dataset version and language: the 300-odd points cost the template a third of the
+    page's time under load. Empty without the map."""
+    from markupsafe import Markup
+
+    key = dataset_key(data_dir, api.KIND)
+    if key is None:
+        return Markup("")
+    return Markup(_map_points(key, str(settings().shared_data), lang))
 
 
 def largest(per_installation: Any, totals: Result, n: int = 15) -> dict[str, Any]:
