@@ -62,7 +62,11 @@ from ketenradar.datasets import DataStore
 from ketenradar.datasets.kinds import DatasetKind
 from ketenradar.sources.archives import check_zip_members
 from ketenradar.sources.base import IngestReport, Progress
-from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
+from ketenradar.sources.tables import (
+    ParsedSource,
+    expand_paths,
+    ingest_parsed,
+)
 
 PARSER_VERSION = "cbs_statline-1.0"
 LICENCE = "CC BY 4.0 (CBS, Statistics Netherlands)"
@@ -504,18 +508,15 @@ class CbsStatlineConnector:
         Option ``release`` overrides the release label (default: ``CBS StatLine <table>
         (modified <date>), …`` from each table's metadata).
         """
-        release = options.pop("release", None)
-        if options:
-            raise UsageError(f"unknown option(s) for cbs_statline: {', '.join(options)}")
-        if progress:
-            progress("reading CBS StatLine tables", 0, None)
-        parsed = parse_statline(paths, release=release)
-        return write_tables_dataset(
+        return ingest_parsed(
+            self,
+            parse_statline,
+            paths,
             store,
-            name=dataset_name or "cbs_statline",
-            source=self.name,
-            kind=self.kind,
-            parsed=parsed,
+            dataset_name=dataset_name,
+            progress=progress,
+            options=options,
+            reading="reading CBS StatLine tables",
             licence=LICENCE,
             citation=CITATION,
             parser_version=PARSER_VERSION,

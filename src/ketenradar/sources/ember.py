@@ -44,7 +44,7 @@ from ketenradar.sources.tables import (
     LaterFileWins,
     ParsedSource,
     expand_paths,
-    write_tables_dataset,
+    ingest_parsed,
 )
 
 PARSER_VERSION = "ember-1.0"
@@ -229,18 +229,15 @@ class EmberConnector:
         Option ``release`` overrides the release label (default: ``Ember monthly wholesale
         prices to <last month>``).
         """
-        release = options.pop("release", None)
-        if options:
-            raise UsageError(f"unknown option(s) for ember: {', '.join(options)}")
-        if progress:
-            progress("reading Ember monthly prices", 0, None)
-        parsed = parse_ember(paths, release=release)
-        return write_tables_dataset(
+        return ingest_parsed(
+            self,
+            parse_ember,
+            paths,
             store,
-            name=dataset_name or "ember",
-            source=self.name,
-            kind=self.kind,
-            parsed=parsed,
+            dataset_name=dataset_name,
+            progress=progress,
+            options=options,
+            reading="reading Ember monthly prices",
             licence=LICENCE,
             citation=CITATION,
             parser_version=PARSER_VERSION,

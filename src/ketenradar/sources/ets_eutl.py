@@ -52,11 +52,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ketenradar.core.errors import DataError, UsageError
+from ketenradar.core.errors import DataError
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.kinds import DatasetKind
 from ketenradar.sources.base import IngestReport, Progress
-from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
+from ketenradar.sources.tables import (
+    ParsedSource,
+    expand_paths,
+    ingest_parsed,
+)
 
 PARSER_VERSION = "ets_eutl-1.0"
 LICENCE = (
@@ -698,18 +702,15 @@ class EtsEutlConnector:
 
         Option ``release`` overrides the release label (default ``EUTL <first>–<last year>``).
         """
-        release = options.pop("release", None)
-        if options:
-            raise UsageError(f"unknown option(s) for ets_eutl: {', '.join(options)}")
-        if progress:
-            progress("reading EUTL exports", 0, None)
-        parsed = parse_ets(paths, release=release)
-        return write_tables_dataset(
+        return ingest_parsed(
+            self,
+            parse_ets,
+            paths,
             store,
-            name=dataset_name or "ets_eutl",
-            source=self.name,
-            kind=self.kind,
-            parsed=parsed,
+            dataset_name=dataset_name,
+            progress=progress,
+            options=options,
+            reading="reading EUTL exports",
             licence=LICENCE,
             citation=CITATION,
             parser_version=PARSER_VERSION,

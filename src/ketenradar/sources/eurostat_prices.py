@@ -72,7 +72,11 @@ from ketenradar.core.errors import DataError, UsageError
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.kinds import DatasetKind
 from ketenradar.sources.base import IngestReport, Progress
-from ketenradar.sources.tables import ParsedSource, expand_paths, write_tables_dataset
+from ketenradar.sources.tables import (
+    ParsedSource,
+    expand_paths,
+    ingest_parsed,
+)
 
 PARSER_VERSION = "eurostat_prices-1.0"
 LICENCE = "CC BY 4.0 (Eurostat reuse policy, Commission Decision 2011/833/EU)"
@@ -918,18 +922,15 @@ class EurostatPricesConnector:
         Option ``release`` overrides the release label (default: each file's vintage, e.g.
         ``… export, last updated 27/04/2025, extracted 14/08/2025, data to 2024-S2``).
         """
-        release = options.pop("release", None)
-        if options:
-            raise UsageError(f"unknown option(s) for eurostat_prices: {', '.join(options)}")
-        if progress:
-            progress("reading Eurostat nrg_pc_205 tables", 0, None)
-        parsed = parse_eurostat_prices(paths, release=release)
-        return write_tables_dataset(
+        return ingest_parsed(
+            self,
+            parse_eurostat_prices,
+            paths,
             store,
-            name=dataset_name or "eurostat_prices",
-            source=self.name,
-            kind=self.kind,
-            parsed=parsed,
+            dataset_name=dataset_name,
+            progress=progress,
+            options=options,
+            reading="reading Eurostat nrg_pc_205 tables",
             licence=LICENCE,
             citation=CITATION,
             parser_version=PARSER_VERSION,

@@ -19,11 +19,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ketenradar.core.errors import DataError
+from ketenradar.core.errors import DataError, UsageError
 from ketenradar.datasets import DataStore, InputFile, Manifest
 from ketenradar.datasets.datastore import validate_name
 from ketenradar.datasets.kinds import canonical_tables, optional_tables
-from ketenradar.sources.base import IngestReport
+from ketenradar.sources.base import IngestReport, Progress
 from ketenradar.sources.download import sha256_file
 
 
@@ -167,3 +167,39 @@ def write_tables_dataset(
         )
         manifest.write(staged.path)
     return IngestReport(name, True, manifest, list(parsed.warnings))
+
+
+def ingest_parsed(
+    connector: Any,
+    parse: Callable[..., ParsedSource],
+    paths: Sequence[Path],
+    store: DataStore,
+    *,
+    dataset_name: str | None,
+    progress: Progress | None,
+    options: dict[str, Any],
+    reading: str,
+    licence: str,
+    citation: str,
+    parser_version: str,
+) -> IngestReport:
+    """The ``ingest`` of a connector whose one option is ``release`` (the release label):
+    any other option is refused, ``reading`` is reported, ``parse(paths, release=…)`` reads
+    the files strictly, and the tables are written as dataset ``dataset_name`` (default the
+    connector's name) of the connector's kind."""
+    options = dict(options)
+    release = options.pop("release", None)
+    if options:
+        raise UsageError(f"unknown option(s) for {connector.name}: {', '.join(options)}")
+    if progress:
+        progress(reading, 0, None)
+    return write_tables_dataset(
+        store,
+        name=dataset_name or connector.name,
+        source=connector.name,
+        kind=connector.kind,
+        parsed=parse(paths, release=release),
+        licence=licence,
+        citation=citation,
+        parser_version=parser_version,
+    )

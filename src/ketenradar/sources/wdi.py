@@ -56,7 +56,7 @@ from ketenradar.sources.tables import (
     LaterFileWins,
     ParsedSource,
     expand_paths,
-    write_tables_dataset,
+    ingest_parsed,
 )
 
 PARSER_VERSION = "wdi-1.0"
@@ -333,18 +333,15 @@ class WdiConnector:
         Option ``release`` overrides the release label (default: ``WDI, last updated
         <date>``).
         """
-        release = options.pop("release", None)
-        if options:
-            raise UsageError(f"unknown option(s) for wdi: {', '.join(options)}")
-        if progress:
-            progress("reading WDI indicators", 0, None)
-        parsed = parse_wdi(paths, release=release)
-        return write_tables_dataset(
+        return ingest_parsed(
+            self,
+            parse_wdi,
+            paths,
             store,
-            name=dataset_name or "wdi",
-            source=self.name,
-            kind=self.kind,
-            parsed=parsed,
+            dataset_name=dataset_name,
+            progress=progress,
+            options=options,
+            reading="reading WDI indicators",
             licence=LICENCE,
             citation=CITATION,
             parser_version=PARSER_VERSION,
