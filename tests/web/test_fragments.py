@@ -63,3 +63,65 @@ def test_the_dashboard_follows_the_data(tmp_path: Path, monkeypatch: pytest.Monk
     full = client.get("/en/industry").text
     assert 'id="industry-missing"' not in full and 'id="industry-totals"' in full
     assert client.get("/en/industry").text == full  # kept, the same
+
+
+def test_many_threads_share_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """16 real threads render 40 keys in two languages at once, with a store smaller than
+    the keys (entries evicted while others are read): every answer is the content of its
+    own key and language, and the store stays within its bound."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(pages, "_FRAGMENTS", type(pages._FRAGMENTS)())
+    monkeypatch.setattr(pages, "FRAGMENTS_MAX", 25)
+
+    def one(i: int) -> tuple[int, str, str]:
+        lang = ("en", "nl")[i % 2]
+        key = i % 40
+        html, _ = pages.fragment(
+            lang, TEMPLATE, key, {"errors": [{"detail": f"k{key}-{lang}"}], "missing": None}
+        )
+        return key, lang, str(html)
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(one, range(800)))
+    for key, lang, html in answers:
+        assert f"k{key}-{lang}<" in html
+    assert len(pages._FRAGMENTS) <= 25
+
+
+def test_dataset_keys_under_threads_while_the_store_changes(tmp_path: Path) -> None:
+    """Readers on 8 real threads ask for the ETS dataset's key while it is added and then
+    replaced by a new version: each answer is None or a version the store has held, and
+    afterwards the key is the last version's."""
+    import threading
+
+    from ketenradar.datasets import open_store
+    from ketenradar.modules.industry.web.views import dataset_key
+
+    store = tmp_path / "store"
+    folder = require_shared("ets_eutl/cedricr_eutl/installations-NL.csv")
+    seen: set = set()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                seen.add(dataset_key(store, "ets_emissions"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for t in readers:
+        t.start()
+    facade.add_dataset("ets_eutl", [folder], data_dir=store)
+    versions = [open_store(store).get("ets_eutl").manifest.version]
+    facade.add_dataset("ets_eutl", [folder.parent.parent], data_dir=store)  # a new version
+    versions.append(open_store(store).get("ets_eutl").manifest.version)
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors
+    assert versions[0] != versions[1]
+    assert dataset_key(store, "ets_emissions") == (str(store), "ets_eutl", versions[1])
+    assert seen <= {None, *((str(store), "ets_eutl", v) for v in versions)}
