@@ -140,7 +140,7 @@ def _dashboard(key: tuple[str, str, str], shared: str) -> dict[str, Any]:
     view = {  # the rows the page draws, built once per dataset version
         "largest": largest(per_inst, totals),
         "companies": company_table(comp, per_inst),
-        "map": cluster_map(clusters, data_dir, shared) if clusters is not None else None,
+        "map": cluster_map(clusters, per_inst, shared) if clusters is not None else None,
         "totals": totals_rows(totals),
         "nea": nea_check(totals),
         "targets": target_rows(targets),
@@ -227,7 +227,9 @@ def cluster_table(result: Result, first: int = 2018) -> dict[str, Any]:
 CLUSTER_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#7f7f7f")
 
 
-def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | None:
+def cluster_map(
+    result: Result, per_installation: pd.DataFrame, shared: str
+) -> dict[str, Any] | None:
     """The map of the dashboard: the COROP regions, and per installation with verified
     emissions in the latest complete year a point whose area is proportional to them,
     coloured by its cluster: at its geocoded address where the dataset has coordinates
@@ -249,7 +251,7 @@ def cluster_map(result: Result, data_dir: str, shared: str) -> dict[str, Any] | 
     if full.empty:
         return None
     year = int(full["year"].max())
-    inst = api.emissions(by="installation", year=year, data_dir=data_dir).frame("emissions")
+    inst = per_installation[per_installation["year"] == year]
     a = result.frame("installations")
     rows = inst[inst["status"] == "verified"].merge(
         a[["installation_id", "corop", "cluster", "latitude", "longitude", "corop_at_coordinates"]],
