@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages and services the tests need that pip cannot install:
 #  - Debian's chromium for the browser tests;
+#  - a Java runtime (17 or newer) for the Spark leg of the engine-parametrised tests;
 #  - a PostgreSQL server on 127.0.0.1:5432 (trust auth, database `test`) for the migration and
 #    accounts tests on PostgreSQL: started when installed but not running, installed when absent.
 # Uses apt-get / service as root, or through sudo.
@@ -15,6 +16,11 @@ apt_install() {
 
 if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
+fi
+
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
+  apt_install default-jre-headless
 fi
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }

@@ -368,3 +368,58 @@ subsystems:
       - {material: copper, mass_kg: 4, stage: extraction, source: s1}
       - {material: tin, mass_kg: 0.5, source: s1}
 """
+
+
+# -- engines (ketenradar.core.engines): every engine-parametrised test runs on each ----------
+
+#: The engines the relational analyses are tested on, with the same expected values.
+ENGINES = ("duckdb", "spark")
+#: Spark in local mode on this machine's two cores. One process holds one Spark context, so
+#: the analyses' default master (KETENRADAR_SPARK_MASTER) is this one too, whichever test
+#: starts Spark first.
+SPARK_TEST_MASTER = "local[2]"
+os.environ["KETENRADAR_SPARK_MASTER"] = SPARK_TEST_MASTER
+
+TRADE_SCHEMA = {
+    "year": "int16",
+    "exporter": "string",
+    "importer": "string",
+    "product": "string",
+    "value_kusd": "float64",
+    "quantity_t": "float64",
+}
+
+
+def open_test_engine(name: str):
+    """A new engine of ``name`` (Spark on :data:`SPARK_TEST_MASTER`)."""
+    from ketenradar.datasets.engine import open_engine
+
+    return open_engine(name, **({"master": SPARK_TEST_MASTER} if name == "spark" else {}))
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Each engine in turn (the Spark session starts once per test process, ~5 s)."""
+    eng = open_test_engine(request.param)
+    yield eng
+    eng.close()
+
+
+def load_trade(engine: Any, trade: Any, products: Any = None) -> Any:
+    """Register a trade frame (canonical columns; ``quantity_t`` may be left out) and a
+    products frame (default: one row per product, description 'test good') on ``engine``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    df = pd.DataFrame(trade).copy()
+    if "quantity_t" not in df:
+        df["quantity_t"] = None
+    schema = pa.schema([(c, pa.from_numpy_dtype(t) if t != "string" else pa.string())
+                        for c, t in TRADE_SCHEMA.items()])  # fmt: skip
+    engine.register("trade", pa.Table.from_pandas(df[list(TRADE_SCHEMA)], schema=schema,
+                                                  preserve_index=False))  # fmt: skip
+    if products is None:
+        products = pd.DataFrame({"product": sorted(df["product"].unique())})
+        products["description"] = "test good"
+    engine.register("products", pa.Table.from_pandas(products, preserve_index=False))
+    return engine

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import write_country_dict, write_product_dict, write_trade
+from conftest import ENGINES, write_country_dict, write_product_dict, write_trade
 from typer.testing import CliRunner
 
 from ketenradar.interfaces.cli.app import app
@@ -176,14 +176,29 @@ def test_screen_table_and_bloc(loaded: Path) -> None:
     assert {"NLD", "CHN", "USA"} <= set(pd.read_csv(pd.io.common.StringIO(res.stdout))["importer"])
 
 
-def test_balance(loaded: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_balance(loaded: Path, engine: str) -> None:
+    """The same balance on each engine (``--engine``); provenance says where it ran."""
     # materiality (default 100 thousand USD from the top supplier): CHN's 50 is no dependency
-    res = runner.invoke(app, ["balance", "--importer", "NLD", "--format", "csv"])
+    res = runner.invoke(
+        app, ["balance", "--importer", "NLD", "--format", "csv", "--engine", engine]
+    )
     assert res.exit_code == 0, res.output
     chn = pd.read_csv(pd.io.common.StringIO(res.stdout)).set_index("partner").loc["CHN"]
     assert (chn["importer_dependent_kusd"], chn["partner_dependent_products"]) == (100, 0)
     res = runner.invoke(
-        app, ["balance", "--importer", "NLD", "--format", "csv", "--min-dependency-kusd", "0"]
+        app,
+        [
+            "balance",
+            "--importer",
+            "NLD",
+            "--format",
+            "csv",
+            "--min-dependency-kusd",
+            "0",
+            "--engine",
+            engine,
+        ],
     )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(pd.io.common.StringIO(res.stdout)).set_index("partner")
@@ -196,7 +211,7 @@ def test_balance(loaded: Path) -> None:
     res = runner.invoke(
         app,
         ["balance", "--partner", "CHN", "--products", "--format", "csv",
-         "--min-dependency-kusd", "0"],
+         "--min-dependency-kusd", "0", "--engine", engine],
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     prods = pd.read_csv(pd.io.common.StringIO(res.stdout), dtype={"product": str})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import write_country_dict, write_product_dict, write_trade
+from conftest import ENGINES, write_country_dict, write_product_dict, write_trade
 
 from ketenradar import api
 from ketenradar.core.errors import NotFoundError
@@ -117,8 +119,22 @@ def world(tmp_path: Path, data_dir: Path) -> Path:
     return data_dir
 
 
+_ENGINE: ContextVar[str] = ContextVar("engine")
+
+
+@pytest.fixture(autouse=True, params=ENGINES)
+def _each_engine(request: pytest.FixtureRequest) -> None:
+    """Every test of this file runs on each engine (DuckDB, Spark local), same expectations."""
+    _ENGINE.set(request.param)
+
+
+def scores(**kw: Any) -> pd.DataFrame:
+    """:func:`geopolrisk_scores` on the current test's engine."""
+    return geopolrisk_scores(engine=_ENGINE.get(), **kw)
+
+
 def test_hand_computed_nld(world: Path):
-    df = geopolrisk_scores(importer="NLD", years=[2022], data_dir=world)
+    df = scores(importer="NLD", years=[2022], data_dir=world)
     r = df.set_index("material").loc["Cobalt"]
     # HHI on truncated production 90, 10, 0: (8100 + 100) / 100² = 0.82
     assert r["hhi"] == pytest.approx(0.82)
@@ -134,13 +150,13 @@ def test_hand_computed_nld(world: Path):
 
 
 def test_exact_production_switch(world: Path):
-    df = geopolrisk_scores(importer="NLD", years=[2022], data_dir=world, exact_production=True)
+    df = scores(importer="NLD", years=[2022], data_dir=world, exact_production=True)
     h = (90.7**2 + 10.2**2 + 0.5**2) / (101.4**2)
     assert df["hhi"].iloc[0] == pytest.approx(h)
 
 
 def test_missing_quantity_counts_zero_but_value_counts_in_price(world: Path):
-    df = geopolrisk_scores(importer="DEU", years=[2022], data_dir=world).iloc[0]
+    df = scores(importer="DEU", years=[2022], data_dir=world).iloc[0]
     # DEU: 20 t from NLD (PV 0.3) and NA t from USA (PV clip((2.5−3)/5) = 0)
     assert df["import_qty_t"] == pytest.approx(20)
     assert df["import_risk"] == pytest.approx(20 * 0.3 / 20)
@@ -148,7 +164,7 @@ def test_missing_quantity_counts_zero_but_value_counts_in_price(world: Path):
 
 
 def test_group_importer_zero_weight_inside(world: Path):
-    df = geopolrisk_scores(importer="NLD,DEU", years=[2022], data_dir=world).iloc[0]
+    df = scores(importer="NLD,DEU", years=[2022], data_dir=world).iloc[0]
     # members NLD, DEU: imports 110 + 20 (+ NA) t; intra flows DEU→NLD (40 t) and NLD→DEU
     # (20 t) weigh 0: numerator = 60·0.6 + 10·0.5 = 41; denominator = 130 + 0.5
     assert df["importer"] == "NLD+DEU"
@@ -156,15 +172,15 @@ def test_group_importer_zero_weight_inside(world: Path):
 
 
 def test_all_importers_and_errors(world: Path):
-    df = geopolrisk_scores(importer="all", data_dir=world)
+    df = scores(importer="all", data_dir=world)
     # Importers with trade (NLD, DEU) or own production (CHN, BRA, NLD) in 2022
     assert set(df["importer"]) == {"NLD", "DEU", "CHN", "BRA"}
     chn = df.set_index("importer").loc["CHN"]
     assert chn["import_risk"] == 0.0 and chn["import_qty_t"] == 0.0
     with pytest.raises(NotFoundError, match="closest: Cobalt"):
-        geopolrisk_scores(importer="NLD", materials=["Cobolt"], data_dir=world)
+        scores(importer="NLD", materials=["Cobolt"], data_dir=world)
     with pytest.raises(NotFoundError, match="2019"):
-        geopolrisk_scores(importer="NLD", years=[2019], data_dir=world)
+        scores(importer="NLD", years=[2019], data_dir=world)
 
 
 def test_unknown_importer_and_usgs_loaded_beside(world: Path):
@@ -178,6 +194,6 @@ def test_unknown_importer_and_usgs_loaded_beside(world: Path):
         parsed=ParsedSource({"production": prod}, [], "test"),
         licence="t", citation="t", parser_version="t",
     )  # fmt: skip
-    assert len(geopolrisk_scores(importer="NLD", years=[2022], data_dir=world)) == 1
+    assert len(scores(importer="NLD", years=[2022], data_dir=world)) == 1
     with pytest.raises(NotFoundError, match="closest: NLD"):
-        geopolrisk_scores(importer="NLX", years=[2022], data_dir=world)
+        scores(importer="NLX", years=[2022], data_dir=world)

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import math
+from contextvars import ContextVar
 
-import duckdb
 import pandas as pd
 import pytest
+from conftest import load_trade
 
+from ketenradar.core.engines import Engine
 from ketenradar.core.groups import EU27
 from ketenradar.modules.trade.analysis.dependencies import ImporterSet, Thresholds, screen
 
 NLD = ImporterSet("NLD", ("NLD",), "EU27", EU27)
+_ENGINE: ContextVar[Engine] = ContextVar("engine")
+
+
+@pytest.fixture(autouse=True)
+def _each_engine(engine: Engine) -> None:
+    """Every test of this file runs on each engine (DuckDB, Spark local), same expectations."""
+    _ENGINE.set(engine)
+
+
 P = "100001"
 
 
-def _con(flows: list[tuple[int, str, str, str, float]]) -> duckdb.DuckDBPyConnection:
+def _con(flows: list[tuple[int, str, str, str, float]]) -> Engine:
+    """The current test's engine holding ``flows`` as ``trade`` (see :func:`engine`)."""
     df = pd.DataFrame(flows, columns=["year", "exporter", "importer", "product", "value_kusd"])
-    df["quantity_t"] = None
-    con = duckdb.connect()
-    con.register("trade_df", df)
-    con.execute("CREATE TABLE trade AS SELECT * FROM trade_df")
-    con.execute("CREATE TABLE products AS SELECT '100001' AS product, 'test good' AS description")
-    return con
+    return load_trade(_ENGINE.get(), df)
 
 
 def base_flows(year: int = 2022, **change: float) -> list[tuple]:

@@ -1,12 +1,14 @@
-"""Property tests: the DuckDB screening equals the plain pandas definitions; indicator bounds."""
+"""Property tests: the screening (on each engine) equals the plain pandas definitions;
+indicator bounds."""
 
 from __future__ import annotations
 
 import math
 
-import duckdb
 import numpy as np
 import pandas as pd
+import pytest
+from conftest import load_trade, open_test_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,24 +49,50 @@ def _sets() -> list[ImporterSet]:
     return out
 
 
+@pytest.fixture(scope="module")
+def spark():
+    eng = open_test_engine("spark")
+    yield eng
+    eng.close()
+
+
+_flows = st.lists(flow, min_size=1, max_size=60)
+_min_kusd = st.sampled_from([0.0, 1.0, 100.0, 1e4])
+_min_share = st.sampled_from([0.0, 0.1, 0.5])
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.lists(flow, min_size=1, max_size=60),
-    st.sampled_from([0.0, 1.0, 100.0, 1e4]),
-    st.sampled_from([0.0, 0.1, 0.5]),
-)
+@given(_flows, _min_kusd, _min_share)
 def test_sql_equals_pandas_definitions(flows: list[tuple], min_kusd: float, min_share: float):
     """Every indicator and flag, materiality (issue 15) and CEPII's country-level GeoDep
-    included, equals the plain pandas definitions."""
+    included, equals the plain pandas definitions (on DuckDB)."""
+    eng = open_test_engine("duckdb")
+    try:
+        _check_against_pandas(eng, flows, min_kusd, min_share)
+    finally:
+        eng.close()
+
+
+# Spark takes about a second per example: fewer examples, the same checks
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(_flows, _min_kusd, _min_share)
+def test_spark_sql_equals_pandas_definitions(spark, flows, min_kusd, min_share):
+    """The same on Spark (local mode)."""
+    _check_against_pandas(spark, flows, min_kusd, min_share)
+
+
+def _check_against_pandas(engine, flows: list[tuple], min_kusd: float, min_share: float):
     th = Thresholds(min_dependency_kusd=min_kusd, min_dependency_share=min_share)
     trade = _frame(flows)
     if trade.empty:
         return
-    con = duckdb.connect()
-    con.register("trade", trade)
-    con.execute("CREATE TABLE products AS SELECT '000001' AS product, 'x' AS description")
+    load_trade(engine, trade, pd.DataFrame({"product": ["000001"], "description": ["x"]}))
     sets = _sets()
-    got = screen(con, sets, 2022, available_years=YEARS, thresholds=th)
+    got = screen(engine, sets, 2022, available_years=YEARS, thresholds=th)
     want = screen_pandas(trade, sets, 2022, available_years=YEARS, thresholds=th)
     assert len(got) == len(want)
     if got.empty:

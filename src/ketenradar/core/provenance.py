@@ -33,9 +33,10 @@ def new_provenance(
     thresholds: dict[str, Any] | None = None,
     command: str | None = None,
     notes: list[str] | None = None,
+    engine: dict[str, Any] | None = None,
 ) -> Provenance:
     """The provenance of one result made now by this tool (``command``: the running one by
-    default)."""
+    default; ``engine``: where it ran, :meth:`ketenradar.core.engines.Engine.describe`)."""
     return Provenance(
         tool=f"ketenradar {__version__}",
         analysis=analysis,
@@ -46,6 +47,7 @@ def new_provenance(
         parameters=dict(parameters),
         datasets=tuple(datasets),
         notes=tuple(notes or ()),
+        extra={"engine": dict(engine)} if engine else {},
     )
 
 
@@ -58,6 +60,7 @@ def make_provenance(
     thresholds: dict[str, Any] | None = None,
     command: str | None = None,
     notes: list[str] | None = None,
+    engine: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble the provenance record of one result, as the dict ``df.attrs["provenance"]``
     holds (:meth:`Provenance.to_dict` of :func:`new_provenance`)."""
@@ -69,6 +72,7 @@ def make_provenance(
         thresholds=thresholds,
         command=command,
         notes=notes,
+        engine=engine,
     ).to_dict()
 
 
@@ -79,6 +83,10 @@ def provenance_lines(prov: dict[str, Any]) -> list[str]:
         f"Command: {prov['command']}",
         f"Analysis: {prov['analysis']}",
     ]
+    if prov.get("engine"):
+        e = prov["engine"]
+        where = f" on {e['master']}" if e.get("master") else ""
+        lines.append(f"Engine: {e['engine']} {e.get('version', '')}{where}".rstrip())
     lines += [f"Method: {m}" for m in prov["methods"]]
     if prov.get("thresholds"):
         lines.append("Thresholds: " + ", ".join(f"{k}={v}" for k, v in prov["thresholds"].items()))

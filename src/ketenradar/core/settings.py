@@ -392,6 +392,23 @@ class Settings(BaseSettings):
         "BLAS/LAPACK threads per call in the web server (0: the libraries' own, one per "
         "core). The command line keeps the libraries' own.",
     )
+    spark_master: str = _field(
+        "local[*]",
+        "compute",
+        "The Spark master the `--engine spark` analyses run on: `local[*]` (Spark in this "
+        "process, every core), `local[2]`, `spark://host:7077`, `yarn`, ... When it is not "
+        "set, the master Spark is configured with (`spark-submit --master`, "
+        "spark-defaults.conf), else `local[*]` (docs/scale-out.md). Needs the extra "
+        "`ketenradar[spark]`.",
+    )
+    spark_data_uri: str | None = _field(
+        None,
+        "compute",
+        "Where the Spark executors read the data directory's Parquet files when they cannot "
+        "reach its local path: a URI the data directory is mirrored at (e.g. "
+        "`hdfs://namenode:8020/ketenradar`, `s3a://bucket/ketenradar`); files are read as "
+        "`<uri>/datasets/<name>/<version>/<table>/<file>`. Default: the local path.",
+    )
     facts_cache_size: Count = _field(
         128,
         "compute",

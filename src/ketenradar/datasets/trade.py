@@ -1,22 +1,41 @@
-"""Open a trade_flows dataset for querying: a DuckDB connection with canonical views."""
+"""Open a trade_flows dataset for querying: an engine with the canonical relations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 
+from ketenradar.core.engines import Engine, EngineCapabilityError
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.datasets import Dataset, DataStore
-from ketenradar.datasets.engine import connect, create_views
+from ketenradar.datasets.engine import DuckDBEngine, open_views
 
 
 @dataclass
 class TradeSession:
-    """A DuckDB connection exposing ``trade``, ``products`` and ``countries`` of a dataset."""
+    """An engine (:mod:`ketenradar.core.engines`) holding ``trade``, ``products`` and
+    ``countries`` (and ``world_exports`` when stored) of a dataset."""
 
     dataset: Dataset
-    con: duckdb.DuckDBPyConnection = field(repr=False)
+    engine: Engine = field(repr=False)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for the look-ups written for DuckDB only (parameterised
+        queries); on another engine an :class:`EngineCapabilityError`."""
+        if isinstance(self.engine, DuckDBEngine):
+            return self.engine.con
+        raise EngineCapabilityError(
+            f"this step runs on DuckDB only, not on the {self.engine.name} engine "
+            "(use --engine duckdb)",
+            field="engine",
+        )
+
+    def provenance(self) -> dict[str, Any]:
+        """The engine that ran the analyses, for provenance."""
+        return self.engine.describe()
 
     @property
     def years(self) -> list[int]:
@@ -29,8 +48,8 @@ class TradeSession:
         return "world_exports" if self.dataset.has_table("world_exports") else None
 
     def close(self) -> None:
-        """Close the connection."""
-        self.con.close()
+        """Release the engine."""
+        self.engine.close()
 
     def __enter__(self) -> TradeSession:
         return self
@@ -39,8 +58,11 @@ class TradeSession:
         self.close()
 
 
-def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
-    """Open ``dataset`` (kind trade_flows) in a new in-memory DuckDB connection."""
+def open_trade(
+    dataset: Dataset, threads: int | None = None, engine: str | Engine | None = None
+) -> TradeSession:
+    """Open ``dataset`` (kind trade_flows) on ``engine`` (a name of
+    :func:`~ketenradar.datasets.engine.open_engine`, default a new in-memory DuckDB)."""
     if dataset.manifest.kind != "trade_flows":
         raise UsageError(
             f"dataset '{dataset.name}' is of kind {dataset.manifest.kind}, not trade_flows"
@@ -48,8 +70,8 @@ def open_trade(dataset: Dataset, threads: int | None = None) -> TradeSession:
     tables = ["trade", "products", "countries"]
     if dataset.has_table("world_exports"):
         tables.append("world_exports")
-    con = create_views(connect(threads), {t: (dataset, t) for t in tables})
-    return TradeSession(dataset, con)
+    options = {"threads": threads} if engine in (None, "duckdb") else {}
+    return TradeSession(dataset, open_views({t: (dataset, t) for t in tables}, engine, **options))
 
 
 def choose_trade_dataset(store: DataStore, name: str | None, year: int | None) -> Dataset:

@@ -63,6 +63,17 @@ DataDir = Annotated[
 ]
 
 
+#: ``--engine``: where a relational analysis runs (ketenradar.core.engines).
+EngineName = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the analysis runs: duckdb (in this process) or spark (on "
+        "KETENRADAR_SPARK_MASTER, default local[*]; needs the extra spark, pip install "
+        "'ketenradar\\[spark]', and Java 17+; see docs/scale-out.md).",
+    ),
+]
+
 #: Set to 1 to get the Python traceback of a system error (disk full, I/O error, a file that
 #: is not UTF-8, …) instead of the one-line message, e.g. for a bug report.
 DEBUG_ENV = "KETENRADAR_DEBUG"

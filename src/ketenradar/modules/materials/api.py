@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ketenradar.core.config import default_data_dir
+from ketenradar.core.engines import Engine
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.core.groups import GroupRegistry, user_groups_file
 from ketenradar.core.provenance import make_provenance
@@ -245,8 +246,10 @@ def geopolrisk_scores(
     wgi_dataset: str | None = None,
     exact_production: bool = False,
     command: str | None = None,
+    engine: str | Engine | None = None,
 ) -> pd.DataFrame:
-    """GeoPolRisk per material, importer and year; ``importer`` ISO3, group, list or 'all'."""
+    """GeoPolRisk per material, importer and year; ``importer`` ISO3, group, list or 'all';
+    run on ``engine`` (``duckdb``, the default, or ``spark``; docs/scale-out.md)."""
     store = _store(data_dir)
     inputs = choose_geopolrisk_inputs(
         store, trade_dataset=trade_dataset, wmd_dataset=wmd_dataset, wgi_dataset=wgi_dataset
@@ -267,17 +270,18 @@ def geopolrisk_scores(
                     + closest_hint(unknown[0], sorted(known) + reg.names())
                 )
             importers[g.name] = sorted(g.members)
-    con = geopolrisk_views(inputs)
+    eng = geopolrisk_views(inputs, engine)
     try:
+        ran_on = eng.describe()
         df = geopolrisk.geopolrisk(
-            con,
+            eng,
             importers=importers,
             years=years,
             materials=materials,
             exact_production=exact_production,
         )
     finally:
-        con.close()
+        eng.close()
     df.attrs["provenance"] = make_provenance(
         analysis="geopolrisk",
         methods=[GPR_METHOD],
@@ -289,6 +293,7 @@ def geopolrisk_scores(
             "production": "exact" if exact_production else "truncated as the reference",
         },
         command=command,
+        engine=ran_on,
     )
     return df
 

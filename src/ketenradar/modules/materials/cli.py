@@ -12,6 +12,7 @@ from ketenradar.core.errors import UsageError
 from ketenradar.core.modules import columns as columns_of
 from ketenradar.interfaces.cli.common import (
     DataDir,
+    EngineName,
     Fmt,
     Output,
     _command,
@@ -223,6 +224,7 @@ def materials_geopolrisk(
     fmt: Fmt = "table",
     output: Output = None,
     limit: int = 60,
+    engine: EngineName = "duckdb",
     data_dir: DataDir = None,
 ) -> None:
     """Country-specific supply risk (GeoPolRisk): HHI × import risk, score and CF."""
@@ -236,6 +238,7 @@ def materials_geopolrisk(
         trade_dataset=trade_dataset,
         exact_production=exact_production,
         command=_command(ctx),
+        engine=engine,
     )
     cols = [
         "material",

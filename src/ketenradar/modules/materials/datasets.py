@@ -1,17 +1,16 @@
 """Find the datasets the materials analyses read: the store's datasets by kind, and the
-DuckDB views GeoPolRisk runs on."""
+relations GeoPolRisk runs on (on the engine of the caller's choice)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
+from ketenradar.core.engines import Engine
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.datasets import DataStore
 from ketenradar.datasets.datastore import Dataset
-from ketenradar.datasets.engine import connect, create_views, read_table
+from ketenradar.datasets.engine import open_views, read_table
 from ketenradar.datasets.kinds import LOAD_HINT, choose_dataset
 
 __all__ = [
@@ -66,15 +65,15 @@ def choose_geopolrisk_inputs(
     return GeoPolRiskInputs(trade, wmd, wgi, [d.manifest.provenance() for d in (trade, wmd, wgi)])
 
 
-def geopolrisk_views(inputs: GeoPolRiskInputs) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the views the method reads: ``trade``, ``production``,
-    ``hs_map`` and ``wgi``."""
-    return create_views(
-        connect(),
+def geopolrisk_views(inputs: GeoPolRiskInputs, engine: str | Engine | None = None) -> Engine:
+    """An engine (default DuckDB, see :func:`~ketenradar.datasets.engine.open_engine`) with
+    the relations the method reads: ``trade``, ``production``, ``hs_map`` and ``wgi``."""
+    return open_views(
         {
             "trade": (inputs.trade, "trade"),
             "production": (inputs.wmd, "production"),
             "hs_map": (inputs.wmd, "hs_map"),
             "wgi": (inputs.wgi, "wgi"),
         },
+        engine,
     )

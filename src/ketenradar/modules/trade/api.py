@@ -15,6 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ketenradar.core.engines import (
+    BALANCE,
+    SUPPLIER_SHARES,
+    WORLD_CONCENTRATION,
+    Engine,
+    require,
+    scalar_column,
+)
 from ketenradar.core.errors import NotFoundError, UsageError
 from ketenradar.core.groups import (
     EU27,
@@ -24,6 +32,7 @@ from ketenradar.core.groups import (
 )
 from ketenradar.core.provenance import make_provenance
 from ketenradar.datasets import open_store
+from ketenradar.datasets.kinds import world_exports_sql
 from ketenradar.datasets.trade import TradeSession, choose_trade_dataset, open_trade
 from ketenradar.modules.trade.analysis.balance import METHOD_COLUMNS, mutual_dependency
 from ketenradar.modules.trade.analysis.dependencies import (
@@ -108,22 +117,16 @@ def _importer_sets(
     reference_bloc: str | None,
 ) -> list[ImporterSet]:
     ref_group = registry.resolve(reference_bloc) if reference_bloc else None
+    importers = scalar_column(
+        session.engine.query(
+            f"SELECT DISTINCT importer FROM trade WHERE year = {int(year)} ORDER BY 1"
+        )
+    )
     if importer.lower() == "all":
-        codes = [
-            r[0]
-            for r in session.con.execute(
-                "SELECT DISTINCT importer FROM trade WHERE year = ? ORDER BY 1", [year]
-            ).fetchall()
-        ]
-        groups_ = [Group(c, frozenset({c})) for c in codes]
+        groups_ = [Group(c, frozenset({c})) for c in importers]
     else:
         groups_ = [registry.resolve(importer)]
-        known = {
-            r[0]
-            for r in session.con.execute(
-                "SELECT DISTINCT importer FROM trade WHERE year = ?", [year]
-            ).fetchall()
-        }
+        known = set(importers)
         missing = groups_[0].members - known
         if missing == groups_[0].members:
             raise NotFoundError(
@@ -150,6 +153,7 @@ def screen(
     share_from: str | None = None,
     ecosystems: bool = True,
     command: str | None = None,
+    engine: str | Engine | None = None,
 ) -> pd.DataFrame:
     """Screen the importer's (``NLD``, ``EU27``, a group, ``DEU,FRA`` or ``all``) imports.
 
@@ -157,17 +161,20 @@ def screen(
     :data:`~ketenradar.modules.trade.analysis.dependencies.SCREEN_COLUMNS`
     (plus ``ecosystem`` and, with
     ``share_from``, ``share_from_<group>``). ``year`` defaults to the latest year loaded.
+    ``engine`` runs it: ``duckdb`` (default), ``spark`` (docs/scale-out.md) or an open
+    :class:`~ketenradar.core.engines.Engine`.
     """
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))
     th = thresholds or default_thresholds()
     ds = choose_trade_dataset(store, dataset, year)
-    with open_trade(ds) as session:
+    with open_trade(ds, engine=engine) as session:
+        ran_on = session.provenance()
         year = _check_year(session, year)
         sets = _importer_sets(session, registry, importer, year, reference_bloc)
         share_group = registry.resolve(share_from) if share_from else None
         df = _screen(
-            session.con,
+            session.engine,
             sets,
             year,
             thresholds=th,
@@ -202,6 +209,52 @@ def screen(
         thresholds=th.as_dict(),
         command=command,
         notes=notes,
+        engine=ran_on,
+    )
+    return df
+
+
+def world_concentration(
+    year: int | None = None,
+    *,
+    dataset: str | None = None,
+    data_dir: Path | str | None = None,
+    engine: str | Engine | None = None,
+    command: str | None = None,
+) -> pd.DataFrame:
+    """World exports of every product in ``year`` and their concentration: columns ``year,
+    product, product_description, world_exports_kusd, world_export_hhi, n_exporters``, the
+    largest first (the same numbers as the screening's ``world_export_hhi``, computed from
+    every exporter's exports to every other country). Runs on ``engine`` (as :func:`screen`).
+    """
+    store = open_store(data_dir)
+    ds = choose_trade_dataset(store, dataset, year)
+    with open_trade(ds, engine=engine) as session:
+        require(session.engine, WORLD_CONCENTRATION)
+        ran_on = session.provenance()
+        year = _check_year(session, year)
+        df = session.engine.query(
+            f"""
+            SELECT w.year, w.product, p.description AS product_description,
+                   w.world_exports_kusd, w.world_export_hhi, w.n_exporters
+            FROM ({world_exports_sql("trade", [year])}) w
+            LEFT JOIN products p ON p.product = w.product
+            ORDER BY w.world_exports_kusd DESC, w.product
+            """
+        ).to_pandas()
+    df["year"] = df["year"].astype("int64")
+    df["n_exporters"] = df["n_exporters"].astype("int64")
+    df.attrs["provenance"] = make_provenance(
+        analysis="world export concentration (HS6)",
+        methods=[METHOD_GEODEP],
+        datasets=[ds.manifest.provenance()],
+        parameters={"year": year},
+        command=command,
+        notes=[
+            "world_export_hhi = Σ_e (X_e / X)², X_e = exports of the product by exporter e to "
+            "every other country (docs/methods/dependencies.md)"
+        ],
+        engine=ran_on,
     )
     return df
 
@@ -224,15 +277,19 @@ def balance(
     data_dir: Path | str | None = None,
     thresholds: Thresholds | None = None,
     command: str | None = None,
+    engine: str | Engine | None = None,
 ) -> BalanceResult:
-    """Mutual dependency of ``importer`` and each partner (``ketenradar balance``)."""
+    """Mutual dependency of ``importer`` and each partner (``ketenradar balance``); the
+    screenings run on ``engine`` (as :func:`screen`), the balance of their results here."""
     if method not in METHOD_COLUMNS:
         raise UsageError(f"unknown method '{method}' (use one of {', '.join(METHOD_COLUMNS)})")
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))
     th = thresholds or default_thresholds()
     ds = choose_trade_dataset(store, dataset, year)
-    with open_trade(ds) as session:
+    with open_trade(ds, engine=engine) as session:
+        require(session.engine, BALANCE)
+        ran_on = session.provenance()
         year = _check_year(session, year)
         own_sets = _importer_sets(session, registry, importer, year, None)
         all_sets = _importer_sets(session, registry, "all", year, None)
@@ -246,8 +303,8 @@ def balance(
             "available_years": session.years,
             "world_table": session.world_table,
         }
-        own = _screen(session.con, own_sets, year, **kw)
-        others = _screen(session.con, all_sets, year, **kw)
+        own = _screen(session.engine, own_sets, year, **kw)
+        others = _screen(session.engine, all_sets, year, **kw)
     if method == "geodep" and own["dependent_geodep"].isna().all():
         raise UsageError(f"method geodep needs years {year - 2}–{year} loaded")
     summary, products = mutual_dependency(
@@ -275,6 +332,7 @@ def balance(
             "balance_ratio_*: partner side / importer side (>1: the partner depends more on "
             "the importer than the other way round)",
         ],
+        engine=ran_on,
     )
     summary.attrs["provenance"] = prov
     products.attrs["provenance"] = prov
@@ -289,20 +347,23 @@ def supplier_shares(
     dataset: str | None = None,
     data_dir: Path | str | None = None,
     top: int = 5,
+    engine: str | Engine | None = None,
 ) -> pd.DataFrame:
     """Shares of the importer set's imports of ``products`` by supplier (top ``top`` + other).
 
     Shares are of all the set's imports, as the screening's ``imports_kusd``: a member's
     imports from itself are left out, trade between members of a bloc is kept, and
     ``external`` marks the suppliers outside the reference bloc (empty for ``other``).
-    Columns: ``product, supplier, value_kusd, share, external``.
+    Columns: ``product, supplier, value_kusd, share, external``. Runs on DuckDB only (a
+    parameterised query): another ``engine`` refuses with a capability error.
     """
     store = open_store(data_dir)
     registry = GroupRegistry(user_groups_file(store.root))
     ds = choose_trade_dataset(store, dataset, year)
     g = registry.resolve(importer)
     ref = default_reference(g.members)
-    with open_trade(ds) as session:
+    with open_trade(ds, engine=engine) as session:
+        require(session.engine, SUPPLIER_SHARES)
         df = session.con.execute(
             """
             SELECT product, exporter AS supplier, sum(value_kusd) AS value_kusd

@@ -12,6 +12,7 @@ from ketenradar.core.modules import columns as columns_of
 from ketenradar.interfaces.cli.common import (
     FORMAT_HELP,
     DataDir,
+    EngineName,
     _command,
     _dir,
     _print_provenance,
@@ -158,6 +159,7 @@ def screen(
     ] = 0.9,
     min_dependency_kusd: MinKusd = None,
     min_dependency_share: MinShare = None,
+    engine: EngineName = "duckdb",
     data_dir: DataDir = None,
 ) -> None:
     """Screen strategic import dependencies per HS6 product (EU 2021 and CEPII GeoDep)."""
@@ -186,6 +188,7 @@ def screen(
         thresholds=th,
         share_from=share_from,
         command=_command(ctx),
+        engine=engine,
     )
     if only_dependent:
         prov = df.attrs["provenance"]
@@ -319,6 +322,7 @@ def balance(
     limit: Annotated[int, typer.Option(help="Rows shown in the terminal table.")] = 25,
     min_dependency_kusd: MinKusd = None,
     min_dependency_share: MinShare = None,
+    engine: EngineName = "duckdb",
     data_dir: DataDir = None,
 ) -> None:
     """Mutual dependency: the importer's dependencies on each partner against the reverse."""
@@ -334,6 +338,7 @@ def balance(
         data_dir=_dir(data_dir),
         thresholds=_materiality(min_dependency_kusd, min_dependency_share),
         command=_command(ctx),
+        engine=engine,
     )
     if fmt == "table":
         label = res.summary.importer.iloc[0] if len(res.summary) else importer

@@ -28,7 +28,9 @@ production values are truncated to whole units of the WMD table's unit before th
 still counts in the price, and a group importer (e.g. EU27) sums its members' imports and
 production and gives intra-group partners a political-stability weight of 0.
 
-The computation is one DuckDB query over all importers, materials and years at once.
+The computation is one query over all importers, materials and years at once, written in
+DuckDB's dialect; it runs on any engine of :mod:`ketenradar.core.engines` (DuckDB, or Spark
+through sqlglot).
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from ketenradar.core.engines import GEOPOLRISK, Engine, require, scalar_column
 from ketenradar.core.errors import NotFoundError
 from ketenradar.core.vocabularies.materials import closest_hint
 
@@ -67,13 +70,14 @@ GEOPOLRISK_COLUMNS = [
 ]
 
 
-def material_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The raw materials the method can assess (those with HS codes), sorted; ``con`` holds
-    the method's views (``ketenradar.modules.materials.datasets.geopolrisk_views``)."""
-    rows = con.execute(
-        "SELECT DISTINCT reference_id FROM hs_map WHERE hs_codes IS NOT NULL ORDER BY 1"
-    ).fetchall()
-    return [r[0] for r in rows]
+def material_names(engine: Engine) -> list[str]:
+    """The raw materials the method can assess (those with HS codes), sorted; ``engine``
+    holds the method's relations (``ketenradar.modules.materials.datasets.geopolrisk_views``)."""
+    return scalar_column(
+        engine.query(
+            "SELECT DISTINCT reference_id FROM hs_map WHERE hs_codes IS NOT NULL ORDER BY 1"
+        )
+    )
 
 
 def _resolve_materials(names: Sequence[str] | None, known: list[str]) -> list[str] | None:
@@ -97,33 +101,26 @@ def _sql_list(values: Sequence[Any]) -> str:
 
 
 def geopolrisk(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     *,
     importers: dict[str, Sequence[str]] | None = None,
     years: Sequence[int] | None = None,
     materials: Sequence[str] | None = None,
     exact_production: bool = False,
-    threads: int | None = None,
 ) -> pd.DataFrame:
     """GeoPolRisk HHI, import risk, score and CF per material, importer and year.
 
     ``importers`` maps an importer label to its member ISO3 codes (``{"NLD": ["NLD"]}``,
     ``{"EU27": [...27 codes]}``); ``None`` means every country that imports or produces the
     material in that year, each on its own. ``years`` and ``materials`` restrict the output.
-    ``con`` holds the views ``trade``, ``production``, ``hs_map`` and ``wgi``
+    ``engine`` holds the relations ``trade``, ``production``, ``hs_map`` and ``wgi``
     (:func:`ketenradar.modules.materials.datasets.geopolrisk_views`); the caller closes it.
     """
-    if threads:
-        con.execute(f"SET threads={int(threads)}")
-    known = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT reference_id FROM hs_map WHERE hs_codes IS NOT NULL"
-        ).fetchall()
-    ]
+    require(engine, GEOPOLRISK)
+    known = material_names(engine)
     mats = _resolve_materials(materials, known)
-    trade_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM trade").fetchall()}
-    prod_years = {r[0] for r in con.execute("SELECT DISTINCT year FROM production").fetchall()}
+    trade_years = set(scalar_column(engine.query("SELECT DISTINCT year FROM trade")))
+    prod_years = set(scalar_column(engine.query("SELECT DISTINCT year FROM production")))
     usable = trade_years & prod_years
     if years is not None:
         missing = [y for y in years if y not in usable]
@@ -136,22 +133,32 @@ def geopolrisk(
         usable = set(years)
     if importers is not None:
         rows = [(label, c) for label, members in importers.items() for c in members]
-        con.execute("CREATE TEMP TABLE members(importer VARCHAR, country VARCHAR)")
-        con.executemany("INSERT INTO members VALUES (?, ?)", rows)
+        engine.register(
+            "members",
+            pa.table(
+                {"importer": [r[0] for r in rows], "country": [r[1] for r in rows]},
+                schema=pa.schema([("importer", pa.string()), ("country", pa.string())]),
+            ),
+        )
     sql = _query(
         materials=mats,
         years=sorted(usable),
         grouped=importers is not None,
         exact=exact_production,
     )
-    df = con.execute(sql).df()
+    try:
+        df = engine.query(sql).to_pandas()
+    finally:
+        if importers is not None:
+            engine.unregister("members")
     return df[GEOPOLRISK_COLUMNS]
 
 
 def _query(*, materials: list[str] | None, years: list[int], grouped: bool, exact: bool) -> str:
     mat_filter = f"AND reference_id IN ({_sql_list(materials)})" if materials else ""
     year_list = ", ".join(str(int(y)) for y in years) or "NULL"
-    prod_value = "COALESCE(value, 0)" if exact else "trunc(COALESCE(value, 0))"
+    # truncated as a double (a BIGINT would overflow in the squares of the HHI)
+    prod_value = "COALESCE(value, 0)" if exact else "CAST(trunc(COALESCE(value, 0)) AS DOUBLE)"
     if grouped:
         member_join = "JOIN members mb ON mb.country = t.importer"
         importer_expr = "mb.importer"
@@ -205,7 +212,7 @@ def _query(*, materials: list[str] | None, years: list[int], grouped: bool, exac
         FROM prod GROUP BY ALL
     ),
     unit_of AS (
-        SELECT reference_id, first(unit ORDER BY country NULLS LAST) AS unit FROM prod GROUP BY ALL
+        SELECT reference_id, arg_min(unit, country) AS unit FROM prod GROUP BY ALL
     ),
     prod_t AS (
         SELECT p.reference_id, p.year, p.country,

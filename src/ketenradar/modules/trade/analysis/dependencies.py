@@ -24,8 +24,9 @@ Notation (v = trade value in thousand USD, i exporter, j importer, k product):
   ``dependent_geodep_country`` judged on the top supplier outside J), in year Y; with both
   minimums 0 the flags are the published methods (a deviation: docs/methods/dependencies.md)
 
-The whole computation is one SQL query over the canonical ``trade`` table, so it runs in
-DuckDB on one machine and translates to a distributed SQL engine unchanged.
+The whole computation is one SQL query over the canonical ``trade`` table, written once in
+DuckDB's dialect: it runs on any engine of :mod:`ketenradar.core.engines` (DuckDB on one
+machine; Spark, which receives it translated by sqlglot).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from ketenradar.core.engines import SCREENING, Engine, require
 from ketenradar.datasets.kinds import WORLD_EXPORTS_SQL, world_exports_sql  # noqa: F401
 
 METHOD_EU2021 = (
@@ -236,7 +237,7 @@ def screen_sql(
 
 
 def screen(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     sets: Sequence[ImporterSet],
     year: int,
     *,
@@ -247,24 +248,25 @@ def screen(
 ) -> pd.DataFrame:
     """Screen every product imported by each importer set for ``year``.
 
-    ``con`` must expose a relation ``trade`` with the canonical trade_flows columns and a
-    relation ``products(product, description)``; ``world_table`` names a relation holding
-    :func:`world_exports_sql` precomputed (else it is computed from ``trade``). GeoDep
-    needs years Y−2..Y; when any of them is missing from ``available_years``,
-    ``dependent_geodep`` is empty (NA).
+    ``engine`` (:mod:`ketenradar.core.engines`) must hold a relation ``trade`` with the
+    canonical trade_flows columns and a relation ``products(product, description)``;
+    ``world_table`` names a relation holding :func:`world_exports_sql` precomputed (else it
+    is computed from ``trade``). GeoDep needs years Y−2..Y; when any of them is missing
+    from ``available_years``, ``dependent_geodep`` is empty (NA).
     Returns one row per importer set, product and year, sorted by importer and
     descending external imports.
     """
+    require(engine, SCREENING)
     th = thresholds
     geo_years = [year - 2, year - 1, year]
     have_geo = all(y in set(available_years) for y in geo_years)
     years = geo_years if have_geo else [year]
     labels, members, refs = _sets_tables(sets)
-    con.register("_sets", labels)
-    con.register("_members", members)
-    con.register("_refs", refs)
+    engine.register("_sets", labels)
+    engine.register("_members", members)
+    engine.register("_refs", refs)
     if share_from:
-        con.register("_share_group", pa.table({"country": list(share_from)}))
+        engine.register("_share_group", pa.table({"country": list(share_from)}))
     try:
         single = all(len(s.members) == 1 for s in sets)
         base = screen_sql(years, bool(share_from), single, world_table)
@@ -324,11 +326,11 @@ def screen(
         WHERE b.year = {int(year)}
         ORDER BY b.set_id, b.external_imports_kusd DESC, b.product
         """
-        df = con.sql(sql).to_arrow_table().to_pandas()
+        df = engine.query(sql).to_pandas()
     finally:
         for name in ("_sets", "_members", "_refs", "_share_group"):
             with contextlib.suppress(Exception):
-                con.unregister(name)
+                engine.unregister(name)
     df["dependent_geodep"] = df["dependent_geodep"].astype("boolean")
     df["dependent_geodep_country"] = df["dependent_geodep_country"].astype("boolean")
     df["geodep_criteria_met"] = df["geodep_criteria_met"].astype("Int64")
