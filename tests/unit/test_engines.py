@@ -256,3 +256,17 @@ def test_under_spark_submit_the_submitted_master_is_used(store: Path, tmp_path: 
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "RESULT local[1] 400.0" in res.stdout
+
+
+def test_materialize_keeps_a_result_until_unregistered(engine) -> None:
+    load_trade(engine, synthetic_trade(seed=3))
+    engine.materialize(
+        "by_year", "SELECT year, count(*) AS n, sum(value_kusd) AS v FROM trade GROUP BY ALL"
+    )
+    engine.register("trade", pa.table({"year": pa.array([2022], pa.int16())}))  # replaced
+    got = engine.query("SELECT year, n FROM by_year ORDER BY year").to_pylist()
+    want = synthetic_trade(seed=3).groupby("year").size()
+    assert got == [{"year": y, "n": int(n)} for y, n in want.items()]
+    engine.unregister("by_year")
+    with pytest.raises(Exception, match=r"(?i)by_year"):
+        engine.query("SELECT * FROM by_year")

@@ -63,6 +63,11 @@ class Engine(Protocol):
         """Make Parquet files (paths or URIs the engine can reach) queryable as ``name``."""
         ...
 
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute ``sql`` (DuckDB dialect) once and keep its result as the relation ``name``
+        (for an intermediate several queries read, e.g. trade aggregated to HS6 years)."""
+        ...
+
     def unregister(self, name: str) -> None:
         """Forget the relation ``name`` (no error when it is not there)."""
         ...

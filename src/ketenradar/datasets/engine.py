@@ -84,6 +84,7 @@ class DuckDBEngine:
         self._owned = con is None
         self.con = con if con is not None else connect(threads)
         self._views: set[str] = set()
+        self._tables: set[str] = set()
 
     def register(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table queryable as ``name``."""
@@ -98,8 +99,20 @@ class DuckDBEngine:
         )
         self._views.add(name)
 
+    def materialize(self, name: str, sql: str) -> None:
+        """A temporary table ``name`` holding the result of ``sql``."""
+        if not name.isidentifier():
+            raise ValueError(f"relation name {name!r} is not an identifier")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        self._tables.add(name)
+
     def unregister(self, name: str) -> None:
-        """Forget ``name`` (a registered table or a view of :meth:`register_parquet`)."""
+        """Forget ``name`` (a registered table, a view of :meth:`register_parquet` or a table
+        of :meth:`materialize`)."""
+        if name in self._tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+            self._tables.discard(name)
+            return
         if name in self._views:
             self.con.execute(f"DROP VIEW IF EXISTS {name}")
             self._views.discard(name)

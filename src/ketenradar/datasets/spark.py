@@ -102,6 +102,7 @@ class SparkEngine:
         self.data_uri = data_uri or s.spark_data_uri
         self.spark = _base_session(master).newSession()
         self._views: set[str] = set()
+        self._cached: dict[str, Any] = {}
 
     def register(self, name: str, table: pa.Table) -> None:
         """A temporary view ``name`` of an Arrow table (sent to the cluster)."""
@@ -115,10 +116,22 @@ class SparkEngine:
         self.spark.read.parquet(*[str(f) for f in files]).createOrReplaceTempView(name)
         self._views.add(name)
 
+    def materialize(self, name: str, sql: str) -> None:
+        """The result of ``sql``, computed now and cached by Spark (memory, then disk), as the
+        temporary view ``name``."""
+        df = self.spark.sql(to_spark_sql(sql)).cache()
+        df.count()
+        df.createOrReplaceTempView(name)
+        self._cached[name] = df
+        self._views.add(name)
+
     def unregister(self, name: str) -> None:
-        """Drop the temporary view ``name``."""
+        """Drop the temporary view ``name`` (and what :meth:`materialize` cached for it)."""
         self.spark.catalog.dropTempView(name)
         self._views.discard(name)
+        cached = self._cached.pop(name, None)
+        if cached is not None:
+            cached.unpersist()
 
     def query(self, sql: str) -> pa.Table:
         """Run ``sql`` (DuckDB dialect, translated) and collect the result as Arrow."""
