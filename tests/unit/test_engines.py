@@ -270,3 +270,33 @@ def test_materialize_keeps_a_result_until_unregistered(engine) -> None:
     engine.unregister("by_year")
     with pytest.raises(Exception, match=r"(?i)by_year"):
         engine.query("SELECT * FROM by_year")
+
+
+def test_comext_hs6_years_are_the_same_on_each_engine(engine) -> None:
+    """The connector's CN8-month → HS6-year rule (its one definition) on each engine: each
+    month at its own rate; a confidential code keeps its chapter (27SSSSSS → 27XXXX)."""
+    from ketenradar.sources.comext import hs6_annual_sql
+
+    monthly = pa.table(
+        {
+            "period": pa.array([202201, 202202, 202202, 202203], pa.int32()),
+            "exporter": ["CHN", "CHN", "CHN", "USA"],
+            "importer": ["NLD"] * 4,
+            "cn8": ["26011100", "26011190", "27SSSSSS", "26011100"],
+            "value_keur": [100.0, 50.0, 10.0, 20.0],
+            "quantity_t": [1.0, None, 2.0, 3.0],
+        }
+    )
+    rates = pa.table({"period": pa.array([202201, 202202, 202203], pa.int32()),
+                      "usd_per_eur": [1.5, 1.2, 1.0]})  # fmt: skip
+    engine.register("m", monthly)
+    engine.register("r", rates)
+    got = engine.query(f"SELECT * FROM ({hs6_annual_sql('m', 'r')}) ORDER BY exporter, product")
+    assert got.to_pylist() == [
+        {"year": 2022, "exporter": "CHN", "importer": "NLD", "product": "260111",
+         "value_kusd": pytest.approx(100 * 1.5 + 50 * 1.2), "quantity_t": 1.0},
+        {"year": 2022, "exporter": "CHN", "importer": "NLD", "product": "27XXXX",
+         "value_kusd": pytest.approx(12.0), "quantity_t": 2.0},
+        {"year": 2022, "exporter": "USA", "importer": "NLD", "product": "260111",
+         "value_kusd": pytest.approx(20.0), "quantity_t": 3.0},
+    ]  # fmt: skip

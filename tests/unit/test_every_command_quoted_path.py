@@ -32,6 +32,7 @@ import pytest
 import typer
 from conftest import write_country_dict, write_product_dict, write_trade
 from test_bom import TOY
+from test_comext_ingest import JAN, RATES, write_v2
 from test_ember import write_ember
 from test_ets_eutl import ROWS as ETS_ROWS
 from test_ets_eutl import write_eutl
@@ -105,6 +106,14 @@ CASES: dict[str, Case] = {
         via="local",
         out=f"added {TRADE}",
         creates=f"{{data}}/datasets/{TRADE}/CURRENT",
+    ),
+    # a second case of one command: "command#variant" (the connector's own path option)
+    "data add#comext": Case(
+        'data add comext "{inputs}/comext\'s files" --usd-per-eur "{inputs}/usd\'s rates.csv"',
+        fresh=True,
+        via="local",
+        out="added comext",
+        creates="{data}/datasets/comext/CURRENT",
     ),
     "data list": Case("data list --format csv", out=TRADE),
     "data show": Case(f"data show {TRADE}", via="env", out="BACI_HS92_Y2022_V202401b.csv"),
@@ -383,8 +392,9 @@ def leaf_commands() -> set[str]:
 def test_every_command_has_a_case() -> None:
     commands = leaf_commands()
     assert {"screen", "data add", "io shock", "users list"} <= commands
-    assert sorted(commands - CASES.keys()) == [], "commands without a case: add them to CASES"
-    assert sorted(CASES.keys() - commands) == [], "cases of commands that no longer exist"
+    cased = {name.split("#")[0] for name in CASES}  # "data add#comext": a variant
+    assert sorted(commands - cased) == [], "commands without a case: add them to CASES"
+    assert sorted(cased - commands) == [], "cases of commands that no longer exist"
 
 
 # -- the small world under odd paths -------------------------------------------------------
@@ -408,6 +418,8 @@ def _write_inputs(inputs: Path, shared: Path) -> None:
     write_trade(baci, 2022, FLOWS)
     shutil.copytree(baci, shared / "baci_raw_materials_hs92")
     write_crm(inputs / "eu_crm")
+    write_v2(inputs / "comext's files", 202301, JAN)  # data add comext --usd-per-eur
+    (inputs / "usd's rates.csv").write_text(RATES, encoding="utf-8")
     (inputs / "icio").mkdir()
     write_icio(icio_frame()[0], inputs / "icio" / "2022_SML.csv")
     (inputs / "toy's bom.yaml").write_text(TOY, encoding="utf-8")

@@ -143,6 +143,18 @@ CANONICAL_TABLES: dict[str, dict[str, dict[str, str]]] = {
 
 #: Tables a kind may carry in addition to its canonical ones.
 OPTIONAL_TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "trade_flows": {
+        # Eurostat Comext's monthly CN8 detail (connector comext), before the HS6 / annual /
+        # USD aggregation of ``trade``: one row per month, exporter, importer and CN8 code.
+        "trade_cn8_monthly": {
+            "period": "INTEGER",  # YYYYMM
+            "exporter": "VARCHAR",  # ISO3 (or a labelled special code)
+            "importer": "VARCHAR",
+            "cn8": "VARCHAR",  # CN 8-digit code, or Eurostat's confidential code (27SSSSSS)
+            "value_keur": "DOUBLE",  # thousand EUR
+            "quantity_t": "DOUBLE",  # metric tons, NULL when unknown
+        },
+    },
     "mineral_production": {
         # World Mining Data's HS-code map (GeoPolRisk): raw material, stage, EoL-RIR, HS codes.
         "hs_map": {

@@ -102,6 +102,14 @@ def data_add(
     products: Annotated[
         Path | None, typer.Option(help="BACI product dictionary to use (overrides discovery).")
     ] = None,
+    usd_per_eur: Annotated[
+        Path | None,
+        typer.Option(
+            "--usd-per-eur",
+            help="comext: monthly USD-per-EUR rates, a CSV period,usd_per_eur (ECB series "
+            "EXR.M.USD.EUR.SP00.A); required by comext.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Ingest a publisher's files into the data store (atomic and idempotent)."""
@@ -110,6 +118,8 @@ def data_add(
         options["countries"] = countries
     if products:
         options["products"] = products
+    if usd_per_eur:
+        options["usd_per_eur"] = usd_per_eur
     add_and_report(source, paths, data_dir, name, **options)
 
 
@@ -177,7 +187,7 @@ def data_fetch(
         str,
         typer.Argument(
             help="Connector to download for: baci, or one with a live file (eurostat_prices, "
-            "ember, wdi, cbs_statline)."
+            "ember, wdi, cbs_statline, comext)."
         ),
     ],
     release: Annotated[str, typer.Option(help="BACI release, e.g. V202401b.")] = "V202401b",
@@ -202,14 +212,15 @@ def data_fetch(
         typer.Option(
             "--option",
             help="KEY=VALUE for the connector's live file, repeatable (wdi: indicator=CODE; "
-            "cbs_statline: table=ID).",
+            "cbs_statline: table=ID; comext: period=YYYYMM, layout=full_v2|full).",
         ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Download a source's live file (with progress, resume and verification) and ingest it:
     a BACI release, Eurostat's nrg_pc_205 TSV, Ember's monthly wholesale prices, a World Bank
-    WDI indicator, a CBS StatLine table."""
+    WDI indicator, a CBS StatLine table, a month of Eurostat Comext (a 7-Zip archive: unpack
+    it, then `data add comext`)."""
     from ketenradar import api
     from ketenradar.core.errors import UsageError
 
@@ -250,7 +261,15 @@ def data_fetch(
         )
     how = "already present" if res.reused else ("resumed" if res.resumed else "downloaded")
     out.print(f"{how}: {plain(res.path)} ({res.size:,} bytes, sha256 {res.sha256})")
-    if add:
+    if add and res.path.name.lower().endswith(".7z"):
+        # no 7-Zip reader is built in (sources/comext.py says why): say what to do next
+        out.print(
+            f"not added: {plain(res.path.name)} is a 7-Zip archive. Unpack it (7z x "
+            f"{plain(res.path.name)}) and add the .dat file: ketenradar data add {plain(source)} "
+            "FILE.dat --usd-per-eur RATES.csv",
+            highlight=False,
+        )
+    elif add:
         data_add(source, [res.path], data_dir=data_dir)
 
 
