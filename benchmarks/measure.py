@@ -32,6 +32,37 @@ def run(label: str, cmd: list[str], env: dict[str, str] | None = None) -> Measur
     return m
 
 
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory (KiB) of ``pid`` and all its descendants now (Linux ``/proc``)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next((int(x.split()[1]) for x in f if x.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_tree(label: str, cmd: list[str], env: dict[str, str] | None = None) -> Measurement:
+    """As :func:`run`, but the peak is of the whole process tree's resident memory, sampled
+    every 0.2 s (a child's own children count: Spark's JVM under its Python driver)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})})
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kib(proc.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    m = Measurement(label, wall, peak / 1024, proc.returncode)
+    if proc.returncode != 0:
+        print(f"FAILED ({proc.returncode}): {' '.join(cmd)}", file=sys.stderr)
+    return m
+
+
 def report(rows: list[tuple[str, Measurement, Measurement | None]]) -> str:
     """A plain-text table: project vs baseline, and the ratio (baseline / project)."""
     lines = [

@@ -401,6 +401,13 @@ class Settings(BaseSettings):
         "spark-defaults.conf), else `local[*]` (docs/scale-out.md). Needs the extra "
         "`ketenradar[spark]`.",
     )
+    spark_driver_memory: str = _field(
+        "4g",
+        "compute",
+        "Memory of the Spark driver when ketenradar starts Spark itself (not under "
+        "spark-submit, which sets its own): spark.driver.memory. In local mode the driver is "
+        "also the executor, and Spark's own default of 1g loses large results.",
+    )
     spark_data_uri: str | None = _field(
         None,
         "compute",

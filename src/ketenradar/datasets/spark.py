@@ -48,7 +48,7 @@ def to_spark_sql(sql: str) -> str:
     return tree.sql(dialect="spark")
 
 
-def _base_session(master: str | None) -> SparkSession:
+def _base_session(master: str | None, driver_memory: str) -> SparkSession:
     """The process's Spark session: the active one if any, else a new one on ``master``;
     with ``master`` None, on the master Spark is configured with (``spark-submit --master``,
     ``spark-defaults.conf``), else on ``local[*]``."""
@@ -58,8 +58,12 @@ def _base_session(master: str | None) -> SparkSession:
             return active
         from pyspark import SparkConf, SparkContext
 
-        # the JVM first, so that SparkConf reads what spark-submit or spark-defaults.conf set
-        SparkContext._ensure_initialized()
+        # the JVM first, so that SparkConf reads what spark-submit or spark-defaults.conf set;
+        # the driver's memory only takes effect when this starts the JVM (not under
+        # spark-submit, whose JVM runs already)
+        SparkContext._ensure_initialized(
+            conf=SparkConf(loadDefaults=False).set("spark.driver.memory", driver_memory)
+        )
         configured = SparkConf().get("spark.master", None)
         master = master or configured or "local[*]"
         builder = (
@@ -100,7 +104,7 @@ class SparkEngine:
             master = s.spark_master  # set explicitly: wins over Spark's own configuration
         #: where the executors read the data directory (None: its own local path)
         self.data_uri = data_uri or s.spark_data_uri
-        self.spark = _base_session(master).newSession()
+        self.spark = _base_session(master, s.spark_driver_memory).newSession()
         self._views: set[str] = set()
         self._cached: dict[str, Any] = {}
 
