@@ -68,10 +68,9 @@ def test_spark_sql_drops_duckdb_cte_hint() -> None:
     assert "MATERIALIZED" not in sql.upper() and "WITH t AS" in sql
 
 
-@pytest.fixture
-def store(tmp_path: Path, data_dir: Path) -> Path:
-    """A BACI dataset written by hand: NLD imports one product from CHN and USA."""
-    src = tmp_path / "src"
+def hand_store(data_dir: Path, src: Path) -> Path:
+    """A BACI dataset written by hand into ``data_dir``: NLD imports one product from CHN
+    (300) and USA (100)."""
     src.mkdir()
     write_country_dict(src)
     write_product_dict(src, ["260111"])
@@ -79,6 +78,12 @@ def store(tmp_path: Path, data_dir: Path) -> Path:
     write_trade(src, 2022, rows)
     add_dataset("baci", [src], data_dir=data_dir)
     return data_dir
+
+
+@pytest.fixture
+def store(tmp_path: Path, data_dir: Path) -> Path:
+    """:func:`hand_store` in the test's data dir."""
+    return hand_store(data_dir, tmp_path / "src")
 
 
 @pytest.mark.parametrize(
@@ -195,14 +200,7 @@ def test_spark_reads_a_store_with_quotes_and_spaces_and_a_mirror_uri(tmp_path: P
 
     import pyarrow.parquet as pq
 
-    store = tmp_path / 'it\'s a "store" dir'
-    src = tmp_path / "src"
-    src.mkdir()
-    write_country_dict(src)
-    write_product_dict(src, ["260111"])
-    rows = [(2022, 156, 528, "260111", 300.0, 10.0), (2022, 842, 528, "260111", 100.0, 1.0)]
-    write_trade(src, 2022, rows)
-    add_dataset("baci", [src], data_dir=store)
+    store = hand_store(tmp_path / 'it\'s a "store" dir', tmp_path / "src")
     df = api.screen("NLD", 2022, data_dir=store, engine="spark")
     assert df.iloc[0]["external_imports_kusd"] == pytest.approx(400.0)
     # a mirror of the data directory in which every trade value is doubled
